@@ -1,0 +1,48 @@
+# coordination — `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: help run test lint format translations bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(BIN)/.installed  ## Compile the message catalogs (vi, en)
+	$(BIN)/pybabel compile -f -d coordination/translations
+
+run: $(BIN)/.installed translations  ## Migrate, load the demo, serve http://127.0.0.1:$(PORT)
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+/usr/bin/chromium:
+	# Browser tests use Debian's Chromium, never a downloaded one.
+	(apt-get update -qq && apt-get install -y -qq chromium) || echo "chromium could not be installed: browser tests will fail"
+
+test: $(BIN)/.installed translations /usr/bin/chromium  ## Run the suite on SQLite, then on TEST_DATABASE_URL if set
+	$(BIN)/pytest
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest -p no:cacheprovider; fi
+
+lint: $(BIN)/.installed  ## ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check coordination tests
+
+format: $(BIN)/.installed  ## ruff format and fix
+	$(BIN)/ruff format coordination tests
+	$(BIN)/ruff check --fix .
+
+bench: $(BIN)/.installed  ## Province-scale benchmark (see bench/README.md)
+	$(BIN)/python bench/run.py
+
+clean:  ## Remove the venv and local data
+	rm -rf $(VENV) instance/coordination.db

@@ -1,0 +1,100 @@
+"""coordination: following up the directives of a People's Committee, from text to last task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+import config as config_module
+from coordination.extensions import babel, csrf, db, login_manager, migrate
+
+
+class ConfigError(RuntimeError):
+    """The app refuses to start with this configuration."""
+
+
+def create_app(config: type | dict[str, Any] | None = None, **overrides: Any) -> Flask:
+    """Build the app; `config` and `overrides` replace settings (tests use them)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_module.Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.config.update(overrides)
+    _check_config(app)
+
+    register_extensions(app)
+    register_models()
+    register_blueprints(app)
+    register_errors(app)
+    register_templates(app)
+    register_cli(app)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (None, "", config_module.DEV_SECRET_KEY):
+        raise ConfigError("SECRET_KEY must be set to a secret value in production")
+
+
+def _select_locale() -> str:
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    if session.get("locale") in ("vi", "en"):
+        return session["locale"]
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(["vi", "en"]) or "vi"
+    return "vi"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
+
+
+def register_models() -> None:
+    """Import every model module so that metadata (and Alembic) sees all tables."""
+    from coordination import audit  # noqa: F401
+    from coordination.agencies import models as _agencies  # noqa: F401
+    from coordination.assignments import models as _assignments  # noqa: F401
+    from coordination.auth import models as _auth  # noqa: F401
+    from coordination.directives import models as _directives  # noqa: F401
+    from coordination.evidence import models as _evidence  # noqa: F401
+    from coordination.indicators import models as _indicators  # noqa: F401
+    from coordination.reminders import models as _reminders  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from coordination.admin import init_admin
+    from coordination.api import init_api
+    from coordination.auth.views import init_auth
+    from coordination.web import bp as web_bp
+
+    init_auth(app)
+    app.register_blueprint(web_bp)
+    init_api(app)
+    init_admin(app)
+
+
+def register_errors(app: Flask) -> None:
+    from coordination.errors import init_errors
+
+    init_errors(app)
+
+
+def register_templates(app: Flask) -> None:
+    from coordination.templating import init_templating
+
+    init_templating(app)
+
+
+def register_cli(app: Flask) -> None:
+    from coordination.cli import init_cli
+
+    init_cli(app)

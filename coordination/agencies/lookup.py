@@ -1,0 +1,44 @@
+"""Finding agencies and groups by code or name, as directives and API bodies refer to them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from coordination.agencies.models import Agency, AgencyAlias, AgencyGroup
+from coordination.errors import Invalid
+from coordination.extensions import db
+from coordination.text import fold
+
+
+def agency_by_code(code: str, *, field: str = "agency") -> Agency:
+    """Return the agency with this code, or raise Invalid naming the field."""
+    agency = db.session.scalar(sa.select(Agency).where(Agency.code == code))
+    if agency is None:
+        raise Invalid(_("Không có cơ quan mã %(code)s.", code=code), errors={field: [_("Mã cơ quan không tồn tại.")]})
+    return agency
+
+
+def group_by_name(name: str, *, owner: Agency | None = None, field: str = "group") -> AgencyGroup:
+    """Return the group named `name` (or one of its aliases), preferring the owner's groups."""
+    wanted = fold(name)
+    query = sa.select(AgencyGroup).options(sa.orm.selectinload(AgencyGroup.members))
+    candidates = [g for g in db.session.scalars(query) if wanted in {fold(g.name), *map(fold, g.alias_list)}]
+    candidates.sort(key=lambda g: 0 if owner is not None and g.owner_id == owner.id else 1)
+    if not candidates:
+        raise Invalid(_("Không có nhóm cơ quan “%(name)s”.", name=name), errors={field: [_("Nhóm không tồn tại.")]})
+    return candidates[0]
+
+
+def agency_by_name(name: str) -> Agency | None:
+    """Match a name as written in a directive against names, short names and aliases (diacritics ignored)."""
+    wanted = fold(name)
+    agencies = db.session.scalars(sa.select(Agency).options(sa.orm.selectinload(Agency.aliases)))
+    for agency in agencies:
+        names = {agency.name_vi, agency.short_name or "", *(a.alias for a in agency.aliases)}
+        if wanted in {fold(n) for n in names if n}:
+            return agency
+    return None
+
+
+__all__ = ["AgencyAlias", "agency_by_code", "agency_by_name", "group_by_name"]

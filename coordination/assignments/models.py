@@ -1,0 +1,148 @@
+"""Assignments (one agency's responsibility for one task), progress updates and extension requests."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordination.agencies.models import Agency, AgencyGroup
+from coordination.assignments.states import Status, Timeliness, timeliness, timeliness_sql
+from coordination.auth.models import User
+from coordination.db import UTCDateTime, str_enum, today, utcnow
+from coordination.directives.models import Task
+from coordination.extensions import db
+
+
+class AssignmentRole(enum.StrEnum):
+    lead = "lead"
+    coordinate = "coordinate"
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignment"
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "agency_id", "period_index"),
+        sa.CheckConstraint("progress_percent BETWEEN 0 AND 100", name="progress_range"),
+        sa.Index("ix_assignment_agency_status", "agency_id", "status"),
+        # Overdue and due-soon lists scan open work by deadline; closed work is most rows.
+        sa.Index(
+            "ix_assignment_open_deadline",
+            "deadline",
+            postgresql_where=sa.text("status NOT IN ('done', 'cancelled')"),
+            sqlite_where=sa.text("status NOT IN ('done', 'cancelled')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(sa.ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
+    role: Mapped[AssignmentRole] = mapped_column(str_enum(AssignmentRole, "assignment_role"))
+    status: Mapped[Status] = mapped_column(str_enum(Status, "assignment_status"), default=Status.not_started)
+    #: starts as the task's deadline; changes only by an approved extension
+    deadline: Mapped[date | None]
+    #: the day the agency reported the work done (decides done on time / late)
+    reported_done_on: Mapped[date | None]
+    #: the day the monitor accepted the work
+    completed_on: Mapped[date | None]
+    progress_percent: Mapped[int | None]
+    #: for recurring tasks, which period this due item is (0 for one-off work)
+    period_index: Mapped[int] = mapped_column(default=0)
+    #: set when the assignment came from a group ("UBND các phường, xã") or "all addressees"
+    via_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency_group.id"))
+    via_all_addressees: Mapped[bool] = mapped_column(default=False)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    #: optimistic lock: a save with a stale version fails instead of overwriting
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    task: Mapped[Task] = relationship(back_populates="assignments")
+    agency: Mapped[Agency] = relationship()
+    via_group: Mapped[AgencyGroup | None] = relationship()
+
+    @hybrid_method
+    def timeliness_on(self, day: date, due_soon_days: int) -> Timeliness | None:
+        return timeliness(self.status, self.deadline, self.reported_done_on, self.completed_on, day, due_soon_days)
+
+    @timeliness_on.inplace.expression
+    @classmethod
+    def _timeliness_on_expression(cls, day: date, due_soon_days: int) -> sa.ColumnElement:
+        return timeliness_sql(cls.status, cls.deadline, cls.reported_done_on, cls.completed_on, day, due_soon_days)
+
+    @property
+    def timeliness(self) -> Timeliness | None:
+        return self.timeliness_on(today(), current_app.config["DUE_SOON_DAYS"])
+
+    @property
+    def days_late(self) -> int:
+        """Days past the deadline: until today for open work, until reported for finished work."""
+        if self.deadline is None or self.status == Status.cancelled:
+            return 0
+        end = self.reported_done_on or self.completed_on
+        if self.status not in (Status.done, Status.reported_done) or end is None:
+            end = today()
+        return max(0, (end - self.deadline).days)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (Status.done, Status.cancelled)
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.id}-{self.version}"'
+
+
+class ProgressUpdate(db.Model):
+    """A report of progress by the agency, or a review note by the monitor."""
+
+    __tablename__ = "progress_update"
+    __table_args__ = (sa.Index("ix_progress_update_assignment_created", "assignment_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    progress_percent: Mapped[int | None]
+    status_from: Mapped[Status | None] = mapped_column(str_enum(Status, "update_status_from"))
+    status_to: Mapped[Status | None] = mapped_column(str_enum(Status, "update_status_to"))
+
+    assignment: Mapped[Assignment] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class ExtensionStatus(enum.StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class ExtensionRequest(db.Model):
+    """A request for more time (gia hạn), decided by the monitor or the office."""
+
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    current_deadline: Mapped[date | None]
+    requested_deadline: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        str_enum(ExtensionStatus, "extension_status"), default=ExtensionStatus.pending
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(sa.Text)
+
+    assignment: Mapped[Assignment] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

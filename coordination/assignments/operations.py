@@ -1,0 +1,141 @@
+"""Working an assignment: progress, status changes, review. Operations flush; the caller commits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask_babel import gettext as _
+
+from coordination import audit
+from coordination.assignments.models import Assignment, ProgressUpdate
+from coordination.assignments.states import ACTION_ACTOR, Action, Status, TransitionError, next_status
+from coordination.auth.models import User
+from coordination.db import local_tz, today
+from coordination.errors import Conflict, Forbidden, Invalid
+from coordination.extensions import db
+from coordination.permissions import Permission, can
+from coordination.templating import status_label
+
+ASSIGNMENT_AUDIT_FIELDS = ["status", "progress_percent", "deadline", "reported_done_on", "completed_on"]
+
+_ACTOR_PERMISSION = {
+    "work": Permission.assignment_work,
+    "review": Permission.assignment_review,
+    "manage": Permission.directive_edit,
+}
+
+
+def _at(on: date | None) -> datetime | None:
+    """The moment to stamp history with when work is back-filled for a past day."""
+    return datetime.combine(on, time(12), tzinfo=local_tz()) if on is not None else None
+
+
+def check_version(assignment: Assignment, expected_version: int | None) -> None:
+    """Refuse a save based on a stale read (optimistic locking)."""
+    if expected_version is not None and expected_version != assignment.version:
+        raise Conflict(
+            _("Nhiệm vụ đã được người khác cập nhật; hãy tải lại và thử lại."),
+            current={"id": assignment.id, "version": assignment.version, "status": assignment.status.value},
+        )
+
+
+def report_progress(
+    assignment: Assignment,
+    *,
+    actor: User | None,
+    note: str = "",
+    progress_percent: int | None = None,
+    action: Action | None = None,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> ProgressUpdate:
+    """Record a progress note, optionally a percentage and a status change, as one update."""
+    required = _ACTOR_PERMISSION[ACTION_ACTOR[action]] if action else Permission.assignment_work
+    if actor is not None and not can(actor, required, assignment):
+        raise Forbidden(_("Bạn không có quyền cập nhật nhiệm vụ này."))
+    check_version(assignment, expected_version)
+    if progress_percent is not None and not 0 <= progress_percent <= 100:
+        raise Invalid(_("Tiến độ phải từ 0 đến 100%."), errors={"progress_percent": [_("Từ 0 đến 100.")]})
+    if action is None and not note.strip() and progress_percent is None:
+        raise Invalid(_("Hãy nhập nội dung báo cáo."), errors={"note": [_("Bắt buộc.")]})
+    if action in (Action.return_,) and not note.strip():
+        raise Invalid(_("Hãy ghi lý do trả lại."), errors={"note": [_("Bắt buộc.")]})
+
+    before = audit.snapshot(assignment, ASSIGNMENT_AUDIT_FIELDS)
+    status_from = assignment.status
+    if action is not None:
+        try:
+            assignment.status = next_status(action, assignment.status)
+        except TransitionError:
+            raise Conflict(
+                _(
+                    "Không thể “%(action)s” khi nhiệm vụ đang ở trạng thái “%(status)s”.",
+                    action=_action_label(action),
+                    status=status_label(assignment.status),
+                )
+            ) from None
+        day = on or today()
+        if action == Action.report_done:
+            assignment.reported_done_on = day
+            assignment.progress_percent = 100
+        elif action == Action.accept:
+            assignment.completed_on = day
+            assignment.progress_percent = 100
+        elif action == Action.return_:
+            assignment.reported_done_on = None
+    if progress_percent is not None and action not in (Action.report_done, Action.accept):
+        assignment.progress_percent = progress_percent
+
+    update = ProgressUpdate(
+        assignment=assignment,
+        author=actor,
+        note=note.strip(),
+        progress_percent=progress_percent,
+        status_from=status_from if action else None,
+        status_to=assignment.status if action else None,
+    )
+    if on is not None:
+        update.created_at = _at(on)
+    db.session.add(update)
+    db.session.flush()
+    audit.record(
+        actor,
+        f"assignment.{action.value}" if action else "assignment.progress",
+        "assignment",
+        assignment.id,
+        before=before,
+        after={**audit.snapshot(assignment, ASSIGNMENT_AUDIT_FIELDS), "note": update.note},
+        directive_id=assignment.task.directive_id,
+        assignment_id=assignment.id,
+        occurred_at=_at(on),
+    )
+    return update
+
+
+def _action_label(action: Action) -> str:
+    from coordination.assignments.states import ACTION_LABELS
+
+    return str(ACTION_LABELS[action])
+
+
+def review_assignment(
+    assignment: Assignment,
+    decision: str,
+    note: str,
+    *,
+    actor: User | None,
+    on: date | None = None,
+    expected_version: int | None = None,
+) -> ProgressUpdate:
+    """Accept reported work (→ done) or return it with a reason (→ returned)."""
+    actions = {"accept": Action.accept, "return": Action.return_}
+    if decision not in actions:
+        raise Invalid(
+            _("Quyết định phải là “accept” hoặc “return”."), errors={"decision": [_("Giá trị không hợp lệ.")]}
+        )
+    return report_progress(
+        assignment, actor=actor, note=note, action=actions[decision], on=on, expected_version=expected_version
+    )
+
+
+__all__ = ["Status", "check_version", "report_progress", "review_assignment"]

@@ -1,0 +1,11 @@
+"""CLI commands (`flask --app wsgi ...`), each calling operations and committing once."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_cli(app: Flask) -> None:
+    from coordination.demo.cli import demo_cli
+
+    app.cli.add_command(demo_cli)

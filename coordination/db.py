@@ -1,0 +1,96 @@
+"""Model base with a constraint naming convention, and time helpers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy.orm import DeclarativeBase
+
+# Stable constraint names make Alembic migrations reproducible on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def local_tz() -> ZoneInfo:
+    name = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Ho_Chi_Minh"
+    return ZoneInfo(name)
+
+
+def today() -> date:
+    """Return today's date where the users live (Asia/Ho_Chi_Minh): it decides what is overdue."""
+    return datetime.now(local_tz()).date()
+
+
+def str_enum(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
+    """Store a StrEnum as its value in a VARCHAR with a CHECK constraint, portable across databases."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum_cls),
+        values_callable=lambda cls: [m.value for m in cls],
+        validate_strings=True,
+    )
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware datetime that comes back aware on SQLite too."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime")
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def _configure_sqlite() -> None:
+    """Let SQLite honour foreign keys and SAVEPOINTs (pysqlite's own transaction handling breaks them)."""
+    import sqlite3
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+    @event.listens_for(Engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN")
+
+
+_configure_sqlite()

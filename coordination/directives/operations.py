@@ -1,0 +1,232 @@
+"""Registering directives: create, activate, close. Operations flush; the caller commits."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+
+from coordination import audit
+from coordination.agencies.lookup import agency_by_code, group_by_name
+from coordination.agencies.models import Agency, AgencyGroup
+from coordination.assignments.models import Assignment, AssignmentRole
+from coordination.auth.models import User
+from coordination.db import utcnow
+from coordination.directives.models import (
+    Directive,
+    DirectiveAddressee,
+    DirectiveStatus,
+    DocType,
+    Recurrence,
+    Task,
+)
+from coordination.errors import Conflict, Forbidden, Invalid
+from coordination.extensions import db
+from coordination.permissions import Permission, can
+from coordination.text import fold
+
+DIRECTIVE_AUDIT_FIELDS = ["ref", "doc_type", "issued_on", "subject", "status", "deadline", "monitor_agency_id"]
+
+
+def _require(actor: User | None, permission: Permission, obj: Any = None) -> None:
+    # actor None is the system (demo loader, importer, scheduled jobs): trusted code, not a user.
+    if actor is not None and not can(actor, permission, obj):
+        raise Forbidden(_("Bạn không có quyền thực hiện thao tác này."))
+
+
+def create_directive(data: dict[str, Any], *, actor: User | None, issuer: Agency | None = None) -> Directive:
+    """Register a directive as a draft, with its addressees, tasks and assignments.
+
+    `data` has the shape of the API body: number, symbol, doc_type, issued_on, subject, place?,
+    legal_basis?, signer?, addressees? (codes or group names), monitor_agency?, report_to_agency?
+    (codes), deadline?, source_text?, tasks [{label, text, deadline?, recurrence?, subtasks?,
+    assignments: [{agency | group | all_addressees, role}]}].
+    """
+    _require(actor, Permission.directive_create)
+    if issuer is None:
+        if actor is None or actor.agency is None:
+            raise Invalid(_("Chưa xác định cơ quan ban hành."), errors={"issuer": [_("Bắt buộc.")]})
+        issuer = actor.agency
+    ref = Directive.make_ref(data["number"], data["symbol"])
+    if db.session.scalar(db.select(Directive.id).where(Directive.issuer_id == issuer.id, Directive.ref == ref)):
+        raise Conflict(_("Văn bản %(ref)s của cơ quan này đã có.", ref=ref), errors={"number": [_("Đã tồn tại.")]})
+    signer = data.get("signer") or {}
+    directive = Directive(
+        number=data["number"].strip(),
+        symbol=data["symbol"].strip(),
+        ref=ref,
+        doc_type=DocType(data.get("doc_type", DocType.cong_van)),
+        issuer=issuer,
+        place=data.get("place"),
+        issued_on=data["issued_on"],
+        subject=data["subject"].strip(),
+        legal_basis=list(data.get("legal_basis") or []),
+        signer_name=signer.get("name"),
+        signer_title=signer.get("title"),
+        signer_authority=signer.get("authority"),
+        monitor_agency=agency_by_code(data["monitor_agency"], field="monitor_agency")
+        if data.get("monitor_agency")
+        else None,
+        report_to_agency=agency_by_code(data["report_to_agency"], field="report_to_agency")
+        if data.get("report_to_agency")
+        else None,
+        deadline=data.get("deadline"),
+        source_text=data.get("source_text"),
+        status=DirectiveStatus.draft,
+    )
+    db.session.add(directive)
+    _set_addressees(directive, data.get("addressees") or [], issuer)
+    position = 0
+    for task_data in data.get("tasks") or []:
+        position = _add_task(directive, task_data, parent=None, position=position, issuer=issuer)
+    directive.search_text = search_text_of(directive)
+    db.session.flush()
+    audit.record(
+        actor,
+        "directive.create",
+        "directive",
+        directive.id,
+        after={**audit.snapshot(directive, DIRECTIVE_AUDIT_FIELDS), "tasks": len(directive.tasks)},
+        directive_id=directive.id,
+    )
+    return directive
+
+
+def _set_addressees(directive: Directive, addressees: list[Any], issuer: Agency) -> None:
+    for index, item in enumerate(addressees):
+        # An addressee is an agency code, a group name, or {"name", "agency"|"group"} as printed.
+        if isinstance(item, dict):
+            name = item.get("name") or item.get("agency") or item.get("group")
+            agency = agency_by_code(item["agency"], field="addressees") if item.get("agency") else None
+            group = group_by_name(item["group"], owner=issuer, field="addressees") if item.get("group") else None
+        else:
+            agency = db.session.scalar(db.select(Agency).where(Agency.code == item))
+            group = None if agency else group_by_name(item, owner=issuer, field="addressees")
+            name = agency.name_vi if agency else item
+        directive.addressees.append(DirectiveAddressee(position=index, name=name, agency=agency, group=group))
+
+
+def addressee_agencies(directive: Directive) -> list[Agency]:
+    """Every agency the directive addresses, groups expanded, in the order named."""
+    seen: dict[int, Agency] = {}
+    for addressee in directive.addressees:
+        members = [addressee.agency] if addressee.agency else list(addressee.group.members if addressee.group else [])
+        for agency in members:
+            if agency.active:
+                seen.setdefault(agency.id, agency)
+    return list(seen.values())
+
+
+def _add_task(directive: Directive, data: dict[str, Any], *, parent: Task | None, position: int, issuer: Agency) -> int:
+    position += 1
+    deadline: date | None = data.get("deadline")
+    task = Task(
+        directive=directive,
+        parent=parent,
+        label=str(data["label"]).strip(),
+        position=position,
+        text=data["text"].strip(),
+        deadline=deadline,
+        recurrence=Recurrence(data.get("recurrence") or Recurrence.none),
+        recurrence_day=data.get("recurrence_day"),
+    )
+    db.session.add(task)
+    specs = data.get("assignments") or []
+    if not specs and parent is not None:
+        # A sub-item that names nobody belongs to its parent's agencies.
+        specs = [{"agency_obj": a.agency, "role": a.role} for a in parent.assignments]
+    assign_task(task, specs, issuer=issuer)
+    for sub in data.get("subtasks") or []:
+        position = _add_task(directive, sub, parent=task, position=position, issuer=issuer)
+    return position
+
+
+def assign_task(task: Task, specs: list[dict[str, Any]], *, issuer: Agency) -> list[Assignment]:
+    """Create one assignment per agency named, expanding groups and "all addressees"; lead wins over coordinate."""
+    chosen: dict[int, Assignment] = {a.agency_id: a for a in task.assignments if a.agency_id is not None}
+    created = []
+    for spec in specs:
+        role = AssignmentRole(spec.get("role", AssignmentRole.lead))
+        group: AgencyGroup | None = None
+        if spec.get("agency_obj") is not None:
+            agencies = [spec["agency_obj"]]
+        elif spec.get("agency"):
+            agencies = [agency_by_code(spec["agency"], field="assignments")]
+        elif spec.get("group"):
+            group = group_by_name(spec["group"], owner=issuer, field="assignments")
+            agencies = [a for a in group.members if a.active]
+        elif spec.get("all_addressees"):
+            agencies = addressee_agencies(task.directive)
+            if not agencies:
+                raise Invalid(
+                    _("Văn bản chưa có nơi nhận để giao “tất cả nơi nhận”."), errors={"assignments": [_("Trống.")]}
+                )
+        else:
+            raise Invalid(
+                _("Mỗi phân công cần một cơ quan, một nhóm hoặc tất cả nơi nhận."), errors={"assignments": ["?"]}
+            )
+        for agency in agencies:
+            existing = chosen.get(agency.id)
+            if existing is not None:
+                if role == AssignmentRole.lead:
+                    existing.role = AssignmentRole.lead
+                continue
+            assignment = Assignment(
+                agency=agency,
+                role=role,
+                deadline=task.deadline,
+                via_group=group,
+                via_all_addressees=bool(spec.get("all_addressees")),
+            )
+            task.assignments.append(assignment)
+            chosen[agency.id] = assignment
+            created.append(assignment)
+    return created
+
+
+def search_text_of(directive: Directive) -> str:
+    parts = [directive.ref, directive.subject, *(t.text for t in directive.tasks)]
+    return fold(" ".join(p for p in parts if p))
+
+
+def activate_directive(directive: Directive, *, actor: User | None) -> Directive:
+    """Publish a draft: agencies see it and the clock runs."""
+    _require(actor, Permission.directive_edit, directive)
+    if directive.status != DirectiveStatus.draft:
+        raise Conflict(_("Chỉ văn bản nháp mới kích hoạt được."))
+    if not any(t.assignments for t in directive.tasks):
+        raise Invalid(_("Văn bản chưa giao nhiệm vụ cho cơ quan nào."), errors={"tasks": [_("Chưa có phân công.")]})
+    before = audit.snapshot(directive, ["status"])
+    directive.status = DirectiveStatus.active
+    directive.activated_at = utcnow()
+    audit.record(
+        actor,
+        "directive.activate",
+        "directive",
+        directive.id,
+        before=before,
+        after=audit.snapshot(directive, ["status"]),
+        directive_id=directive.id,
+    )
+    return directive
+
+
+def close_directive(directive: Directive, *, actor: User | None) -> Directive:
+    """Close a finished directive; its work stays as it is."""
+    _require(actor, Permission.directive_edit, directive)
+    if directive.status != DirectiveStatus.active:
+        raise Conflict(_("Chỉ văn bản đang thực hiện mới đóng được."))
+    before = audit.snapshot(directive, ["status"])
+    directive.status = DirectiveStatus.closed
+    directive.closed_at = utcnow()
+    audit.record(
+        actor,
+        "directive.close",
+        "directive",
+        directive.id,
+        before=before,
+        after=audit.snapshot(directive, ["status"]),
+        directive_id=directive.id,
+    )
+    return directive

@@ -1,0 +1,139 @@
+"""The one vocabulary of permissions and the one `can(user, permission, obj)`.
+
+Web views, the JSON API, Flask-Admin and templates all ask here; the SQL filters below say the same
+thing for lists, so that a list never shows what `can` would refuse.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+
+from coordination.agencies.models import agency_group_members
+from coordination.assignments.models import Assignment
+from coordination.auth.models import Role, User
+from coordination.directives.models import Directive, DirectiveAddressee, DirectiveStatus, Task
+
+
+class Permission(enum.StrEnum):
+    agency_manage = "agency:manage"
+    user_manage = "user:manage"
+    directive_create = "directive:create"
+    directive_view = "directive:view"
+    directive_edit = "directive:edit"
+    assignment_view = "assignment:view"
+    #: notes and evidence may hold personal data: the owning agency, the monitor and the office only
+    assignment_view_private = "assignment:view_private"
+    assignment_work = "assignment:work"
+    assignment_review = "assignment:review"
+    audit_view = "audit:view"
+
+
+def _is_admin(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.role == Role.admin
+
+
+def _issues(user: User, directive: Directive) -> bool:
+    return user.role == Role.office and user.agency_id is not None and directive.issuer_id == user.agency_id
+
+
+def _monitors(user: User, directive: Directive) -> bool:
+    return (
+        user.role == Role.monitor
+        and user.agency_id is not None
+        and directive.monitor_agency_id == user.agency_id
+        and directive.status != DirectiveStatus.draft
+    )
+
+
+def _addressed(user: User, directive: Directive) -> bool:
+    if user.agency_id is None or directive.status == DirectiveStatus.draft:
+        return False
+    from coordination.extensions import db
+
+    return bool(
+        db.session.scalar(sa.select(sa.exists().where(_addressed_clause(user.agency_id), Directive.id == directive.id)))
+    )
+
+
+def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
+    """Decide whether `user` may do `permission` on `obj` (a Directive, an Assignment or None)."""
+    if user is None or not user.is_authenticated or not user.active:
+        return False
+    if _is_admin(user):
+        return True
+    match permission:
+        case Permission.agency_manage | Permission.user_manage:
+            return False
+        case Permission.directive_create:
+            return user.role == Role.office and user.agency_id is not None
+        case Permission.directive_view:
+            return _issues(user, obj) or _monitors(user, obj) or _addressed(user, obj)
+        case Permission.directive_edit:
+            return _issues(user, obj) and obj.status != DirectiveStatus.closed
+        case Permission.assignment_view:
+            return can(user, Permission.directive_view, obj.task.directive)
+        case Permission.assignment_view_private | Permission.audit_view:
+            directive = obj.task.directive
+            return (
+                _issues(user, directive)
+                or _monitors(user, directive)
+                or (obj.agency_id == user.agency_id and directive.status != DirectiveStatus.draft)
+            )
+        case Permission.assignment_work:
+            directive = obj.task.directive
+            return obj.agency_id == user.agency_id and directive.status == DirectiveStatus.active and obj.is_open
+        case Permission.assignment_review:
+            directive = obj.task.directive
+            return directive.status == DirectiveStatus.active and (
+                _issues(user, directive) or _monitors(user, directive)
+            )
+    return False
+
+
+def _addressed_clause(agency_id: int) -> sa.ColumnElement[bool]:
+    """Directives that assign work to the agency or address it, directly or through a group."""
+    has_assignment = (
+        sa.select(Assignment.id)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Task.directive_id == Directive.id, Assignment.agency_id == agency_id)
+        .exists()
+    )
+    addressed = (
+        sa.select(DirectiveAddressee.id)
+        .where(
+            DirectiveAddressee.directive_id == Directive.id,
+            sa.or_(
+                DirectiveAddressee.agency_id == agency_id,
+                DirectiveAddressee.group_id.in_(
+                    sa.select(agency_group_members.c.group_id).where(agency_group_members.c.agency_id == agency_id)
+                ),
+            ),
+        )
+        .exists()
+    )
+    return sa.or_(has_assignment, addressed)
+
+
+def visible_directives(user: User | None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Directive: the directives `user` may see."""
+    if user is None or not user.is_authenticated or not user.active:
+        return sa.false()
+    if _is_admin(user):
+        return sa.true()
+    if user.agency_id is None:
+        return sa.false()
+    published = Directive.status != DirectiveStatus.draft
+    clauses = [sa.and_(published, _addressed_clause(user.agency_id))]
+    if user.role == Role.office:
+        clauses.append(Directive.issuer_id == user.agency_id)
+    if user.role == Role.monitor:
+        clauses.append(sa.and_(published, Directive.monitor_agency_id == user.agency_id))
+    return sa.or_(*clauses)
+
+
+def visible_assignments(user: User | None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Assignment (joined to Task and Directive): the assignments `user` may see."""
+    return visible_directives(user)

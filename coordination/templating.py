@@ -1,0 +1,49 @@
+"""Jinja filters and globals: Vietnamese dates and numbers, labels, permissions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+from flask_babel import format_datetime, get_locale
+
+from coordination.assignments.states import STATUS_LABELS, TIMELINESS_LABELS, Status, Timeliness
+from coordination.permissions import Permission, can
+from coordination.text import format_date_vi, format_number_vi
+
+
+def format_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy in both languages: the form every Vietnamese office writes."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd/MM/yyyy HH:mm")
+    return format_date_vi(value)
+
+
+def format_number(value: int | float | Decimal | None, decimals: int = 0) -> str:
+    """327.407 and 73,3 in Vietnamese; 327,407 and 73.3 in English."""
+    if value is None:
+        return ""
+    if str(get_locale()) == "en":
+        return f"{value:,.{decimals}f}"
+    return format_number_vi(value, decimals)
+
+
+def status_label(value: Status | str | None) -> str:
+    return str(STATUS_LABELS[Status(value)]) if value else ""
+
+
+def timeliness_label(value: Timeliness | str | None) -> str:
+    return str(TIMELINESS_LABELS[Timeliness(value)]) if value else ""
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        vndate=format_date,
+        vnnumber=format_number,
+        status_label=status_label,
+        timeliness_label=timeliness_label,
+    )
+    app.jinja_env.globals.update(can=can, Permission=Permission, get_locale=get_locale)

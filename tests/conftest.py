@@ -1,0 +1,145 @@
+"""Test fixtures: one database per run built by the migrations, the demo loaded once, each test in a
+rolled-back transaction (SAVEPOINTs, so that the code under test may commit).
+
+SQLite always; PostgreSQL when TEST_DATABASE_URL is set (the Makefile runs the suite once for each).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, orm
+
+from coordination import create_app
+from coordination.auth.models import User
+from coordination.extensions import db
+
+DEMO_PASSWORD = "demo-2026"
+
+
+def database_url(tmp_dir: str) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir}/test.db"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def reset_database(url: str) -> None:
+    """Empty the database so that the migrations build it from nothing."""
+    if url.startswith("sqlite"):
+        return
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def make_test_app(tmp_dir: str, url: str, **overrides: Any) -> Flask:
+    settings = dict(
+        TESTING=True,
+        SECRET_KEY="test-secret",
+        SQLALCHEMY_DATABASE_URI=url,
+        WTF_CSRF_ENABLED=False,
+        EVIDENCE_DIR=os.path.join(tmp_dir, "evidence"),
+        SERVER_NAME=None,
+    )
+    settings.update(overrides)
+    return create_app(**settings)
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The migrated database with the demo loaded; its URL."""
+    from flask_migrate import upgrade
+
+    from coordination.demo.loader import load_demo
+
+    tmp_dir = str(tmp_path_factory.mktemp("db"))
+    url = database_url(tmp_dir)
+    reset_database(url)
+    app = make_test_app(tmp_dir, url)
+    with app.app_context():
+        upgrade()
+        load_demo()
+        db.session.commit()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    return make_test_app(str(tmp_path_factory.mktemp("app")), database)
+
+
+@pytest.fixture(autouse=True)
+def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Run each test inside a transaction that is rolled back; commits become SAVEPOINT releases."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        factory = orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        from flask_sqlalchemy.session import _app_ctx_id
+
+        db.session = orm.scoped_session(factory, scopefunc=_app_ctx_id)
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def get_user(username: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    assert user is not None, username
+    return user
+
+
+@pytest.fixture
+def login(client: FlaskClient):  # type: ignore[no-untyped-def]
+    """log in as a demo user through the form: login("justice.tayninh")."""
+
+    def _login(username: str, password: str = DEMO_PASSWORD) -> FlaskClient:
+        response = client.post("/login", data={"username": username, "password": password})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """Collect the SQL statements run inside the block (guards against N+1 queries)."""
+    statements: list[str] = []
+
+    def _before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", _before)

@@ -1,0 +1,26 @@
+import sqlalchemy as sa
+
+from coordination.assignments.models import Assignment
+from coordination.directives.models import Directive
+from coordination.extensions import db
+
+
+def test_demo_is_loaded(app):
+    refs = set(db.session.scalars(sa.select(Directive.ref)))
+    assert refs == {"570/UBND-CA", "2157/UBND-KSTT"}
+
+
+def test_changes_roll_back_between_tests_part1(app):
+    db.session.execute(sa.delete(Assignment).where(Assignment.id > 0))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 0
+
+
+def test_changes_roll_back_between_tests_part2(app):
+    assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) > 50
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] is True
