@@ -69,14 +69,6 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-# Made by hand in the migration, for PostgreSQL only (a trigram GIN index has no model form).
-HAND_MADE_INDEXES = {"ix_directive_search_trgm"}
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "index" and name in HAND_MADE_INDEXES)
-
-
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -100,7 +92,9 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     conf_args.setdefault("render_item", render_item)
-    conf_args.setdefault("include_object", include_object)
+    from coordination.db import alembic_include_object
+
+    conf_args.setdefault("include_object", alembic_include_object)
     conf_args.setdefault("compare_type", True)
 
     connectable = get_engine()
