@@ -57,7 +57,21 @@ class Config:
     API_TOKEN_TTL_HOURS = _int("API_TOKEN_TTL_HOURS", 24 * 30)
 
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(BASE_DIR / "instance" / "evidence"))
-    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    EVIDENCE_MAX_BYTES = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    # One request may carry several files; each is held to EVIDENCE_MAX_BYTES.
+    MAX_CONTENT_LENGTH = 4 * EVIDENCE_MAX_BYTES + 1024 * 1024
+    #: comma-separated MIME types accepted as evidence (detected from content)
+    EVIDENCE_ALLOWED_TYPES = tuple(
+        t.strip()
+        for t in os.environ.get(
+            "EVIDENCE_ALLOWED_TYPES",
+            "application/pdf,image/png,image/jpeg,"
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+            "application/vnd.oasis.opendocument.text,text/plain",
+        ).split(",")
+        if t.strip()
+    )
 
     API_TITLE = "coordination"
     API_VERSION = "v1"

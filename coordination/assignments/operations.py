@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from coordination import audit
-from coordination.assignments.models import Assignment, ProgressUpdate
+from coordination.assignments.models import Assignment, ExtensionRequest, ExtensionStatus, ProgressUpdate
 from coordination.assignments.states import ACTION_ACTOR, Action, Status, TransitionError, next_status
 from coordination.auth.models import User
-from coordination.db import local_tz, today
+from coordination.db import local_tz, today, utcnow
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
 from coordination.permissions import Permission, can
 from coordination.templating import status_label
+from coordination.text import format_date_vi
 
 ASSIGNMENT_AUDIT_FIELDS = ["status", "progress_percent", "deadline", "reported_done_on", "completed_on"]
 
@@ -138,4 +140,92 @@ def review_assignment(
     )
 
 
-__all__ = ["Status", "check_version", "report_progress", "review_assignment"]
+def request_extension(
+    assignment: Assignment,
+    requested_deadline: date,
+    reason: str,
+    *,
+    actor: User | None,
+) -> ExtensionRequest:
+    """Ask for more time (gia hạn) with a reason and a proposed date."""
+    if actor is not None and not can(actor, Permission.assignment_work, assignment):
+        raise Forbidden(_("Bạn không có quyền đề nghị gia hạn nhiệm vụ này."))
+    if not reason.strip():
+        raise Invalid(_("Hãy nêu lý do đề nghị gia hạn."), errors={"reason": [_("Bắt buộc.")]})
+    if assignment.deadline is not None and requested_deadline <= assignment.deadline:
+        raise Invalid(
+            _("Thời hạn đề nghị phải sau thời hạn hiện tại (%(date)s).", date=format_date_vi(assignment.deadline)),
+            errors={"requested_deadline": [_("Phải sau thời hạn hiện tại.")]},
+        )
+    if requested_deadline < today():
+        raise Invalid(_("Thời hạn đề nghị đã qua."), errors={"requested_deadline": [_("Ngày đã qua.")]})
+    pending = db.session.scalar(
+        sa.select(ExtensionRequest.id).where(
+            ExtensionRequest.assignment_id == assignment.id, ExtensionRequest.status == ExtensionStatus.pending
+        )
+    )
+    if pending is not None:
+        raise Conflict(_("Đã có một đề nghị gia hạn đang chờ quyết định."))
+    request = ExtensionRequest(
+        assignment=assignment,
+        requested_by=actor,
+        current_deadline=assignment.deadline,
+        requested_deadline=requested_deadline,
+        reason=reason.strip(),
+    )
+    db.session.add(request)
+    db.session.flush()
+    audit.record(
+        actor,
+        "extension.request",
+        "extension_request",
+        request.id,
+        after=audit.snapshot(request, ["current_deadline", "requested_deadline", "reason"]),
+        directive_id=assignment.task.directive_id,
+        assignment_id=assignment.id,
+    )
+    return request
+
+
+def decide_extension(request: ExtensionRequest, decision: str, note: str, *, actor: User | None) -> ExtensionRequest:
+    """Approve (the new deadline applies, the old one stays in history) or reject with a reason."""
+    assignment = request.assignment
+    if actor is not None and not can(actor, Permission.assignment_review, assignment):
+        raise Forbidden(_("Bạn không có quyền quyết định gia hạn cho nhiệm vụ này."))
+    if decision not in ("approve", "reject"):
+        raise Invalid(
+            _("Quyết định phải là “approve” hoặc “reject”."), errors={"decision": [_("Giá trị không hợp lệ.")]}
+        )
+    if request.status != ExtensionStatus.pending:
+        raise Conflict(_("Đề nghị gia hạn này đã được quyết định."))
+    if decision == "reject" and not note.strip():
+        raise Invalid(_("Hãy ghi lý do từ chối."), errors={"note": [_("Bắt buộc.")]})
+    before = audit.snapshot(assignment, ["deadline"])
+    request.status = ExtensionStatus.approved if decision == "approve" else ExtensionStatus.rejected
+    request.decided_by = actor
+    request.decided_at = utcnow()
+    request.decision_note = note.strip()
+    if decision == "approve":
+        assignment.deadline = request.requested_deadline
+    db.session.flush()
+    audit.record(
+        actor,
+        f"extension.{decision}",
+        "extension_request",
+        request.id,
+        before=before,
+        after={**audit.snapshot(assignment, ["deadline"]), "note": request.decision_note},
+        directive_id=assignment.task.directive_id,
+        assignment_id=assignment.id,
+    )
+    return request
+
+
+__all__ = [
+    "Status",
+    "check_version",
+    "decide_extension",
+    "report_progress",
+    "request_extension",
+    "review_assignment",
+]

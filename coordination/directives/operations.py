@@ -21,6 +21,7 @@ from coordination.directives.models import (
     Recurrence,
     Task,
 )
+from coordination.directives.recurrence import PERIODIC, due_dates
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
 from coordination.permissions import Permission, can
@@ -142,10 +143,11 @@ def _add_task(directive: Directive, data: dict[str, Any], *, parent: Task | None
     return position
 
 
-def assign_task(task: Task, specs: list[dict[str, Any]], *, issuer: Agency) -> list[Assignment]:
-    """Create one assignment per agency named, expanding groups and "all addressees"; lead wins over coordinate."""
-    chosen: dict[int, Assignment] = {a.agency_id: a for a in task.assignments if a.agency_id is not None}
-    created = []
+def _resolve_specs(
+    task: Task, specs: list[dict[str, Any]], issuer: Agency
+) -> list[tuple[Agency, AssignmentRole, dict]]:
+    """(agency, role, provenance) for every agency the specs name; an agency named twice keeps the lead role."""
+    chosen: dict[int, tuple[Agency, AssignmentRole, dict]] = {}
     for spec in specs:
         role = AssignmentRole(spec.get("role", AssignmentRole.lead))
         group: AgencyGroup | None = None
@@ -164,23 +166,36 @@ def assign_task(task: Task, specs: list[dict[str, Any]], *, issuer: Agency) -> l
                 )
         else:
             raise Invalid(
-                _("Mỗi phân công cần một cơ quan, một nhóm hoặc tất cả nơi nhận."), errors={"assignments": ["?"]}
+                _("Mỗi phân công cần một cơ quan, một nhóm hoặc tất cả nơi nhận."),
+                errors={"assignments": [_("Thiếu cơ quan.")]},
             )
+        provenance = {"via_group": group, "via_all_addressees": bool(spec.get("all_addressees"))}
         for agency in agencies:
-            existing = chosen.get(agency.id)
-            if existing is not None:
+            if agency.id in chosen:
                 if role == AssignmentRole.lead:
-                    existing.role = AssignmentRole.lead
+                    chosen[agency.id] = (agency, role, chosen[agency.id][2])
                 continue
-            assignment = Assignment(
-                agency=agency,
-                role=role,
-                deadline=task.deadline,
-                via_group=group,
-                via_all_addressees=bool(spec.get("all_addressees")),
-            )
+            chosen[agency.id] = (agency, role, provenance)
+    return list(chosen.values())
+
+
+def assign_task(task: Task, specs: list[dict[str, Any]], *, issuer: Agency) -> list[Assignment]:
+    """Create one assignment per agency named, expanding groups and "all addressees".
+
+    A recurring task yields one due item per period for each agency, each with its own deadline.
+    """
+    existing = {a.agency_id for a in task.assignments}
+    due = due_dates(
+        task.recurrence, task.recurrence_day, task.directive.issued_on, task.deadline or task.directive.deadline
+    )
+    created = []
+    for agency, role, provenance in _resolve_specs(task, specs, issuer):
+        if agency.id in existing:
+            continue
+        periods = list(enumerate(due)) if task.recurrence in PERIODIC else [(0, task.deadline)]
+        for index, deadline in periods:
+            assignment = Assignment(agency=agency, role=role, deadline=deadline, period_index=index, **provenance)
             task.assignments.append(assignment)
-            chosen[agency.id] = assignment
             created.append(assignment)
     return created
 

@@ -1,0 +1,132 @@
+"""Attaching, removing and reading evidence files. Operations flush; the caller commits."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from coordination import audit
+from coordination.assignments.models import Assignment, ProgressUpdate
+from coordination.assignments.states import Status
+from coordination.auth.models import User
+from coordination.db import utcnow
+from coordination.errors import Conflict, Forbidden, Invalid, OperationError
+from coordination.evidence.content import clean_filename, detect_type
+from coordination.evidence.models import Evidence
+from coordination.evidence.storage import TooLarge, forget_new_blobs_on_rollback, get_store
+from coordination.extensions import db
+from coordination.permissions import Permission, can
+
+EVIDENCE_AUDIT_FIELDS = ["filename", "content_type", "size", "sha256"]
+SNIFF_BYTES = 1024 * 1024
+
+
+class PayloadTooLarge(OperationError):
+    status = 413
+
+
+class UnsupportedType(OperationError):
+    status = 415
+
+
+def add_evidence(
+    assignment: Assignment,
+    stream: BinaryIO,
+    filename: str | None,
+    *,
+    actor: User | None,
+    update: ProgressUpdate | None = None,
+) -> Evidence:
+    """Store one file for the assignment after checking who sends it, its size and its real type."""
+    if actor is not None and not can(actor, Permission.assignment_work, assignment):
+        raise Forbidden(_("Bạn không có quyền nộp minh chứng cho nhiệm vụ này."))
+    limit = current_app.config["EVIDENCE_MAX_BYTES"]
+    head = stream.read(SNIFF_BYTES)
+    if not head:
+        raise Invalid(_("Tệp “%(name)s” rỗng.", name=filename or ""), errors={"file": [_("Tệp rỗng.")]})
+    content_type = detect_type(head)
+    if content_type is None or content_type not in current_app.config["EVIDENCE_ALLOWED_TYPES"]:
+        raise UnsupportedType(
+            _(
+                "Tệp “%(name)s” không thuộc loại được chấp nhận (PDF, PNG, JPEG, DOCX, XLSX, ODT, văn bản thuần).",
+                name=filename or "",
+            ),
+            errors={"file": [_("Loại tệp không được chấp nhận.")]},
+        )
+    store = get_store()
+    try:
+        blob = store.put(_Rejoined(head, stream), max_size=limit)
+    except TooLarge:
+        raise PayloadTooLarge(
+            _("Tệp “%(name)s” vượt quá giới hạn %(mb)s MB.", name=filename or "", mb=limit // (1024 * 1024)),
+            errors={"file": [_("Tệp quá lớn.")]},
+        ) from None
+    forget_new_blobs_on_rollback(db.session(), store, blob)
+    evidence = Evidence(
+        assignment=assignment,
+        filename=clean_filename(filename, content_type),
+        content_type=content_type,
+        size=blob.size,
+        sha256=blob.sha256,
+        uploaded_by=actor,
+        progress_update_id=update.id if update is not None else None,
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    audit.record(
+        actor,
+        "evidence.add",
+        "evidence",
+        evidence.id,
+        after=audit.snapshot(evidence, EVIDENCE_AUDIT_FIELDS),
+        directive_id=assignment.task.directive_id,
+        assignment_id=assignment.id,
+    )
+    return evidence
+
+
+class _Rejoined:
+    """The bytes already read for sniffing, followed by the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            chunk, self._head = self._head, b""
+            return chunk
+        return self._rest.read(size)
+
+
+def remove_evidence(evidence: Evidence, *, actor: User | None, reason: str = "") -> Evidence:
+    """Withdraw a file before the work is accepted; the row stays, marked, and history says who and why."""
+    assignment = evidence.assignment
+    if actor is not None and not can(actor, Permission.assignment_work, assignment):
+        raise Forbidden(_("Bạn không có quyền gỡ minh chứng này."))
+    if assignment.status == Status.done:
+        raise Conflict(_("Nhiệm vụ đã được xác nhận hoàn thành: không thể gỡ minh chứng."))
+    if evidence.removed_at is not None:
+        raise Conflict(_("Minh chứng này đã được gỡ."))
+    evidence.removed_at = utcnow()
+    evidence.removed_by_id = actor.id if actor else None
+    audit.record(
+        actor,
+        "evidence.remove",
+        "evidence",
+        evidence.id,
+        before=audit.snapshot(evidence, EVIDENCE_AUDIT_FIELDS),
+        after={"reason": reason},
+        directive_id=assignment.task.directive_id,
+        assignment_id=assignment.id,
+    )
+    return evidence
+
+
+def open_evidence(evidence: Evidence, *, actor: User | None) -> BinaryIO:
+    """The file's bytes, for someone allowed to see the assignment's private details."""
+    if actor is not None and not can(actor, Permission.assignment_view_private, evidence.assignment):
+        raise Forbidden(_("Bạn không có quyền xem minh chứng này."))
+    return get_store().open(evidence.sha256)

@@ -1,0 +1,120 @@
+"""Where evidence bytes live: content-addressed by SHA-256, written to a temporary file and renamed.
+
+A crash leaves at most a temporary file (never a half file under a real key); a rolled-back
+transaction removes the files it added (see `forget_new_blobs_on_rollback`). The store is an interface,
+so that an S3-compatible store can replace the directory when several servers share the files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+CHUNK = 1024 * 1024
+
+
+class TooLarge(Exception):
+    """The content is larger than the configured limit."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    #: False when the same content was already stored
+    created: bool
+
+
+class EvidenceStore(Protocol):
+    def put(self, stream: BinaryIO, *, max_size: int) -> StoredBlob: ...
+
+    def open(self, sha256: str) -> BinaryIO: ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def delete(self, sha256: str) -> None: ...
+
+
+class LocalEvidenceStore:
+    """A directory: <root>/ab/cd/<sha256>, temporary files under <root>/.tmp on the same filesystem."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError("not a sha256 key")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, stream: BinaryIO, *, max_size: int) -> StoredBlob:
+        tmp_dir = self.root / ".tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    if size > max_size:
+                        raise TooLarge
+                    digest.update(chunk)
+                    tmp.write(chunk)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            key = digest.hexdigest()
+            final = self._path(key)
+            if final.exists():
+                os.unlink(tmp_name)
+                return StoredBlob(key, size, created=False)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp_name, final)  # atomic: the key holds the whole file or nothing
+            return StoredBlob(key, size, created=True)
+        except BaseException:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+            raise
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self._path(sha256).open("rb")
+
+    def exists(self, sha256: str) -> bool:
+        return self._path(sha256).exists()
+
+    def delete(self, sha256: str) -> None:
+        self._path(sha256).unlink(missing_ok=True)
+
+
+def get_store() -> EvidenceStore:
+    return LocalEvidenceStore(current_app.config["EVIDENCE_DIR"])
+
+
+def forget_new_blobs_on_rollback(session: Session, store: EvidenceStore, blob: StoredBlob) -> None:
+    """If the transaction that references a newly stored file rolls back, remove the file too."""
+    if not blob.created:
+        return
+    pending: list[str] = session.info.setdefault("new_evidence_blobs", [])
+    pending.append(blob.sha256)
+    if not session.info.get("evidence_hooks"):
+        session.info["evidence_hooks"] = True
+
+        @event.listens_for(session, "after_commit")
+        def _kept(sess: Session) -> None:
+            sess.info["new_evidence_blobs"] = []
+
+        @event.listens_for(session, "after_soft_rollback")
+        def _discard(sess: Session, previous_transaction) -> None:  # type: ignore[no-untyped-def]
+            if previous_transaction.parent is not None:
+                return  # a savepoint rolled back; the outer transaction decides
+            # Only files this transaction created are removed; content stored before is never touched.
+            for key in sess.info.get("new_evidence_blobs", []):
+                store.delete(key)
+            sess.info["new_evidence_blobs"] = []
