@@ -245,3 +245,218 @@ def close_directive(directive: Directive, *, actor: User | None) -> Directive:
         directive_id=directive.id,
     )
     return directive
+
+
+HEADER_FIELDS = (
+    "number",
+    "symbol",
+    "doc_type",
+    "issued_on",
+    "subject",
+    "place",
+    "legal_basis",
+    "deadline",
+    "source_text",
+)
+
+
+def update_directive(directive: Directive, data: dict[str, Any], *, actor: User | None) -> Directive:
+    """Change header fields (and, while a draft, replace the tasks); every change is audited."""
+    _require(actor, Permission.directive_edit, directive)
+    if directive.status == DirectiveStatus.closed:
+        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
+    before = audit.snapshot(directive, [*HEADER_FIELDS, "monitor_agency_id", "report_to_agency_id", "signer_name"])
+    for field in HEADER_FIELDS:
+        if field in data:
+            value = data[field]
+            setattr(directive, field, DocType(value) if field == "doc_type" else value)
+    if "signer" in data:
+        signer = data["signer"] or {}
+        directive.signer_name = signer.get("name")
+        directive.signer_title = signer.get("title")
+        directive.signer_authority = signer.get("authority")
+    for field in ("monitor_agency", "report_to_agency"):
+        if field in data:
+            setattr(directive, field, agency_by_code(data[field], field=field) if data[field] else None)
+    if "number" in data or "symbol" in data:
+        ref = Directive.make_ref(directive.number, directive.symbol)
+        clash = db.session.scalar(
+            db.select(Directive.id).where(
+                Directive.issuer_id == directive.issuer_id, Directive.ref == ref, Directive.id != directive.id
+            )
+        )
+        if clash:
+            raise Conflict(_("Văn bản %(ref)s của cơ quan này đã có.", ref=ref), errors={"number": [_("Đã tồn tại.")]})
+        directive.ref = ref
+    if "addressees" in data:
+        directive.addressees.clear()
+        db.session.flush()
+        _set_addressees(directive, data["addressees"] or [], directive.issuer)
+    if "tasks" in data:
+        if directive.status != DirectiveStatus.draft:
+            raise Conflict(
+                _("Văn bản đang thực hiện: sửa từng nhiệm vụ thay vì thay cả danh sách."),
+                errors={"tasks": [_("Chỉ thay được khi là bản nháp.")]},
+            )
+        directive.tasks.clear()
+        db.session.flush()
+        position = 0
+        for task_data in data["tasks"] or []:
+            position = _add_task(directive, task_data, parent=None, position=position, issuer=directive.issuer)
+    directive.search_text = search_text_of(directive)
+    db.session.flush()
+    after = audit.snapshot(directive, [*HEADER_FIELDS, "monitor_agency_id", "report_to_agency_id", "signer_name"])
+    changed = {k for k in after if after[k] != before[k]}
+    audit.record(
+        actor,
+        "directive.update",
+        "directive",
+        directive.id,
+        before={k: before[k] for k in changed},
+        after={**{k: after[k] for k in changed}, **({"tasks": len(directive.tasks)} if "tasks" in data else {})},
+        directive_id=directive.id,
+    )
+    return directive
+
+
+TASK_FIELDS = ["label", "text", "deadline", "recurrence", "recurrence_day", "position"]
+
+
+def _count_tasks(data: dict[str, Any]) -> int:
+    return 1 + sum(_count_tasks(sub) for sub in data.get("subtasks") or [])
+
+
+def _descendants_end(task: Task) -> int:
+    return max([task.position, *(_descendants_end(sub) for sub in task.subtasks)])
+
+
+def add_task(directive: Directive, data: dict[str, Any], *, actor: User | None, parent: Task | None = None) -> Task:
+    """Add a task at the end of the document, or as the last sub-item of `parent`, with its assignments."""
+    _require(actor, Permission.directive_edit, directive)
+    if directive.status == DirectiveStatus.closed:
+        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
+    if parent is not None and parent.directive_id != directive.id:
+        raise Invalid(_("Nhiệm vụ cha không thuộc văn bản này."), errors={"parent": [_("Không hợp lệ.")]})
+    if parent is None:
+        after = max((t.position for t in directive.tasks), default=0)
+    else:
+        after = _descendants_end(parent)
+        # Make room after the parent's block; two steps, so the unique (directive, position) never clashes.
+        shift = _count_tasks(data)
+        later = (Task.directive_id == directive.id) & (Task.position > after)
+        db.session.execute(db.update(Task).where(later).values(position=Task.position + 1_000_000))
+        db.session.execute(
+            db.update(Task)
+            .where(Task.directive_id == directive.id, Task.position > 1_000_000)
+            .values(position=Task.position - 1_000_000 + shift)
+        )
+        db.session.expire_all()
+    _add_task(directive, data, parent=parent, position=after, issuer=directive.issuer)
+    db.session.flush()
+    task = db.session.scalar(db.select(Task).where(Task.directive_id == directive.id, Task.position == after + 1))
+    directive.search_text = search_text_of(directive)
+    audit.record(
+        actor,
+        "task.add",
+        "task",
+        task.id,
+        after={**audit.snapshot(task, TASK_FIELDS), "agencies": [a.agency.code for a in task.assignments]},
+        directive_id=directive.id,
+    )
+    return task
+
+
+def update_task(task: Task, data: dict[str, Any], *, actor: User | None) -> Task:
+    """Edit a task's label, text or deadline; a new deadline reaches assignments not extended on their own."""
+    directive = task.directive
+    _require(actor, Permission.directive_edit, directive)
+    if directive.status == DirectiveStatus.closed:
+        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
+    before = audit.snapshot(task, TASK_FIELDS)
+    for field in ("label", "text"):
+        if field in data and data[field] is not None:
+            setattr(task, field, str(data[field]).strip())
+    if "deadline" in data and data["deadline"] != task.deadline:
+        for assignment in task.assignments:
+            # An approved extension is the agency's own deadline: a task-wide change leaves it alone.
+            if assignment.deadline == task.deadline and assignment.is_open:
+                assignment.deadline = data["deadline"]
+        task.deadline = data["deadline"]
+    directive.search_text = search_text_of(directive)
+    db.session.flush()
+    audit.record(
+        actor,
+        "task.update",
+        "task",
+        task.id,
+        before=before,
+        after=audit.snapshot(task, TASK_FIELDS),
+        directive_id=directive.id,
+    )
+    return task
+
+
+def add_assignments(task: Task, specs: list[dict[str, Any]], *, actor: User | None) -> list[Assignment]:
+    """Give a task to more agencies (codes, groups or all addressees)."""
+    directive = task.directive
+    _require(actor, Permission.directive_edit, directive)
+    if directive.status == DirectiveStatus.closed:
+        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
+    created = assign_task(task, specs, issuer=directive.issuer)
+    db.session.flush()
+    for assignment in created:
+        audit.record(
+            actor,
+            "assignment.add",
+            "assignment",
+            assignment.id,
+            after={"agency": assignment.agency.code, "role": assignment.role.value, "deadline": assignment.deadline},
+            directive_id=directive.id,
+            assignment_id=assignment.id,
+        )
+    return created
+
+
+def remove_assignment(assignment: Assignment, *, actor: User | None, reason: str = "") -> None:
+    """Take a task away from an agency; once the agency has worked on it, only with a reason."""
+    from coordination.assignments.models import ProgressUpdate
+    from coordination.assignments.states import Status
+
+    directive = assignment.task.directive
+    _require(actor, Permission.directive_edit, directive)
+    if directive.status == DirectiveStatus.closed:
+        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
+    if assignment.status in (Status.done, Status.cancelled):
+        raise Conflict(_("Phân công đã kết thúc (hoàn thành hoặc hủy): không thể gỡ."))
+    has_progress = assignment.status != Status.not_started or db.session.scalar(
+        db.select(ProgressUpdate.id).where(ProgressUpdate.assignment_id == assignment.id).limit(1)
+    )
+    if has_progress and not reason.strip():
+        raise Invalid(
+            _("Cơ quan đã có báo cáo về nhiệm vụ này: hãy ghi lý do gỡ phân công."),
+            errors={"reason": [_("Bắt buộc.")]},
+        )
+    audit.record(
+        actor,
+        "assignment.remove",
+        "assignment",
+        assignment.id,
+        before={
+            "agency": assignment.agency.code,
+            "role": assignment.role.value,
+            "status": assignment.status.value,
+            "progress_percent": assignment.progress_percent,
+        },
+        after={"reason": reason.strip()},
+        directive_id=directive.id,
+        assignment_id=assignment.id,
+    )
+    if has_progress:
+        # Work already reported stays in the record: the assignment is cancelled, not deleted.
+        from coordination.assignments.states import Action, next_status
+
+        assignment.status = next_status(Action.cancel, assignment.status)
+    else:
+        assignment.task.assignments.remove(assignment)
+        db.session.delete(assignment)
+    db.session.flush()
