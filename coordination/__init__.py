@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 import config as config_module
@@ -41,6 +41,8 @@ def _check_config(app: Flask) -> None:
 
 
 def _select_locale() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI commands and jobs
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
         return current_user.locale
     if session.get("locale") in ("vi", "en"):

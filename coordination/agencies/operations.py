@@ -70,7 +70,7 @@ def merge_agency(agency: Agency, successor: Agency, *, actor: User | None) -> li
     held = set(
         db.session.execute(
             sa.select(Assignment.task_id, Assignment.period_index).where(Assignment.agency_id == successor.id)
-        ).tuples()
+        ).all()
     )
     moved = []
     for assignment in open_work:

@@ -36,6 +36,12 @@ def _require(actor: User | None, permission: Permission, obj: Any = None) -> Non
         raise Forbidden(_("Bạn không có quyền thực hiện thao tác này."))
 
 
+def _refuse_closed(directive: Directive) -> None:
+    # Said before the permission check, so the office learns why rather than "no permission".
+    if directive.status == DirectiveStatus.closed:
+        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
+
+
 def create_directive(data: dict[str, Any], *, actor: User | None, issuer: Agency | None = None) -> Directive:
     """Register a directive as a draft, with its addressees, tasks and assignments.
 
@@ -262,9 +268,8 @@ HEADER_FIELDS = (
 
 def update_directive(directive: Directive, data: dict[str, Any], *, actor: User | None) -> Directive:
     """Change header fields (and, while a draft, replace the tasks); every change is audited."""
+    _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
-    if directive.status == DirectiveStatus.closed:
-        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
     before = audit.snapshot(directive, [*HEADER_FIELDS, "monitor_agency_id", "report_to_agency_id", "signer_name"])
     for field in HEADER_FIELDS:
         if field in data:
@@ -332,9 +337,8 @@ def _descendants_end(task: Task) -> int:
 
 def add_task(directive: Directive, data: dict[str, Any], *, actor: User | None, parent: Task | None = None) -> Task:
     """Add a task at the end of the document, or as the last sub-item of `parent`, with its assignments."""
+    _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
-    if directive.status == DirectiveStatus.closed:
-        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
     if parent is not None and parent.directive_id != directive.id:
         raise Invalid(_("Nhiệm vụ cha không thuộc văn bản này."), errors={"parent": [_("Không hợp lệ.")]})
     if parent is None:
@@ -369,9 +373,8 @@ def add_task(directive: Directive, data: dict[str, Any], *, actor: User | None, 
 def update_task(task: Task, data: dict[str, Any], *, actor: User | None) -> Task:
     """Edit a task's label, text or deadline; a new deadline reaches assignments not extended on their own."""
     directive = task.directive
+    _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
-    if directive.status == DirectiveStatus.closed:
-        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
     before = audit.snapshot(task, TASK_FIELDS)
     for field in ("label", "text"):
         if field in data and data[field] is not None:
@@ -399,9 +402,8 @@ def update_task(task: Task, data: dict[str, Any], *, actor: User | None) -> Task
 def add_assignments(task: Task, specs: list[dict[str, Any]], *, actor: User | None) -> list[Assignment]:
     """Give a task to more agencies (codes, groups or all addressees)."""
     directive = task.directive
+    _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
-    if directive.status == DirectiveStatus.closed:
-        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
     created = assign_task(task, specs, issuer=directive.issuer)
     db.session.flush()
     for assignment in created:
@@ -423,9 +425,8 @@ def remove_assignment(assignment: Assignment, *, actor: User | None, reason: str
     from coordination.assignments.states import Status
 
     directive = assignment.task.directive
+    _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
-    if directive.status == DirectiveStatus.closed:
-        raise Conflict(_("Văn bản đã đóng: không thể sửa."))
     if assignment.status in (Status.done, Status.cancelled):
         raise Conflict(_("Phân công đã kết thúc (hoàn thành hoặc hủy): không thể gỡ."))
     has_progress = assignment.status != Status.not_started or db.session.scalar(
