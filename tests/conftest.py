@@ -77,8 +77,11 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    return make_test_app(str(tmp_path_factory.mktemp("app")), database)
+def app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = make_test_app(str(tmp_path_factory.mktemp("app")), database)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
