@@ -109,6 +109,29 @@ def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
+def scratch_database(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """An empty database of the test's own (for migrations, concurrency): a file, or a PostgreSQL database."""
+    from sqlalchemy.engine import make_url
+
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path}/scratch.db"
+        return
+    url = make_url(database_url(str(tmp_path)))
+    scratch = f"{url.database}_scratch"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{scratch}"')
+    try:
+        yield url.set(database=scratch).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
