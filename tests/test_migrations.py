@@ -41,3 +41,28 @@ def test_single_head() -> None:
     config = Config()
     config.set_main_option("script_location", "migrations")
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_upgrade_keeps_existing_rows(scratch_database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Later migrations run on a database holding data (SQLite batch mode recreates referenced tables)."""
+    app = make_test_app(str(tmp_path), scratch_database)
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO agency (id, code, name_vi, kind, level, active) "
+                "VALUES (1, 'X', 'Sở X', 'department', 'province', true)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO user_account (id, username, full_name, agency_id, role, is_head, password_hash, active,"
+                " created_at) VALUES (1, 'u', 'U', 1, 'officer', false, '', true, CURRENT_TIMESTAMP)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO audit_event (occurred_at, actor_id, actor_label, entity_type, entity_id, action)"
+                " VALUES (CURRENT_TIMESTAMP, 1, 'u', 'user', 1, 'user.create')"
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT username FROM user_account").scalar_one() == "u"
+            assert connection.exec_driver_sql("SELECT count(*) FROM audit_event").scalar_one() == 1
+        db.engine.dispose()

@@ -42,6 +42,8 @@ class User(UserMixin, db.Model):
     #: "vi" or "en", chosen by the language switch
     locale: Mapped[str | None] = mapped_column(sa.String(5))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: secret in the user's iCalendar URL; a new one revokes the old
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()

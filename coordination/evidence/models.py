@@ -19,6 +19,8 @@ class Evidence(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
     progress_update_id: Mapped[int | None] = mapped_column(sa.ForeignKey("progress_update.id"))
+    #: set when the file answers a request for explanation
+    explanation_request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("explanation_request.id"))
     #: the cleaned name shown and offered on download
     filename: Mapped[str] = mapped_column(sa.String(255))
     #: detected from the content, never taken from the upload

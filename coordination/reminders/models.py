@@ -33,6 +33,48 @@ class Reminder(db.Model):
     sender: Mapped[User | None] = relationship()
 
 
+class ReminderPolicy(db.Model):
+    """When the scheduler urges: per directive, or the global default (directive_id NULL)."""
+
+    __tablename__ = "reminder_policy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directive_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("directive.id", ondelete="CASCADE"), unique=True
+    )
+    #: remind this many days before the deadline
+    days_before: Mapped[int] = mapped_column(default=3)
+    remind_on_day: Mapped[bool] = mapped_column(default=True)
+    #: then every this many days while overdue
+    overdue_every_days: Mapped[int] = mapped_column(default=3)
+    #: escalate after this many overdue reminders
+    escalate_after: Mapped[int] = mapped_column(default=2)
+    enabled: Mapped[bool] = mapped_column(default=True)
+
+
+class ExplanationRequest(db.Model):
+    """Yêu cầu giải trình: the monitor asks an agency late with its work to explain in writing."""
+
+    __tablename__ = "explanation_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the agency must answer by this day
+    due_on: Mapped[date]
+    question: Mapped[str] = mapped_column(sa.Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    #: by when the agency says it will finish
+    expected_finish_on: Mapped[date | None]
+
+    assignment: Mapped[Assignment] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+
+
 class Notification(db.Model):
     __tablename__ = "notification"
     __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),)
