@@ -39,9 +39,7 @@ class ReminderPolicy(db.Model):
     __tablename__ = "reminder_policy"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    directive_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("directive.id", ondelete="CASCADE"), unique=True
-    )
+    directive_id: Mapped[int | None] = mapped_column(sa.ForeignKey("directive.id", ondelete="CASCADE"), unique=True)
     #: remind this many days before the deadline
     days_before: Mapped[int] = mapped_column(default=3)
     remind_on_day: Mapped[bool] = mapped_column(default=True)

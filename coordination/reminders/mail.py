@@ -1,0 +1,125 @@
+"""One e-mail digest per user per day of the scheduled reminders; a failed send is retried next run."""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+from dataclasses import dataclass
+from datetime import date
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from coordination.assignments.models import Assignment
+from coordination.auth.models import User
+from coordination.db import utcnow
+from coordination.extensions import db
+from coordination.reminders.models import Notification
+from coordination.text import format_date_vi
+
+DIGEST_KINDS = ("reminder", "escalation")
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    ref: str
+    label: str
+    text: str
+    deadline: date | None
+    days_left: int | None
+    agency: str
+
+
+def _items(notifications: list[Notification], day: date) -> list[DigestItem]:
+    ids = {n.assignment_id for n in notifications if n.assignment_id}
+    assignments = {
+        a.id: a
+        for a in db.session.scalars(
+            sa.select(Assignment).where(Assignment.id.in_(ids)).options(sa.orm.selectinload(Assignment.task))
+        )
+    }
+    items = []
+    for assignment in assignments.values():
+        task = assignment.task
+        items.append(
+            DigestItem(
+                ref=task.directive.ref,
+                label=task.display_label,
+                text=" ".join(task.text.split())[:160],
+                deadline=assignment.deadline,
+                days_left=(assignment.deadline - day).days if assignment.deadline else None,
+                agency=assignment.agency.name_vi,
+            )
+        )
+    return sorted(items, key=lambda i: (i.deadline or date.max, i.ref, i.label))
+
+
+def build_digest(user: User, items: list[DigestItem], day: date) -> EmailMessage:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    link = f"{base}/app/work/?open=1"
+    message = EmailMessage()
+    message["Subject"] = f"[Đôn đốc] {len(items)} nhiệm vụ cần thực hiện — ngày {format_date_vi(day)}"
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = formataddr((user.full_name, user.email or ""))
+    message["Message-ID"] = make_msgid(domain="coordination")
+    context = {"user": user, "items": items, "day": day, "link": link, "format_date": format_date_vi}
+    message.set_content(render_template("reminders/digest.txt", **context))
+    message.add_alternative(render_template("reminders/digest.html", **context), subtype="html")
+    return message
+
+
+def _smtp() -> smtplib.SMTP:
+    config = current_app.config
+    connection = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
+    if config["MAIL_USE_TLS"]:
+        connection.starttls()
+    if config.get("MAIL_USERNAME"):
+        connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    return connection
+
+
+def send_digests(day: date) -> tuple[int, int]:
+    """Mail each user the reminders not yet mailed; returns (sent, failed). Commits after each mail.
+
+    The in-app notifications are already committed: a mail failure loses nothing, the next run retries.
+    """
+    pending = db.session.scalars(
+        sa.select(Notification)
+        .join(User, User.id == Notification.user_id)
+        .where(
+            Notification.kind.in_(DIGEST_KINDS),
+            Notification.emailed_at.is_(None),
+            User.email.is_not(None),
+            User.active.is_(True),
+        )
+        .order_by(Notification.user_id, Notification.id)
+    ).all()
+    by_user: dict[int, list[Notification]] = {}
+    for notification in pending:
+        by_user.setdefault(notification.user_id, []).append(notification)
+    sent = failed = 0
+    connection: smtplib.SMTP | None = None
+    try:
+        for user_id, notifications in by_user.items():
+            user = db.session.get(User, user_id)
+            message = build_digest(user, _items(notifications, day), day)
+            try:
+                connection = connection or _smtp()
+                connection.send_message(message)
+            except (OSError, smtplib.SMTPException) as error:
+                current_app.logger.warning("digest to %s not sent, retried next run: %s", user.username, error)
+                failed += 1
+                connection = None
+                continue
+            now = utcnow()
+            for notification in notifications:
+                notification.emailed_at = now
+            db.session.commit()
+            sent += 1
+    finally:
+        if connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                connection.quit()
+    return sent, failed

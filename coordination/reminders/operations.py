@@ -1,0 +1,319 @@
+"""Urging agencies: reminders by hand and on a schedule, escalation, notifications, explanations.
+
+Operations flush; the request or CLI command commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
+
+from coordination import audit
+from coordination.assignments.models import Assignment
+from coordination.assignments.states import Status
+from coordination.auth.models import User
+from coordination.db import today as local_today
+from coordination.db import utcnow
+from coordination.directives.models import Directive, DirectiveStatus, Task
+from coordination.errors import Conflict, Forbidden, Invalid
+from coordination.extensions import db
+from coordination.permissions import Permission, can
+from coordination.reminders.models import ExplanationRequest, Notification, Reminder, ReminderPolicy
+from coordination.reminders.policy import Policy, Rule, Sent, due_rules
+from coordination.reminders.texts import reminder_text
+from coordination.text import format_date_vi
+
+#: work the agency still owes; reported work waits for the monitor, not the agency
+REMINDABLE = (Status.not_started.value, Status.in_progress.value, Status.returned.value)
+
+
+def policy_for(directive_id: int | None) -> Policy:
+    """The directive's own policy, else the global one stored with no directive, else the defaults."""
+    rows = db.session.scalars(
+        sa.select(ReminderPolicy).where(
+            sa.or_(ReminderPolicy.directive_id == directive_id, ReminderPolicy.directive_id.is_(None))
+        )
+    ).all()
+    row = next((r for r in rows if r.directive_id == directive_id and directive_id is not None), None)
+    row = row or next((r for r in rows if r.directive_id is None), None)
+    if row is None:
+        return Policy()
+    return Policy(row.days_before, row.remind_on_day, row.overdue_every_days, row.escalate_after)
+
+
+def agency_users(agency_id: int, *, heads_only: bool = False) -> list[User]:
+    query = sa.select(User).where(User.agency_id == agency_id, User.active.is_(True)).order_by(User.id)
+    if heads_only:
+        query = query.where(User.is_head.is_(True))
+    return list(db.session.scalars(query))
+
+
+def notify(users: list[User], kind: str, message: str, assignment: Assignment | None = None) -> list[Notification]:
+    """Put a message in each user's inbox."""
+    notes = [
+        Notification(user=u, kind=kind, message=message, assignment_id=assignment.id if assignment else None)
+        for u in users
+    ]
+    db.session.add_all(notes)
+    return notes
+
+
+def _insert_reminder(values: dict) -> int | None:
+    """Insert unless the same (assignment, rule, day) exists; a database constraint decides, even across machines."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(Reminder)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["assignment_id", "rule", "sent_on"])
+        .returning(Reminder.id)
+    )
+    return db.session.execute(statement).scalar()
+
+
+def _record_reminder(
+    assignment: Assignment, rule: Rule, message: str, *, actor: User | None, day: date, recipients: list[User]
+) -> Reminder | None:
+    reminder_id = _insert_reminder(
+        {
+            "assignment_id": assignment.id,
+            "rule": rule.value,
+            "sent_on": day,
+            "sent_at": utcnow(),
+            "sender_id": actor.id if actor else None,
+            "recipients": ", ".join(u.username for u in recipients),
+            "message": message,
+        }
+    )
+    if reminder_id is None:
+        return None
+    reminder = db.session.get(Reminder, reminder_id)
+    audit.record(
+        actor,
+        f"reminder.{rule.value}",
+        "reminder",
+        reminder_id,
+        after={"rule": rule.value, "recipients": reminder.recipients, "message": message},
+        directive_id=assignment.task.directive_id,
+        assignment_id=assignment.id,
+    )
+    return reminder
+
+
+def preview_reminders(assignments: list[Assignment], *, today: date | None = None) -> dict[int, str]:
+    """The text each reminder would carry, for the sender to read and edit."""
+    day = today or local_today()
+    return {
+        a.id: reminder_text(a, Rule.overdue if a.deadline and a.deadline < day else Rule.before, day)
+        for a in assignments
+    }
+
+
+def send_reminders(
+    assignments: list[Assignment], *, actor: User, message: str | None = None, today: date | None = None
+) -> tuple[list[Reminder], list[Assignment]]:
+    """Remind by hand; returns (sent, skipped). Skipped: closed work, or already reminded by hand today."""
+    day = today or local_today()
+    sent, skipped = [], []
+    for assignment in assignments:
+        if not can(actor, Permission.assignment_review, assignment):
+            raise Forbidden(_("Bạn không có quyền đôn đốc nhiệm vụ này."))
+        if assignment.status.value not in REMINDABLE:
+            skipped.append(assignment)
+            continue
+        text = (message or "").strip() or preview_reminders([assignment], today=day)[assignment.id]
+        recipients = agency_users(assignment.agency_id)
+        reminder = _record_reminder(assignment, Rule.manual, text, actor=actor, day=day, recipients=recipients)
+        if reminder is None:
+            skipped.append(assignment)
+            continue
+        notify(recipients, "reminder", text, assignment)
+        sent.append(reminder)
+    db.session.flush()
+    return sent, skipped
+
+
+@dataclass
+class RunSummary:
+    sent: int = 0
+    escalated: int = 0
+    emails: int = 0
+    skipped: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"sent": self.sent, "escalated": self.escalated, "emails": self.emails, "skipped": self.skipped}
+
+
+def _candidates(day: date, horizon: int) -> list[Assignment]:
+    return list(
+        db.session.scalars(
+            sa.select(Assignment)
+            .join(Task, Task.id == Assignment.task_id)
+            .join(Directive, Directive.id == Task.directive_id)
+            .where(
+                Directive.status == DirectiveStatus.active,
+                Assignment.status.in_(REMINDABLE),
+                Assignment.deadline.is_not(None),
+                Assignment.deadline <= date.fromordinal(day.toordinal() + horizon),
+            )
+            .order_by(Assignment.deadline, Assignment.id)
+            .options(
+                sa.orm.selectinload(Assignment.agency),
+                sa.orm.selectinload(Assignment.task).selectinload(Task.directive),
+            )
+        )
+    )
+
+
+def run_scheduled(day: date, *, dry_run: bool = False) -> RunSummary:
+    """One pass of the scheduler: send what the policy says is due today, escalate what is late too long."""
+    summary = RunSummary()
+    policies: dict[int, Policy] = {}
+    candidates = _candidates(day, horizon=30)
+    history: dict[int, list[Sent]] = {}
+    for row in db.session.execute(
+        sa.select(Reminder.assignment_id, Reminder.rule, Reminder.sent_on).where(
+            Reminder.assignment_id.in_([a.id for a in candidates]), Reminder.rule != Rule.manual.value
+        )
+    ):
+        history.setdefault(row.assignment_id, []).append(Sent(Rule(row.rule), row.sent_on))
+    for assignment in candidates:
+        directive = assignment.task.directive
+        if directive.id not in policies:
+            policies[directive.id] = policy_for(directive.id)
+        policy = policies[directive.id]
+        sent_before = history.get(assignment.id, [])
+        rules = due_rules(assignment.deadline, day, sent_before, policy, escalated=assignment.escalated_at is not None)
+        for rule in rules:
+            times = sum(1 for s in sent_before if s.rule in (Rule.overdue, Rule.escalation))
+            text = reminder_text(assignment, rule, day, times_reminded=times)
+            label = f"{directive.ref} #{assignment.task.display_label} {assignment.agency.code} [{rule.value}]"
+            if dry_run:
+                summary.lines.append(f"would send {label}")
+                summary.sent += rule != Rule.escalation
+                summary.escalated += rule == Rule.escalation
+                continue
+            recipients = agency_users(assignment.agency_id)
+            if rule == Rule.escalation:
+                recipients = agency_users(assignment.agency_id, heads_only=True) or recipients
+                if directive.monitor_agency_id:
+                    recipients += agency_users(directive.monitor_agency_id)
+            reminder = _record_reminder(assignment, rule, text, actor=None, day=day, recipients=recipients)
+            if reminder is None:  # another run got there first
+                summary.skipped += 1
+                summary.lines.append(f"skipped {label}: already sent")
+                continue
+            notify(recipients, "escalation" if rule == Rule.escalation else "reminder", text, assignment)
+            if rule == Rule.escalation:
+                # A plain UPDATE: marking escalation must not bump the version a user is editing against.
+                db.session.execute(
+                    sa.update(Assignment).where(Assignment.id == assignment.id).values(escalated_at=utcnow())
+                )
+                summary.escalated += 1
+            else:
+                summary.sent += 1
+            summary.lines.append(f"sent {label} to {reminder.recipients or '-'}")
+    db.session.flush()
+    return summary
+
+
+def request_explanation(
+    assignment: Assignment, question: str, due_on: date, *, actor: User | None
+) -> ExplanationRequest:
+    """Require an agency late with its work to explain in writing why, and by when it will finish."""
+    if actor is not None and not can(actor, Permission.assignment_review, assignment):
+        raise Forbidden(_("Bạn không có quyền yêu cầu giải trình nhiệm vụ này."))
+    if not question.strip():
+        raise Invalid(_("Hãy nêu nội dung yêu cầu giải trình."), errors={"question": [_("Bắt buộc.")]})
+    if assignment.status.value not in REMINDABLE or assignment.deadline is None or assignment.deadline >= local_today():
+        raise Conflict(_("Chỉ yêu cầu giải trình với nhiệm vụ đang quá hạn."))
+    if due_on < local_today():
+        raise Invalid(_("Hạn giải trình đã qua."), errors={"due_on": [_("Ngày đã qua.")]})
+    request = ExplanationRequest(assignment=assignment, requested_by=actor, due_on=due_on, question=question.strip())
+    db.session.add(request)
+    db.session.flush()
+    message = _(
+        "Yêu cầu giải trình (hạn %(date)s): %(question)s", date=format_date_vi(due_on), question=request.question
+    )
+    notify(agency_users(assignment.agency_id), "explanation", message, assignment)
+    audit.record(
+        actor,
+        "explanation.request",
+        "explanation_request",
+        request.id,
+        after={"question": request.question, "due_on": due_on},
+        directive_id=assignment.task.directive_id,
+        assignment_id=assignment.id,
+    )
+    return request
+
+
+def answer_explanation(
+    request: ExplanationRequest,
+    answer: str,
+    expected_finish_on: date | None,
+    *,
+    actor: User | None,
+    files: list[tuple[BinaryIO, str]] | None = None,
+) -> ExplanationRequest:
+    """The agency explains (text and files) and says by when it will finish."""
+    from coordination.evidence.operations import add_evidence
+
+    assignment = request.assignment
+    if actor is not None and not can(actor, Permission.assignment_work, assignment):
+        raise Forbidden(_("Bạn không có quyền trả lời yêu cầu giải trình này."))
+    if request.answered_at is not None:
+        raise Conflict(_("Yêu cầu giải trình này đã được trả lời."))
+    if not answer.strip():
+        raise Invalid(_("Hãy nhập nội dung giải trình."), errors={"answer": [_("Bắt buộc.")]})
+    request.answer = answer.strip()
+    request.expected_finish_on = expected_finish_on
+    request.answered_at = utcnow()
+    request.answered_by = actor
+    for stream, name in files or []:
+        evidence = add_evidence(assignment, stream, name, actor=actor)
+        evidence.explanation_request_id = request.id
+    db.session.flush()
+    late = (local_today() - request.due_on).days
+    monitors = (
+        agency_users(assignment.task.directive.monitor_agency_id) if assignment.task.directive.monitor_agency_id else []
+    )
+    notify(
+        monitors,
+        "explanation_answer",
+        _(
+            "%(agency)s đã giải trình về nhiệm vụ %(label)s.",
+            agency=assignment.agency.name_vi,
+            label=assignment.task.display_label,
+        ),
+        assignment,
+    )
+    audit.record(
+        actor,
+        "explanation.answer",
+        "explanation_request",
+        request.id,
+        after={
+            "answer": request.answer,
+            "expected_finish_on": expected_finish_on,
+            "days_late": max(0, late),
+            "files": len(files or []),
+        },
+        directive_id=assignment.task.directive_id,
+        assignment_id=assignment.id,
+    )
+    return request
+
+
+def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark some (or all) of the user's notifications read; returns how many changed."""
+    statement = sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_ids is not None:
+        statement = statement.where(Notification.id.in_(notification_ids))
+    return db.session.execute(statement.values(read_at=utcnow())).rowcount

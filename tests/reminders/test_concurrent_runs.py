@@ -1,0 +1,52 @@
+"""Two scheduler runs at once (two machines) send each reminder once: the database constraint decides."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from coordination.demo.loader import load_demo
+from coordination.extensions import db
+from coordination.reminders.models import Notification, Reminder
+from coordination.reminders.operations import run_scheduled
+from tests.conftest import make_test_app
+
+pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
+
+
+def test_two_concurrent_runs_send_each_reminder_once(scratch_database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_test_app(str(tmp_path), scratch_database)
+    with app.app_context():
+        upgrade()
+        load_demo()
+        db.session.commit()
+    day = date(2026, 11, 25)
+    start = threading.Barrier(2)
+    results: list = []
+
+    def run() -> None:
+        with app.app_context():
+            start.wait(timeout=10)
+            summary = run_scheduled(day)
+            db.session.commit()
+            results.append(summary)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 2
+    with app.app_context():
+        rows = db.session.execute(sa.select(Reminder.assignment_id, Reminder.rule, Reminder.sent_on)).all()
+        assert len(rows) == len(set(rows)) > 0
+        assert sum(r.sent for r in results) == len(rows)
+        notified = db.session.execute(sa.select(Notification.user_id, Notification.assignment_id)).all()
+        assert len(notified) == len(set(notified))  # nobody told twice about the same work
+        db.session.remove()
+        db.engine.dispose()
