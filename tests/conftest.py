@@ -17,11 +17,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, orm
 
-from coordination import create_app
+from coordination import create_app, register_models
 from coordination.auth.models import User
 from coordination.extensions import db
 
 DEMO_PASSWORD = "demo-2026"
+
+# Pure unit tests build model objects without an app: every mapper must be known first.
+register_models()
 
 
 def database_url(tmp_dir: str) -> str:

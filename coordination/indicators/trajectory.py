@@ -1,0 +1,221 @@
+"""A target's trajectory: plan, actual, recent rate, projected date and a red / amber / green rating.
+
+- plan: a straight line from the baseline (value, day) to the target on the deadline; for a per-day
+  target ("700 hồ sơ/ngày") the plan is the rate itself;
+- rate: the average daily increase over the last 7 days of measurements (from the baseline when there
+  is only one measurement);
+- projection: the day the target is reached at that rate;
+- rating: green when on or above plan (or the target is reached), amber when behind plan but the
+  projection meets the deadline, red when it misses it (or nothing moves). For a per-day target:
+  green when the last 7 days average at least the rate, amber from 90 % of it, red below.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from coordination.indicators.models import Indicator, Measurement
+
+
+class Rating(enum.StrEnum):
+    green = "green"
+    amber = "amber"
+    red = "red"
+
+
+RATING_ORDER = {Rating.red: 0, Rating.amber: 1, Rating.green: 2}
+
+
+@dataclass
+class Trajectory:
+    target: float
+    baseline: float
+    actual: float | None
+    actual_on: date | None
+    planned: float | None
+    percent: float | None
+    rate_7d: float | None
+    projected_on: date | None
+    reached_on: date | None
+    rating: Rating
+    points: list[tuple[date, float]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "target": self.target,
+            "baseline": self.baseline,
+            "actual": self.actual,
+            "actual_on": self.actual_on,
+            "planned": self.planned,
+            "percent": self.percent,
+            "rate_7d": self.rate_7d,
+            "projected_on": self.projected_on,
+            "reached_on": self.reached_on,
+            "rating": self.rating.value,
+            "points": [{"on": d, "value": v} for d, v in self.points],
+        }
+
+
+def totals(measurements: list[Measurement]) -> list[tuple[date, float]]:
+    """The total on each measured day: the total rows when there are any, else the sum of each agency's latest."""
+    overall = [(m.measured_on, float(m.value)) for m in measurements if m.agency_id is None]
+    if overall:
+        by_day = dict(sorted(overall))
+        return sorted(by_day.items())
+    latest: dict[int, float] = {}
+    result: dict[date, float] = {}
+    for m in sorted(measurements, key=lambda m: (m.measured_on, m.id or 0)):
+        latest[m.agency_id] = float(m.value)  # type: ignore[index]
+        result[m.measured_on] = sum(latest.values())
+    return sorted(result.items())
+
+
+def planned_value(indicator: Indicator, day: date) -> float | None:
+    start = indicator.baseline_on
+    baseline = float(indicator.baseline_value or 0)
+    target = float(indicator.target_value)
+    if start is None or indicator.deadline is None:
+        return None
+    if day <= start:
+        return baseline
+    if day >= indicator.deadline:
+        return target
+    span = (indicator.deadline - start).days
+    return baseline + (target - baseline) * (day - start).days / span
+
+
+def compute(indicator: Indicator, today: date, measurements: list[Measurement] | None = None) -> Trajectory:
+    points = totals(measurements if measurements is not None else list(indicator.measurements))
+    target = float(indicator.target_value)
+    baseline = float(indicator.baseline_value or 0)
+    if indicator.daily_rate is not None:
+        return _daily(indicator, points, target, baseline)
+    actual_on, actual = points[-1] if points else (None, None)
+    reached_on = next((d for d, v in points if v >= target), None)
+    rate = _rate(points, indicator.baseline_on, baseline)
+    current = actual if actual is not None else baseline
+    as_of = actual_on or today
+    if reached_on is not None:
+        projected = reached_on
+    elif rate and rate > 0:
+        projected = as_of + timedelta(days=math.ceil((target - current) / rate))
+    else:
+        projected = None
+    planned = planned_value(indicator, as_of)
+    if reached_on is not None or (planned is not None and current >= planned):
+        rating = Rating.green
+    elif projected is not None and (indicator.deadline is None or projected <= indicator.deadline):
+        rating = Rating.amber
+    else:
+        rating = Rating.red
+    return Trajectory(
+        target=target,
+        baseline=baseline,
+        actual=actual,
+        actual_on=actual_on,
+        planned=planned,
+        percent=_floor_percent(current, target),
+        rate_7d=round(rate, 1) if rate is not None else None,
+        projected_on=projected,
+        reached_on=reached_on,
+        rating=rating,
+        points=points,
+    )
+
+
+def _floor_percent(value: float, whole: float) -> float | None:
+    """One decimal, rounded down as the directives write it (37.075/50.527 = 73,3 %): never overstate progress."""
+    if not whole:
+        return None
+    return math.floor(1000 * value / whole + 1e-9) / 10
+
+
+def _rate(points: list[tuple[date, float]], baseline_on: date | None, baseline: float) -> float | None:
+    if not points:
+        return None
+    last_day, last_value = points[-1]
+    window = [(d, v) for d, v in points if d >= last_day - timedelta(days=7) and d < last_day]
+    if window:
+        first_day, first_value = window[0]
+    elif len(points) > 1:
+        first_day, first_value = points[-2]
+    elif baseline_on is not None and baseline_on < last_day:
+        first_day, first_value = baseline_on, baseline
+    else:
+        return None
+    return (last_value - first_value) / max(1, (last_day - first_day).days)
+
+
+def _daily(indicator: Indicator, points: list[tuple[date, float]], target: float, baseline: float) -> Trajectory:
+    rate = float(indicator.daily_rate or Decimal(0))
+    last = points[-1] if points else None
+    recent = [v for d, v in points if last and d > last[0] - timedelta(days=7)]
+    average = sum(recent) / len(recent) if recent else None
+    if average is None:
+        rating = Rating.red
+    elif average >= rate:
+        rating = Rating.green
+    elif average >= 0.9 * rate:
+        rating = Rating.amber
+    else:
+        rating = Rating.red
+    return Trajectory(
+        target=target,
+        baseline=baseline,
+        actual=last[1] if last else None,
+        actual_on=last[0] if last else None,
+        planned=rate,
+        percent=_floor_percent(average, rate) if average is not None else None,
+        rate_7d=round(average, 1) if average is not None else None,
+        projected_on=None,
+        reached_on=None,
+        rating=rating,
+        points=points,
+    )
+
+
+def chart_svg(indicator: Indicator, trajectory: Trajectory, *, width: int = 480, height: int = 200) -> str:
+    """A small line chart (plan dashed, actual solid), rendered here so that it also prints."""
+    from markupsafe import escape
+
+    pad = 32
+    start = indicator.baseline_on or (trajectory.points[0][0] if trajectory.points else None)
+    end = indicator.deadline or (trajectory.points[-1][0] if trajectory.points else None)
+    if start is None or end is None or end <= start:
+        return ""
+    days = (end - start).days
+    top = max([trajectory.target, *(v for _, v in trajectory.points)]) or 1
+
+    def x(day: date) -> float:
+        return pad + (width - 2 * pad) * min(max((day - start).days, 0), days) / days
+
+    def y(value: float) -> float:
+        return height - pad - (height - 2 * pad) * value / top
+
+    plan = (
+        f'<line x1="{x(start):.1f}" y1="{y(trajectory.baseline):.1f}" x2="{x(end):.1f}" '
+        f'y2="{y(trajectory.target):.1f}" stroke="#555" stroke-dasharray="6 4"/>'
+        if indicator.daily_rate is None
+        else ""
+    )
+    actual = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in trajectory.points)
+    dots = "".join(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3"/>' for d, v in trajectory.points)
+    colour = {"green": "#1b7f3b", "amber": "#b26a00", "red": "#b00020"}[trajectory.rating.value]
+    title = escape(indicator.name)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{title}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" class="indicator-chart">'
+        f"<title>{title}</title>"
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#999"/>'
+        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#999"/>'
+        f"{plan}"
+        f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{actual}"/>'
+        f'<g fill="{colour}">{dots}</g>'
+        f'<text x="{pad}" y="{height - 8}" font-size="11">{start.strftime("%d/%m/%Y")}</text>'
+        f'<text x="{width - pad}" y="{height - 8}" font-size="11" text-anchor="end">{end.strftime("%d/%m/%Y")}</text>'
+        "</svg>"
+    )
