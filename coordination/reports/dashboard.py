@@ -1,0 +1,140 @@
+"""What a monitor or the office sees each morning, computed in SQL: counts, the agency table, the overdue list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+
+from coordination.agencies.models import Agency
+from coordination.assignments.models import Assignment
+from coordination.assignments.states import Timeliness
+from coordination.auth.models import Role, User
+from coordination.db import today as local_today
+from coordination.directives.models import Directive, DirectiveStatus, Task
+from coordination.extensions import db
+from coordination.reminders.models import ExplanationRequest
+
+TIMELINESS_KEYS = [t.value for t in Timeliness]
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    directive_id: int | None = None
+    agency_id: int | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+
+@dataclass
+class AgencyRow:
+    agency: Agency
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def in_progress(self) -> int:
+        """Open work not yet late: on time, due soon or without a deadline."""
+        return sum(self.counts.get(k, 0) for k in ("on_time", "due_soon", "no_deadline"))
+
+    @property
+    def percent_on_time(self) -> float | None:
+        """Of the work that has fallen due (done, or open and late), the share done on time."""
+        due = sum(self.counts.get(k, 0) for k in ("done_on_time", "done_late", "overdue"))
+        return round(100 * self.counts.get("done_on_time", 0) / due, 1) if due else None
+
+
+def scope_clause(user: User) -> sa.ColumnElement[bool]:
+    """The directives a dashboard covers: the monitor's monitored ones, the office's issued ones, all for admin."""
+    published = Directive.status != DirectiveStatus.draft
+    if user.role == Role.admin:
+        return published
+    if user.role == Role.monitor:
+        return sa.and_(published, Directive.monitor_agency_id == user.agency_id)
+    if user.role == Role.office:
+        return sa.and_(published, Directive.issuer_id == user.agency_id)
+    # an officer sees its own agency's numbers
+    return sa.and_(published, Assignment.agency_id == user.agency_id)
+
+
+def _filtered(select: sa.Select, user: User, filters: DashboardFilters) -> sa.Select:
+    select = (
+        select.join(Task, Task.id == Assignment.task_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .where(scope_clause(user), Assignment.status != "cancelled")
+    )
+    if filters.directive_id is not None:
+        select = select.where(Directive.id == filters.directive_id)
+    if filters.agency_id is not None:
+        select = select.where(Assignment.agency_id == filters.agency_id)
+    if filters.issued_from is not None:
+        select = select.where(Directive.issued_on >= filters.issued_from)
+    if filters.issued_to is not None:
+        select = select.where(Directive.issued_on <= filters.issued_to)
+    return select
+
+
+def timeliness_column(day: date | None = None) -> sa.ColumnElement:
+    return Assignment.timeliness_on(day or local_today(), current_app.config["DUE_SOON_DAYS"])
+
+
+def counts(user: User, filters: DashboardFilters, *, day: date | None = None) -> dict[str, int]:
+    column = timeliness_column(day).label("t")
+    rows = db.session.execute(_filtered(sa.select(column, sa.func.count()), user, filters).group_by(column))
+    result = dict.fromkeys(TIMELINESS_KEYS, 0)
+    result.update({t: n for t, n in rows if t is not None})
+    return result
+
+
+def league(user: User, filters: DashboardFilters, *, day: date | None = None) -> list[AgencyRow]:
+    """One row per agency, worst first (most overdue, then lowest share on time)."""
+    column = timeliness_column(day).label("t")
+    rows = db.session.execute(
+        _filtered(sa.select(Assignment.agency_id, column, sa.func.count()), user, filters).group_by(
+            Assignment.agency_id, column
+        )
+    ).all()
+    agencies = {a.id: a for a in db.session.scalars(sa.select(Agency).where(Agency.id.in_({r[0] for r in rows})))}
+    table: dict[int, AgencyRow] = {}
+    for agency_id, timeliness, number in rows:
+        row = table.setdefault(agency_id, AgencyRow(agencies[agency_id], dict.fromkeys(TIMELINESS_KEYS, 0)))
+        if timeliness is not None:
+            row.counts[timeliness] = number
+    return sorted(
+        table.values(),
+        key=lambda r: (
+            -r.counts["overdue"],
+            r.percent_on_time if r.percent_on_time is not None else 101,
+            r.agency.name_vi,
+        ),
+    )
+
+
+def overdue_query(user: User, filters: DashboardFilters, *, day: date | None = None) -> sa.Select:
+    """Overdue assignments, most days late first (ties by id, for stable pages)."""
+    return (
+        _filtered(sa.select(Assignment), user, filters)
+        .where(timeliness_column(day) == Timeliness.overdue.value)
+        .order_by(Assignment.deadline.asc(), Assignment.id.asc())
+        .options(
+            sa.orm.joinedload(Assignment.agency),
+            sa.orm.joinedload(Assignment.task).joinedload(Task.directive),
+        )
+    )
+
+
+def unanswered_explanations(user: User, filters: DashboardFilters) -> sa.Select:
+    return (
+        _filtered(
+            sa.select(ExplanationRequest).join(Assignment, Assignment.id == ExplanationRequest.assignment_id),
+            user,
+            filters,
+        )
+        .where(ExplanationRequest.answered_at.is_(None))
+        .order_by(ExplanationRequest.due_on, ExplanationRequest.id)
+    )
