@@ -383,6 +383,17 @@ def update_task(task: Task, data: dict[str, Any], *, actor: User | None) -> Task
         for assignment in task.assignments:
             # An approved extension is the agency's own deadline: a task-wide change leaves it alone.
             if assignment.deadline == task.deadline and assignment.is_open:
+                # Each assignment's own history records the change, so past reports can be rebuilt.
+                audit.record(
+                    actor,
+                    "assignment.deadline",
+                    "assignment",
+                    assignment.id,
+                    before={"deadline": assignment.deadline},
+                    after={"deadline": data["deadline"]},
+                    directive_id=directive.id,
+                    assignment_id=assignment.id,
+                )
                 assignment.deadline = data["deadline"]
         task.deadline = data["deadline"]
     directive.search_text = search_text_of(directive)
