@@ -1,0 +1,75 @@
+"""`flask --app wsgi users ...`: create accounts and set passwords from the server's shell."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from coordination.auth import operations
+from coordination.auth.models import Role
+from coordination.errors import OperationError
+from coordination.extensions import db
+
+users_cli = AppGroup("users", help="User accounts.")
+
+_password_option = click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The password (asked when omitted; pass it only from scripts: it shows in the process list).",
+)
+
+
+def _run(action):  # type: ignore[no-untyped-def]
+    """Run an operation in the default language and commit once; a refusal becomes a clean CLI error."""
+    # No request here: messages take the app's default language.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        try:
+            result = action()
+        except OperationError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
+    db.session.commit()
+    return result
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--full-name", required=True, help="Họ và tên.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="What the user may do.")
+@click.option("--agency", help="The agency's code (required for every role but admin).")
+@click.option("--email")
+@click.option("--head", "is_head", is_flag=True, help="The agency's head: told when work escalates.")
+@_password_option
+def create_command(
+    username: str, full_name: str, role: str, agency: str | None, email: str | None, is_head: bool, password: str
+) -> None:
+    """Create a user account."""
+    data = dict(
+        username=username,
+        full_name=full_name,
+        role=role,
+        agency=agency,
+        email=email,
+        is_head=is_head,
+        password=password,
+    )
+    user = _run(lambda: operations.create_user(data, actor=None))
+    click.echo(f"Created user {user.username} ({user.role.value}, {user.agency.code if user.agency else '-'}).")
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@_password_option
+def set_password_command(username: str, password: str) -> None:
+    """Set a user's password."""
+
+    def action() -> None:
+        user = operations.get_user_by_username(username)
+        operations.set_password(user, password, actor=None)
+
+    _run(action)
+    click.echo(f"Password changed for {username}.")

@@ -1,0 +1,34 @@
+"""The login form (Flask-WTF: CSRF-protected)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from coordination.auth.operations import PASSWORD_MAX, USERNAME_MAX
+
+
+def _max_length(limit: int) -> Length:
+    return Length(max=limit, message=_l("Tối đa %(max)d ký tự."))
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[
+            DataRequired(_l("Vui lòng nhập tên đăng nhập.")),
+            _max_length(USERNAME_MAX),
+        ],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false", "autofocus": True},
+    )
+    password = PasswordField(
+        _l("Mật khẩu"),
+        validators=[
+            DataRequired(_l("Vui lòng nhập mật khẩu.")),
+            _max_length(PASSWORD_MAX),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Đăng nhập"))

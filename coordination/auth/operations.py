@@ -1,0 +1,268 @@
+"""Signing in, the login lockout, accounts and passwords. Operations flush; the caller commits."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from coordination import audit
+from coordination.agencies.lookup import agency_by_code
+from coordination.auth.models import LoginAttempt, Role, User
+from coordination.db import utcnow
+from coordination.errors import Conflict, Forbidden, Invalid, NotFound, OperationError
+from coordination.extensions import db
+from coordination.permissions import Permission, can
+
+USERNAME_MAX = 80  # the width of user_account.username and login_attempt.username
+PASSWORD_MIN = 8
+PASSWORD_MAX = 1024  # argon2 accepts more, but hashing megabytes on demand is a denial of service
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
+USER_AUDIT_FIELDS = ["username", "full_name", "email", "role", "agency_id", "is_head", "active"]
+
+
+class LoginRefused(OperationError):
+    """A sign-in was refused; `status` is what an API answers (the login page shows some as 200)."""
+
+    status = 401
+
+
+class InvalidCredentials(LoginRefused):
+    """Unknown username or wrong password: the same message for both, so usernames cannot be probed."""
+
+
+class AccountInactive(LoginRefused):
+    status = 403
+
+
+class LockedOut(LoginRefused):
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        #: seconds until the lockout lifts (the Retry-After header)
+        self.retry_after = retry_after
+
+
+def _require(actor: User | None, permission: Permission, obj: Any = None) -> None:
+    # actor None is the system (the CLI run by the server's operator): trusted code, not a user.
+    if actor is not None and not can(actor, permission, obj):
+        raise Forbidden(_("Bạn không có quyền thực hiện thao tác này."))
+
+
+# --- signing in ---------------------------------------------------------------------------------
+
+
+def _settings() -> tuple[int, timedelta]:
+    config = current_app.config
+    return int(config["LOGIN_MAX_FAILURES"]), timedelta(minutes=int(config["LOGIN_LOCKOUT_MINUTES"]))
+
+
+def _counted_failures(username: str, now: datetime) -> list[datetime]:
+    """Times of the failures that count: inside the window and after the last success, newest first."""
+    max_failures, window = _settings()
+    since = now - window
+    last_success = db.session.scalar(
+        sa.select(sa.func.max(LoginAttempt.attempted_at)).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True)
+        )
+    )
+    if last_success is not None and last_success > since:
+        since = last_success
+    query = (
+        sa.select(LoginAttempt.attempted_at)
+        .where(
+            LoginAttempt.username == username,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.attempted_at > since,
+        )
+        .order_by(LoginAttempt.attempted_at.desc())
+        .limit(max_failures)
+    )
+    return list(db.session.scalars(query))
+
+
+def lockout_remaining(username: str, *, now: datetime | None = None) -> timedelta | None:
+    """How long `username` stays locked out, or None when it may try now."""
+    max_failures, window = _settings()
+    now = now or utcnow()
+    failures = _counted_failures(_clean_username(username), now)
+    if max_failures <= 0 or len(failures) < max_failures:
+        return None
+    # The lock lifts when the max_failures-th newest failure leaves the window.
+    return failures[max_failures - 1] + window - now
+
+
+def is_locked_out(username: str, *, now: datetime | None = None) -> bool:
+    """Tell whether `username` has too many recent failures to try again."""
+    return lockout_remaining(username, now=now) is not None
+
+
+def record_attempt(username: str, *, succeeded: bool, remote_addr: str | None = None) -> LoginAttempt:
+    """Add a login attempt to the history that the lockout counts (every worker reads the same rows)."""
+    attempt = LoginAttempt(
+        username=_clean_username(username),
+        remote_addr=(remote_addr or None) and remote_addr[:64],
+        attempted_at=utcnow(),
+        succeeded=succeeded,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def _clean_username(username: str | None) -> str:
+    return (username or "").strip()[:USERNAME_MAX]
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    user = User()
+    user.set_password("not-a-real-password")
+    return user.password_hash
+
+
+def authenticate(username: str, password: str, remote_addr: str | None = None) -> User:
+    """Return the user these credentials sign in, or raise LoginRefused; record the attempt either way.
+
+    On success the user's last login time is set and an outdated password hash is upgraded.
+    A locked-out username is refused before the password is checked, and that refusal is not
+    recorded: counting it would keep the lock closed for as long as someone keeps trying.
+    """
+    username = _clean_username(username)
+    remaining = lockout_remaining(username)
+    if remaining is not None:
+        current_app.logger.warning("login refused, %s is locked out (from %s)", username, remote_addr)
+        minutes = max(1, math.ceil(remaining.total_seconds() / 60))
+        raise LockedOut(
+            _(
+                "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s phút.",
+                minutes=minutes,
+            ),
+            retry_after=max(1, math.ceil(remaining.total_seconds())),
+        )
+
+    user = db.session.scalar(sa.select(User).where(User.username == username)) if username else None
+    if user is None:
+        # Spend the time a real check takes, so that response times do not reveal which usernames exist.
+        User(password_hash=_dummy_hash()).check_password(password)
+        ok = False
+    else:
+        ok = user.check_password(password)
+    if not ok or user is None:
+        record_attempt(username, succeeded=False, remote_addr=remote_addr)
+        raise InvalidCredentials(_("Tên đăng nhập hoặc mật khẩu không đúng."))
+    if not user.active:
+        record_attempt(username, succeeded=False, remote_addr=remote_addr)
+        raise AccountInactive(_("Tài khoản này đã ngừng hoạt động. Vui lòng liên hệ quản trị viên."))
+
+    record_attempt(username, succeeded=True, remote_addr=remote_addr)
+    user.last_login_at = utcnow()
+    if user.password_needs_rehash:
+        user.set_password(password)
+    db.session.flush()
+    return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the user's language ("vi" or "en")."""
+    if locale not in current_app.config["LANGUAGES"]:
+        raise Invalid(_("Ngôn ngữ không được hỗ trợ."), errors={"locale": [_("Giá trị không hợp lệ.")]})
+    user.locale = locale
+    db.session.flush()
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+def _check_password(password: str | None) -> str:
+    password = password or ""
+    if len(password) < PASSWORD_MIN:
+        raise Invalid(
+            _("Mật khẩu phải có ít nhất %(count)s ký tự.", count=PASSWORD_MIN),
+            errors={"password": [_("Quá ngắn.")]},
+        )
+    if len(password) > PASSWORD_MAX:
+        raise Invalid(
+            _("Mật khẩu dài tối đa %(count)s ký tự.", count=PASSWORD_MAX), errors={"password": [_("Quá dài.")]}
+        )
+    return password
+
+
+def get_user_by_username(username: str) -> User:
+    """Return the user with this username, or raise NotFound."""
+    user = db.session.scalar(sa.select(User).where(User.username == _clean_username(username)))
+    if user is None:
+        raise NotFound(_("Không có người dùng %(username)s.", username=username))
+    return user
+
+
+def create_user(data: dict[str, Any], *, actor: User | None) -> User:
+    """Create an account.
+
+    `data`: username, full_name, role, password, and optionally email, agency (a code), is_head.
+    Every role but admin belongs to an agency: its permissions are those of the agency.
+    """
+    _require(actor, Permission.user_manage)
+    username = (data.get("username") or "").strip()
+    if not username or len(username) > USERNAME_MAX or not USERNAME_RE.match(username):
+        raise Invalid(
+            _(
+                "Tên đăng nhập chỉ gồm chữ cái không dấu, chữ số và . _ @ - (tối đa %(count)s ký tự).",
+                count=USERNAME_MAX,
+            ),
+            errors={"username": [_("Giá trị không hợp lệ.")]},
+        )
+    taken = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username.lower()))
+    if taken is not None:
+        raise Conflict(
+            _("Tên đăng nhập %(username)s đã có.", username=username), errors={"username": [_("Đã tồn tại.")]}
+        )
+    full_name = (data.get("full_name") or "").strip()
+    if not full_name or len(full_name) > 200:
+        raise Invalid(_("Cần nhập họ và tên (tối đa 200 ký tự)."), errors={"full_name": [_("Bắt buộc.")]})
+    try:
+        role = Role(data.get("role"))
+    except ValueError:
+        raise Invalid(
+            _("Vai trò không hợp lệ: %(role)s.", role=data.get("role")), errors={"role": [_("Giá trị không hợp lệ.")]}
+        ) from None
+    email = (data.get("email") or "").strip() or None
+    if email is not None and (len(email) > 255 or "@" not in email.strip("@")):
+        raise Invalid(_("Địa chỉ email không hợp lệ: %(email)s.", email=email), errors={"email": [_("Sai định dạng.")]})
+    agency = agency_by_code(data["agency"].strip()) if data.get("agency") else None
+    if agency is None and role != Role.admin:
+        raise Invalid(
+            _("Vai trò %(role)s cần thuộc một cơ quan.", role=role.value), errors={"agency": [_("Bắt buộc.")]}
+        )
+    password = _check_password(data.get("password"))
+
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        role=role,
+        agency=agency,
+        is_head=bool(data.get("is_head")),
+        active=True,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, after=audit.snapshot(user, USER_AUDIT_FIELDS))
+    return user
+
+
+def set_password(user: User, password: str, *, actor: User | None) -> None:
+    """Replace the user's password (the audit event says that it changed, never what to)."""
+    if actor is not None and actor.id != user.id:
+        _require(actor, Permission.user_manage, user)
+    user.set_password(_check_password(password))
+    db.session.flush()
+    audit.record(actor, "user.set_password", "user", user.id)
