@@ -5,8 +5,41 @@ from __future__ import annotations
 from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from coordination.admin.agencies import AgencyGroupView, AgencyTreeView, AgencyView
+from coordination.admin.assignments import AssignmentView
+from coordination.admin.directives import DirectiveView
+from coordination.admin.index import HomeView
+from coordination.admin.labels import init_labels
+from coordination.admin.users import UserView
+from coordination.agencies.models import Agency, AgencyGroup
+from coordination.assignments.models import Assignment
+from coordination.auth.models import User
+from coordination.directives.models import Directive
 
 
 def init_admin(app: Flask) -> Admin:
-    admin = Admin(app, name="Theo dõi nhiệm vụ", url="/app", theme=Bootstrap4Theme())
+    """Build this app's Admin and its views (one set per app: tests build several apps)."""
+    init_labels(app)
+    admin = Admin(
+        app,
+        name=_l("Theo dõi nhiệm vụ"),
+        url="/app",
+        theme=Bootstrap4Theme(base_template="admin/app_base.html"),
+        index_view=HomeView(name=_l("Trang chủ"), url="/app"),
+    )
+    agencies = _l("Cơ quan, đơn vị")
+    admin.add_view(DirectiveView(Directive, name=_l("Văn bản chỉ đạo"), endpoint="directive"))
+    admin.add_view(AssignmentView(Assignment, name=_l("Việc của đơn vị"), endpoint="assignment"))
+    admin.add_view(AgencyView(Agency, name=_l("Danh sách cơ quan"), category=agencies, endpoint="agency"))
+    admin.add_view(
+        AgencyTreeView(name=_l("Sơ đồ tổ chức"), category=agencies, endpoint="agency_tree", url="agency-tree")
+    )
+    admin.add_view(
+        AgencyGroupView(
+            AgencyGroup, name=_l("Nhóm cơ quan"), category=agencies, endpoint="agency_group", url="agency-group"
+        )
+    )
+    admin.add_view(UserView(User, name=_l("Người dùng"), endpoint="user"))
     return admin

@@ -1,0 +1,186 @@
+"""Vietnamese labels for the enums the web UI shows, and the Jinja filters that print them."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from coordination.agencies.models import AgencyKind, AgencyLevel
+from coordination.assignments.models import AssignmentRole
+from coordination.assignments.states import Timeliness
+from coordination.auth.models import Role
+from coordination.directives.models import DirectiveStatus, DocType, Recurrence
+
+ROLE_LABELS = {
+    Role.admin: _l("Quản trị hệ thống"),
+    Role.office: _l("Văn phòng (ban hành)"),
+    Role.monitor: _l("Theo dõi, đôn đốc"),
+    Role.officer: _l("Cán bộ đơn vị"),
+}
+
+DOC_TYPE_LABELS = {
+    DocType.cong_van: _l("Công văn"),
+    DocType.chi_thi: _l("Chỉ thị"),
+    DocType.ke_hoach: _l("Kế hoạch"),
+    DocType.quyet_dinh: _l("Quyết định"),
+    DocType.thong_bao: _l("Thông báo"),
+    DocType.bao_cao: _l("Báo cáo"),
+    DocType.other: _l("Văn bản khác"),
+}
+
+DIRECTIVE_STATUS_LABELS = {
+    DirectiveStatus.draft: _l("Dự thảo"),
+    DirectiveStatus.active: _l("Đang thực hiện"),
+    DirectiveStatus.closed: _l("Đã kết thúc"),
+}
+
+ASSIGNMENT_ROLE_LABELS = {
+    AssignmentRole.lead: _l("Chủ trì"),
+    AssignmentRole.coordinate: _l("Phối hợp"),
+}
+
+AGENCY_KIND_LABELS = {
+    AgencyKind.people_committee: _l("Ủy ban nhân dân"),
+    AgencyKind.police: _l("Công an"),
+    AgencyKind.department: _l("Sở, ban, ngành, phòng"),
+    AgencyKind.mass_organization: _l("Tổ chức chính trị - xã hội"),
+    AgencyKind.press: _l("Báo chí, phát thanh, truyền hình"),
+    AgencyKind.board: _l("Ban quản lý"),
+    AgencyKind.other: _l("Khác"),
+}
+
+AGENCY_LEVEL_LABELS = {
+    AgencyLevel.central: _l("Trung ương"),
+    AgencyLevel.province: _l("Tỉnh"),
+    AgencyLevel.district: _l("Huyện"),
+    AgencyLevel.commune: _l("Xã"),
+}
+
+RECURRENCE_LABELS = {
+    Recurrence.none: _l("Một lần"),
+    Recurrence.continuous: _l("Thường xuyên"),
+    Recurrence.weekly: _l("Hằng tuần"),
+    Recurrence.monthly: _l("Định kỳ hằng tháng"),
+    Recurrence.quarterly: _l("Định kỳ hằng quý"),
+}
+
+#: Bootstrap colour and a symbol for each timeliness: the badge's text says it, the colour only helps
+TIMELINESS_STYLES = {
+    Timeliness.overdue: ("danger", "!"),
+    Timeliness.due_soon: ("warning", "→"),
+    Timeliness.on_time: ("info", "•"),
+    Timeliness.done_on_time: ("success", "✓"),
+    Timeliness.done_late: ("secondary", "✓"),
+    Timeliness.no_deadline: ("light", "∞"),
+}
+
+#: what an audit event's action means, as the history shows it
+AUDIT_ACTION_LABELS = {
+    "assignment.start": _l("Bắt đầu thực hiện"),
+    "assignment.progress": _l("Cập nhật tiến độ"),
+    "assignment.report_done": _l("Báo cáo hoàn thành"),
+    "assignment.accept": _l("Xác nhận hoàn thành"),
+    "assignment.return": _l("Trả lại, yêu cầu bổ sung"),
+    "assignment.resume": _l("Tiếp tục thực hiện"),
+    "assignment.cancel": _l("Hủy"),
+}
+
+AUDIT_FIELD_LABELS = {
+    "status": _l("Trạng thái"),
+    "progress_percent": _l("Tiến độ (%)"),
+    "deadline": _l("Hạn"),
+    "reported_done_on": _l("Ngày báo cáo hoàn thành"),
+    "completed_on": _l("Ngày xác nhận hoàn thành"),
+}
+
+
+def _label(table: dict, value: Enum | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    for key, label in table.items():
+        if key == value:
+            return str(label)
+    return str(value)
+
+
+def role_label(value: Role | str | None) -> str:
+    return _label(ROLE_LABELS, value)
+
+
+def doc_type_label(value: DocType | str | None) -> str:
+    return _label(DOC_TYPE_LABELS, value)
+
+
+def directive_status_label(value: DirectiveStatus | str | None) -> str:
+    return _label(DIRECTIVE_STATUS_LABELS, value)
+
+
+def assignment_role_label(value: AssignmentRole | str | None) -> str:
+    return _label(ASSIGNMENT_ROLE_LABELS, value)
+
+
+def agency_kind_label(value: AgencyKind | str | None) -> str:
+    return _label(AGENCY_KIND_LABELS, value)
+
+
+def agency_level_label(value: AgencyLevel | str | None) -> str:
+    return _label(AGENCY_LEVEL_LABELS, value)
+
+
+def recurrence_label(value: Recurrence | str | None) -> str:
+    return _label(RECURRENCE_LABELS, value)
+
+
+def audit_action_label(value: str) -> str:
+    return _label(AUDIT_ACTION_LABELS, value) if value in AUDIT_ACTION_LABELS else value
+
+
+def audit_field_label(value: str) -> str:
+    return _label(AUDIT_FIELD_LABELS, value) if value in AUDIT_FIELD_LABELS else value
+
+
+def timeliness_style(value: Timeliness | str | None) -> tuple[str, str]:
+    if not value:
+        return ("light", "")
+    return TIMELINESS_STYLES.get(Timeliness(value), ("light", ""))
+
+
+def document_date(place: str | None, day: date | None) -> str:
+    """ "Tây Ninh, ngày 14 tháng 8 năm 2022": days below 10 and months 1-2 take a leading zero (NĐ 30/2020)."""
+    if day is None:
+        return place or ""
+    day_text = f"{day.day:02d}"
+    month_text = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    text = _("ngày %(day)s tháng %(month)s năm %(year)s", day=day_text, month=month_text, year=day.year)
+    return f"{place}, {text}" if place else text
+
+
+def iso_date(value: str | None) -> str:
+    """An ISO date kept in an audit event's JSON, as dd/mm/yyyy."""
+    if not value:
+        return "—"
+    try:
+        return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+def init_labels(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        role_label=role_label,
+        doc_type_label=doc_type_label,
+        directive_status_label=directive_status_label,
+        assignment_role_label=assignment_role_label,
+        agency_kind_label=agency_kind_label,
+        agency_level_label=agency_level_label,
+        recurrence_label=recurrence_label,
+        audit_action_label=audit_action_label,
+        audit_field_label=audit_field_label,
+        timeliness_style=timeliness_style,
+        document_date=document_date,
+        vnisodate=iso_date,
+    )

@@ -1,0 +1,311 @@
+"""The queries behind the web pages: scoped by `visible_*`, filtered and ordered in SQL, loaded eagerly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Query, contains_eager, joinedload, selectinload
+
+from coordination.agencies.models import Agency
+from coordination.assignments.models import Assignment, ProgressUpdate
+from coordination.assignments.queries import timeliness_column
+from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness
+from coordination.audit import AuditEvent
+from coordination.auth.models import User
+from coordination.directives.models import Directive, DirectiveStatus, Task
+from coordination.directives.queries import get_directive, search_clause
+from coordination.extensions import db
+from coordination.indicators.models import Indicator
+from coordination.permissions import visible_assignments, visible_directives
+
+
+def timeliness_expr() -> sa.ColumnElement:
+    """The timeliness of an assignment, in SQL, as of today."""
+    return timeliness_column()
+
+
+def urgency_expr() -> sa.ColumnElement[int]:
+    """0 for the most urgent: open and overdue, then due soon, then on time, waiting, finished."""
+    status, timeliness = Assignment.status, timeliness_expr()
+    return sa.case(
+        (status == Status.cancelled.value, 7),
+        (status == Status.done.value, 6),
+        # reported and waiting for the monitor: nothing more for the agency to do now
+        (status == Status.reported_done.value, 5),
+        (timeliness == Timeliness.overdue.value, 0),
+        (timeliness == Timeliness.due_soon.value, 1),
+        (timeliness == Timeliness.on_time.value, 2),
+        else_=3,
+    )
+
+
+def urgency_order() -> list[sa.ColumnElement]:
+    """Most urgent first: overdue by days late (oldest deadline first), due soon, then by deadline."""
+    return [urgency_expr(), Assignment.deadline.is_(None), Assignment.deadline, Assignment.id]
+
+
+# --- directives ------------------------------------------------------------------------------------
+
+
+@dataclass
+class DirectiveFilters:
+    q: str = ""
+    status: DirectiveStatus | None = None
+    issuer_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args: dict) -> DirectiveFilters:
+        return cls(
+            q=(args.get("q") or "").strip()[:200],
+            status=_enum_or_none(DirectiveStatus, args.get("status")),
+            issuer_id=_int_or_none(args.get("issuer")),
+        )
+
+    def apply(self, query: Query) -> Query:
+        clause = search_clause(self.q)
+        if clause is not None:
+            query = query.filter(clause)
+        if self.status is not None:
+            query = query.filter(Directive.status == self.status)
+        if self.issuer_id is not None:
+            query = query.filter(Directive.issuer_id == self.issuer_id)
+        return query
+
+
+def directive_issuers(user: User | None) -> list[Agency]:
+    """The agencies that issued a directive the user may see (the issuer filter's choices)."""
+    issuer_ids = sa.select(Directive.issuer_id).where(visible_directives(user))
+    return list(db.session.scalars(sa.select(Agency).where(Agency.id.in_(issuer_ids)).order_by(Agency.name_vi)))
+
+
+def visible_directive_choices(user: User | None) -> list[tuple[int, str]]:
+    """(id, "ref — subject") of the directives the user may see, newest first."""
+    rows = db.session.execute(
+        sa.select(Directive.id, Directive.ref, Directive.subject)
+        .where(visible_directives(user))
+        .order_by(Directive.issued_on.desc(), Directive.id.desc())
+    )
+    return [(row.id, f"{row.ref} — {row.subject[:60]}") for row in rows]
+
+
+def load_directive_document(user: User | None, directive_id: int) -> Directive | None:
+    """A directive the user may see, with everything its page shows, in a fixed number of queries."""
+    return get_directive(user, directive_id)
+
+
+def directive_indicators(directive: Directive) -> list[Indicator]:
+    return list(
+        db.session.scalars(
+            sa.select(Indicator)
+            .where(Indicator.directive_id == directive.id)
+            .options(selectinload(Indicator.measurements), joinedload(Indicator.agency))
+            .order_by(Indicator.id)
+        ).unique()
+    )
+
+
+@dataclass
+class TaskNode:
+    task: Task
+    depth: int
+    children: list[TaskNode] = field(default_factory=list)
+
+
+def task_tree(tasks: list[Task]) -> list[TaskNode]:
+    """Tasks in document order (Task.position), sub-items under their parent."""
+    nodes = {t.id: TaskNode(t, 0) for t in tasks}
+    roots: list[TaskNode] = []
+    for task in sorted(tasks, key=lambda t: t.position):
+        node = nodes[task.id]
+        parent = nodes.get(task.parent_id) if task.parent_id else None
+        if parent is None:
+            roots.append(node)
+        else:
+            node.depth = parent.depth + 1
+            parent.children.append(node)
+    return roots
+
+
+def flatten(nodes: list[TaskNode]) -> list[TaskNode]:
+    out: list[TaskNode] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(flatten(node.children))
+    return out
+
+
+# --- assignments -----------------------------------------------------------------------------------
+
+OPEN = "open"
+
+
+@dataclass
+class WorkFilters:
+    status: str | None = None
+    timeliness: Timeliness | None = None
+    directive_id: int | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+
+    @classmethod
+    def from_args(cls, args: dict) -> WorkFilters:
+        status = args.get("status")
+        return cls(
+            status=status if status == OPEN or _enum_or_none(Status, status) else None,
+            timeliness=_enum_or_none(Timeliness, args.get("timeliness")),
+            directive_id=_int_or_none(args.get("directive")),
+            due_from=_date_or_none(args.get("due_from")),
+            due_to=_date_or_none(args.get("due_to")),
+        )
+
+    def apply(self, query: Query) -> Query:
+        if self.status == OPEN:
+            query = query.filter(Assignment.status.not_in([s.value for s in CLOSED_STATUSES]))
+        elif self.status:
+            query = query.filter(Assignment.status == self.status)
+        if self.timeliness is not None:
+            query = query.filter(timeliness_expr() == self.timeliness.value)
+        if self.directive_id is not None:
+            query = query.filter(Task.directive_id == self.directive_id)
+        if self.due_from is not None:
+            query = query.filter(Assignment.deadline >= self.due_from)
+        if self.due_to is not None:
+            query = query.filter(Assignment.deadline <= self.due_to)
+        return query
+
+
+def work_scope(query: Query, user: User | None) -> Query:
+    """Assignments of the user's agency on directives it may see; everything visible for a user without one."""
+    query = query.join(Task, Task.id == Assignment.task_id).join(Directive, Directive.id == Task.directive_id)
+    query = query.filter(visible_assignments(user))
+    if user is not None and user.agency_id is not None:
+        query = query.filter(Assignment.agency_id == user.agency_id)
+    return query
+
+
+def work_list_options() -> list:
+    return [
+        contains_eager(Assignment.task).contains_eager(Task.directive),
+        contains_eager(Assignment.task).joinedload(Task.parent),
+        joinedload(Assignment.agency),
+    ]
+
+
+def work_counts(user: User | None) -> dict[str, int]:
+    """The user's agency's assignments by timeliness, and how many are open."""
+    timeliness = timeliness_expr()
+    query = work_scope(db.session.query(timeliness, sa.func.count(Assignment.id)), user).filter(
+        Assignment.status.not_in([s.value for s in CLOSED_STATUSES])
+    )
+    counts = {str(t): n for t, n in query.group_by(timeliness)}
+    counts[OPEN] = sum(counts.values())
+    return counts
+
+
+def directive_progress(user: User | None, limit: int = 10) -> list[dict]:
+    """The newest directives the user may see, with counts of their assignments by outcome."""
+    timeliness = timeliness_expr()
+    directives = list(
+        db.session.scalars(
+            sa.select(Directive)
+            .where(visible_directives(user))
+            .order_by(Directive.issued_on.desc(), Directive.id.desc())
+            .limit(limit)
+        )
+    )
+    if not directives:
+        return []
+    rows = db.session.execute(
+        sa.select(Task.directive_id, Assignment.status, timeliness, sa.func.count(Assignment.id))
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Task.directive_id.in_([d.id for d in directives]))
+        .group_by(Task.directive_id, Assignment.status, timeliness)
+    )
+    summary = {d.id: {"directive": d, "total": 0, "done": 0, "overdue": 0, "waiting": 0} for d in directives}
+    for directive_id, status, tl, n in rows:
+        item = summary[directive_id]
+        if status == Status.cancelled:
+            continue
+        item["total"] += n
+        if status == Status.done:
+            item["done"] += n
+        elif status == Status.reported_done:
+            item["waiting"] += n
+        if tl == Timeliness.overdue and status != Status.reported_done:
+            item["overdue"] += n
+    return list(summary.values())
+
+
+def load_assignment(user: User | None, assignment_id: int) -> Assignment | None:
+    """An assignment on a directive the user may see, with its task, directive and the task's other agencies."""
+    return (
+        db.session.query(Assignment)
+        .join(Task, Task.id == Assignment.task_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .filter(Assignment.id == assignment_id, visible_assignments(user))
+        .options(
+            contains_eager(Assignment.task).contains_eager(Task.directive),
+            contains_eager(Assignment.task).joinedload(Task.parent),
+            contains_eager(Assignment.task).selectinload(Task.assignments).joinedload(Assignment.agency),
+            joinedload(Assignment.agency),
+        )
+        .one_or_none()
+    )
+
+
+def assignment_history(assignment: Assignment) -> tuple[list[ProgressUpdate], list[AuditEvent]]:
+    """Progress notes and audit events of one assignment, newest first."""
+    updates = list(
+        db.session.scalars(
+            sa.select(ProgressUpdate)
+            .where(ProgressUpdate.assignment_id == assignment.id)
+            .options(joinedload(ProgressUpdate.author))
+            .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        )
+    )
+    events = list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.assignment_id == assignment.id)
+            .options(joinedload(AuditEvent.actor))
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        )
+    )
+    return updates, events
+
+
+# --- parsing query-string values: a bad value is ignored, never a 500 --------------------------------
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _enum_or_none(enum_cls: type, value: str | None):  # type: ignore[no-untyped-def]
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None
+
+
+def _date_or_none(value: str | None) -> date | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+    if match:
+        try:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,164 @@
+"""Người dùng (admins only): accounts, roles, agencies; passwords set through the form, hashed with argon2id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from coordination import audit
+from coordination.admin.base import SecureForm, SecureModelView, current
+from coordination.admin.fields import QuerySelectField
+from coordination.admin.labels import ROLE_LABELS, role_label
+from coordination.agencies.models import Agency
+from coordination.auth import operations
+from coordination.auth.models import Role, User
+from coordination.errors import OperationError
+from coordination.extensions import db
+from coordination.permissions import Permission
+
+
+def _agencies() -> Any:
+    return db.session.query(Agency).filter(Agency.active.is_(True)).order_by(Agency.name_vi)
+
+
+# WTForms orders fields by when they were made: made first, the username comes first on the create form.
+_USERNAME = StringField(_l("Tên đăng nhập"), [DataRequired(), Length(max=operations.USERNAME_MAX)])
+
+
+class _UserFields(SecureForm):
+    full_name = StringField(_l("Họ và tên"), [DataRequired(), Length(max=200)])
+    email = StringField(_l("Email"), [Optional(), Length(max=255)])
+    agency = QuerySelectField(
+        _l("Cơ quan, đơn vị"), query_factory=_agencies, get_label="name_vi", allow_blank=True, blank_text="—"
+    )
+    # The least powerful role first, and the default: an admin is made on purpose, never by a missed field.
+    role = SelectField(
+        _l("Vai trò"),
+        choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in (Role.officer, Role.monitor, Role.office, Role.admin)],
+        default=Role.officer.value,
+    )
+    is_head = BooleanField(_l("Lãnh đạo đơn vị"))
+
+    def validate_email(self, field: Any) -> None:
+        if field.data and "@" not in field.data.strip("@"):
+            raise ValidationError(_("Địa chỉ email không hợp lệ."))
+
+    def validate_agency(self, field: Any) -> None:
+        if field.data is None and self.role.data != Role.admin.value:
+            raise ValidationError(_("Vai trò này cần thuộc một cơ quan."))
+
+
+class UserCreateForm(_UserFields):
+    username = _USERNAME
+    password = PasswordField(
+        _l("Mật khẩu"),
+        [DataRequired(), Length(min=operations.PASSWORD_MIN, max=operations.PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class UserEditForm(_UserFields):
+    active = BooleanField(_l("Đang hoạt động"))
+    password = PasswordField(
+        _l("Mật khẩu mới (để trống nếu không đổi)"),
+        [Optional(), Length(min=operations.PASSWORD_MIN, max=operations.PASSWORD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class UserView(SecureModelView):
+    """Never shows a password hash; saves go through coordination.auth.operations and are audited."""
+
+    permission = Permission.user_manage
+    can_create = True
+    can_edit = True
+    column_list = ["username", "full_name", "agency", "role", "is_head", "active", "last_login_at"]
+    column_searchable_list = ["username", "full_name"]
+    column_default_sort = [("username", False)]
+    column_sortable_list = ["username", "full_name", "role", "last_login_at"]
+    column_labels = {
+        "username": _l("Tên đăng nhập"),
+        "full_name": _l("Họ và tên"),
+        "agency": _l("Cơ quan, đơn vị"),
+        "role": _l("Vai trò"),
+        "is_head": _l("Lãnh đạo"),
+        "active": _l("Hoạt động"),
+        "last_login_at": _l("Đăng nhập lần cuối"),
+    }
+    column_formatters = {"role": lambda view, context, model, name: role_label(model.role)}
+
+    def base_query(self) -> Any:
+        return db.session.query(User).options(joinedload(User.agency))
+
+    def get_create_form(self) -> Any:
+        return UserCreateForm
+
+    def get_edit_form(self) -> Any:
+        return UserEditForm
+
+    def on_form_prefill(self, form: Any, id: Any) -> None:
+        form.password.data = ""
+
+    def create_model(self, form: Any) -> Any:
+        data = {
+            "username": form.username.data,
+            "full_name": form.full_name.data,
+            "email": form.email.data,
+            "agency": form.agency.data.code if form.agency.data else None,
+            "role": form.role.data,
+            "is_head": form.is_head.data,
+            "password": form.password.data,
+        }
+        try:
+            user = operations.create_user(data, actor=current())
+            db.session.commit()
+        except OperationError as error:
+            db.session.rollback()
+            _show_error(form, error)
+            return False
+        return user
+
+    def update_model(self, form: Any, model: User) -> bool:
+        actor = current()
+        before = audit.snapshot(model, operations.USER_AUDIT_FIELDS)
+        try:
+            if (
+                actor is not None
+                and model.id == actor.id
+                and (not form.active.data or form.role.data != Role.admin.value)
+            ):
+                raise OperationError(_("Bạn không thể tự khóa hoặc bỏ quyền quản trị của chính mình."))
+            model.full_name = form.full_name.data.strip()
+            model.email = (form.email.data or "").strip() or None
+            model.agency = form.agency.data
+            model.role = Role(form.role.data)
+            model.is_head = bool(form.is_head.data)
+            model.active = bool(form.active.data)
+            db.session.flush()
+            after = audit.snapshot(model, operations.USER_AUDIT_FIELDS)
+            if after != before:
+                audit.record(actor, "user.update", "user", model.id, before=before, after=after)
+            if form.password.data:
+                operations.set_password(model, form.password.data, actor=actor)
+            db.session.commit()
+        except OperationError as error:
+            db.session.rollback()
+            _show_error(form, error)
+            return False
+        return True
+
+
+def _show_error(form: Any, error: OperationError) -> None:
+    """Put an operation's refusal on the form fields it names, and say it at the top."""
+    for name, messages in (error.errors or {}).items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+    flash(error.message, "error")
