@@ -38,6 +38,8 @@ def create_app(config: type | dict[str, Any] | None = None, **overrides: Any) ->
 def _check_config(app: Flask) -> None:
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (None, "", config_module.DEV_SECRET_KEY):
         raise ConfigError("SECRET_KEY must be set to a secret value in production")
+    if app.config["ENV_NAME"] == "production" and app.config.get("PASSWORD_HASH_PROFILE", "owasp") != "owasp":
+        raise ConfigError("PASSWORD_HASH_PROFILE must be 'owasp' in production")
 
 
 def _select_locale() -> str:

@@ -58,3 +58,23 @@ def test_production_cookies_are_secure(tmp_path):
     flags, cookie = result.stdout.strip().splitlines()
     assert flags == "True True Lax True"
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_password_profile_meets_owasp():
+    """argon2id with at least OWASP's minimum cost (m=19 MiB, t=2, p=1); the cheap test profile is refused."""
+    import re
+
+    from coordination.auth.models import PASSWORD_PROFILES
+
+    encoded = PASSWORD_PROFILES["owasp"].hash("demo-2026")
+    m, t, p = map(int, re.match(r"\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$", encoded).groups())
+    assert m >= 19 * 1024 and t >= 2 and p >= 1
+
+
+def test_production_refuses_the_test_password_profile():
+    import pytest
+
+    from coordination import ConfigError, create_app
+
+    with pytest.raises(ConfigError, match="PASSWORD_HASH_PROFILE"):
+        create_app(ENV_NAME="production", SECRET_KEY="x" * 40, PASSWORD_HASH_PROFILE="tests-only")
