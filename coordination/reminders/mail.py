@@ -58,7 +58,7 @@ def _items(notifications: list[Notification], day: date) -> list[DigestItem]:
 
 def build_digest(user: User, items: list[DigestItem], day: date) -> EmailMessage:
     base = current_app.config["BASE_URL"].rstrip("/")
-    link = f"{base}/app/work/?open=1"
+    link = f"{base}/app/assignment/"
     message = EmailMessage()
     message["Subject"] = f"[Đôn đốc] {len(items)} nhiệm vụ cần thực hiện — ngày {format_date_vi(day)}"
     message["From"] = current_app.config["MAIL_SENDER"]

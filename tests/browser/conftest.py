@@ -1,0 +1,103 @@
+"""A live server on a free loopback port, with a database of its own, and Debian's headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from tests.conftest import database_url, make_test_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve the app (migrated, demo loaded, committed) in a thread; yield its base URL."""
+    from flask_migrate import upgrade
+    from sqlalchemy.engine import make_url
+
+    from coordination.demo.loader import load_demo
+    from coordination.extensions import db
+
+    tmp_dir = str(tmp_path_factory.mktemp("live"))
+    url = database_url(tmp_dir).replace("test.db", "live.db")
+    admin_engine = None
+    if not url.startswith("sqlite"):
+        parsed = make_url(url)
+        live_db = f"{parsed.database}_live"
+        admin_engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin_engine.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{live_db}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{live_db}"')
+        url = parsed.set(database=live_db).render_as_string(hide_password=False)
+    app = make_test_app(tmp_dir, url, WTF_CSRF_ENABLED=True, TESTING=False)
+    with app.app_context():
+        upgrade()
+        load_demo()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
+        if admin_engine is not None:
+            with admin_engine.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{live_db}" WITH (FORCE)')
+            admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser, live_server: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A page the size of a phone (390x844), as commune officers use."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server, locale="vi-VN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, username: str, password: str = "demo-2026") -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Keep a picture of the page for a person to look at (test-artifacts/, ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
