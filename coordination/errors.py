@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 
 class OperationError(Exception):
@@ -85,20 +85,76 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(OperationError)
     def _operation_error(error: OperationError) -> Any:
         if wants_problem_json():
-            return problem(error.status, error.message, errors=error.errors, **error.extra)
+            return problem(error.status, str(error.message), errors=_plain(error.errors), **_plain(error.extra))
         return render_template("errors/error.html", status=error.status, detail=error.message), error.status
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
         status = error.code or 500
         if wants_problem_json():
-            return problem(status, _custom_description(error) or http_detail(status))
+            return http_problem(error)
         return (
             render_template(
                 "errors/error.html", status=status, detail=_custom_description(error) or http_detail(status)
             ),
             status,
         )
+
+
+#: where webargs found the bad input -> the name a client knows it by
+_LOCATION_NAMES = {"json": "body", "form": "body", "json_or_form": "body", "files": "body"}
+
+
+def http_problem(error: HTTPException) -> Response:
+    """The problem document for an HTTP error under /api/, naming the fields webargs refused."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = _field_errors(data["messages"]) if data.get("messages") else _plain(data.get("errors"))
+    detail = data.get("message") or _custom_description(error)
+    if detail is None:
+        if status == 400 and errors and "body" in errors:
+            detail = _("Nội dung yêu cầu không phải JSON hợp lệ.")
+        elif status == 422 and errors:
+            detail = _("Dữ liệu không hợp lệ: %(fields)s.", fields=", ".join(errors))
+        else:
+            detail = http_detail(status)
+    response = problem(status, str(detail), errors=errors or None)
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _field_errors(messages: Any) -> dict[str, Any]:
+    """webargs' {location: {field: [...]}} as {field: [...]}, messages translated."""
+    errors: dict[str, Any] = {}
+    if not isinstance(messages, dict):
+        return {"body": _plain(messages)}
+    for location, fields in messages.items():
+        name = _LOCATION_NAMES.get(str(location), str(location))
+        if isinstance(fields, dict):
+            for field, field_messages in fields.items():
+                errors[name if field == "_schema" else str(field)] = _plain(field_messages)
+        elif name == "body":
+            # webargs' only list at this level is "Invalid JSON body."
+            errors[name] = [_("Nội dung yêu cầu không phải JSON hợp lệ.")]
+        else:
+            errors[name] = _plain(fields)
+    return errors
+
+
+def _plain(value: Any) -> Any:
+    """Lazy strings translated now, keys as strings: ready for JSON."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)
 
 
 def _custom_description(error: HTTPException) -> str | None:

@@ -3,10 +3,10 @@
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from coordination.api.core import CoordinationApi
 from coordination.db import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -14,4 +14,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-api = Api()
+api = CoordinationApi()

@@ -1,14 +1,23 @@
-"""The JSON API under /api/v1 (flask-smorest)."""
+"""The JSON API under /api/v1 (flask-smorest): one blueprint per domain, each in `<domain>/api.py`."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from coordination.extensions import api, csrf
-
 
 def init_api(app: Flask) -> None:
+    # Imported here: coordination.extensions imports coordination.api.core, so this package loads early.
+    from coordination.agencies.api import blp as agencies_blp
+    from coordination.assignments.api import blp as assignments_blp
+    from coordination.auth.api import blp as auth_blp
+    from coordination.auth.tokens import load_user_from_request
+    from coordination.directives.api import blp as directives_blp
+    from coordination.extensions import api, csrf, login_manager
+
     api.init_app(app)
+    login_manager.request_loader(load_user_from_request)
+    for blueprint in (auth_blp, agencies_blp, directives_blp, assignments_blp):
+        api.register_blueprint(blueprint)
     # Bearer tokens, not cookies, authenticate the API: CSRF does not apply.
     for name, blueprint in app.blueprints.items():
         if name.startswith("api"):

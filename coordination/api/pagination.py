@@ -1,0 +1,40 @@
+"""Keyset pagination on id: a page continues after the last id seen, so inserts never shift pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from coordination.api.schemas import encode_page_token
+from coordination.extensions import db
+
+
+def paginate(
+    query: sa.Select,
+    args: dict[str, Any],
+    *,
+    key: sa.ColumnElement[int],
+    rows: bool = False,
+) -> dict[str, Any]:
+    """Run `query` for one page, ordered by `key` (an id column) after `args["page_token"]`.
+
+    `rows=True` keeps whole result rows (an entity and computed columns); else the first entity.
+    Returns {"items", "next_page_token", "page_size"}, ready for `page_of(...)` to dump.
+    """
+    size: int = args["page_size"]
+    after: int | None = args.get("page_token")
+    if after is not None:
+        query = query.where(key > after)
+    query = query.order_by(None).order_by(key).limit(size + 1)
+    result = db.session.execute(query)
+    items = list(result.all() if rows else result.scalars().all())
+    more = len(items) > size
+    items = items[:size]
+    key_of: Callable[[Any], int] = (lambda row: row[0].id) if rows else (lambda obj: obj.id)
+    return {
+        "items": items,
+        "next_page_token": encode_page_token(key_of(items[-1])) if more else None,
+        "page_size": size,
+    }

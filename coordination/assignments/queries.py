@@ -1,0 +1,106 @@
+"""Finding assignments: the list a user may see, filtered, each with its timeliness computed in SQL.
+
+Plain functions returning SQL, shared by the API and the web UI; scoped by `visible_assignments`.
+The timeliness filter and the timeliness shown are the same SQL expression, so they always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager, joinedload
+
+from coordination.agencies.lookup import agency_by_code
+from coordination.assignments.models import Assignment
+from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness
+from coordination.auth.models import User
+from coordination.db import today
+from coordination.directives.models import Directive, Task
+from coordination.errors import Invalid
+from coordination.extensions import db
+from coordination.permissions import visible_assignments, visible_directives
+
+#: the filters `assignment_query` understands
+FILTERS = ("agency", "directive", "status", "open", "timeliness", "due_before", "due_after")
+
+
+def timeliness_column(day: date | None = None) -> sa.ColumnElement:
+    """An assignment's timeliness as of `day` (today in Asia/Ho_Chi_Minh), in SQL."""
+    return Assignment.timeliness_on(day or today(), current_app.config["DUE_SOON_DAYS"])
+
+
+def assignment_query(
+    user: User | None, filters: Mapping[str, Any] | None = None, *, day: date | None = None
+) -> sa.Select:
+    """Rows of (Assignment, timeliness) that `user` may see, with task, directive and agency loaded.
+
+    `filters` (each optional): agency (a code), directive (an id), status (Status), open (bool: True
+    for work not done or cancelled), timeliness (Timeliness), due_before / due_after (dates,
+    inclusive). An unknown agency code, or a directive the user cannot see, raises Invalid naming
+    the filter.
+    """
+    filters = filters or {}
+    timeliness = timeliness_column(day).label("timeliness")
+    query = (
+        sa.select(Assignment, timeliness)
+        .join(Assignment.task)
+        .join(Task.directive)
+        .where(visible_assignments(user))
+        .options(
+            contains_eager(Assignment.task).contains_eager(Task.directive),
+            joinedload(Assignment.agency),
+        )
+        .order_by(Assignment.id)
+    )
+    if filters.get("agency"):
+        query = query.where(Assignment.agency_id == agency_by_code(filters["agency"], field="agency").id)
+    if filters.get("directive") is not None:
+        directive_id = filters["directive"]
+        seen = db.session.scalar(sa.select(Directive.id).where(Directive.id == directive_id, visible_directives(user)))
+        if seen is None:
+            # The same answer for a directive that does not exist and one the user may not see.
+            raise Invalid(
+                _("Không tìm thấy văn bản số %(id)s.", id=directive_id),
+                errors={"directive": [_("Không có văn bản này, hoặc bạn không được xem.")]},
+            )
+        query = query.where(Task.directive_id == directive_id)
+    if filters.get("status") is not None:
+        query = query.where(Assignment.status == Status(filters["status"]))
+    if filters.get("open") is not None:
+        closed = Assignment.status.in_([s.value for s in CLOSED_STATUSES])
+        query = query.where(sa.not_(closed) if filters["open"] else closed)
+    if filters.get("timeliness") is not None:
+        query = query.where(timeliness_column(day) == Timeliness(filters["timeliness"]).value)
+    if filters.get("due_before") is not None:
+        query = query.where(Assignment.deadline <= filters["due_before"])
+    if filters.get("due_after") is not None:
+        query = query.where(Assignment.deadline >= filters["due_after"])
+    return query
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """An assignment as a list shows it: with the timeliness its query computed."""
+
+    assignment: Assignment
+    timeliness: Timeliness | None
+
+    @classmethod
+    def of(cls, row: Any) -> Listed:
+        assignment, timeliness = row
+        return cls(assignment, Timeliness(timeliness) if timeliness is not None else None)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.assignment, name)
+
+
+def get_assignment(user: User | None, assignment_id: int) -> Listed | None:
+    """One assignment that `user` may see, with its timeliness; None if missing or not visible."""
+    row = db.session.execute(assignment_query(user).where(Assignment.id == assignment_id)).one_or_none()
+    return Listed.of(row) if row is not None else None

@@ -1,0 +1,60 @@
+"""POST /api/v1/tokens, DELETE /api/v1/tokens/current and GET /api/v1/me."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from coordination.api.core import Blueprint, public
+from coordination.auth import tokens
+from coordination.auth.models import User
+from coordination.auth.operations import LockedOut, LoginRefused, authenticate
+from coordination.auth.schemas import MeSchema, TokenRequestSchema, TokenSchema
+from coordination.errors import problem
+from coordination.extensions import db
+
+blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Tokens and the signed-in user")
+
+
+@blp.post("/tokens")
+@public
+@blp.doc(security=[])
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenSchema)
+@blp.alt_response(401, response="UNAUTHORIZED", description="Wrong username or password")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="Too many failures: locked out for a while")
+def create_token(data: dict[str, str]) -> dict[str, Any] | Response:
+    """Exchange a username and password for a bearer token."""
+    try:
+        user = authenticate(data["username"], data["password"], request.remote_addr)
+    except LoginRefused as error:
+        db.session.commit()  # the failed attempt must stay: the lockout counts it, for the web login too
+        response = problem(error.status, error.message)
+        if isinstance(error, LockedOut):
+            response.headers["Retry-After"] = str(error.retry_after)
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+    raw, token = tokens.issue_token(user)
+    db.session.commit()
+    return {"token": raw, "expires_at": token.expires_at}
+
+
+@blp.delete("/tokens/current")
+@blp.response(204)
+def revoke_current_token() -> None:
+    """Revoke the token this request carries."""
+    token = tokens.token_from_request(request)
+    assert token is not None  # require_token let the request in
+    tokens.revoke_token(token)
+    db.session.commit()
+
+
+@blp.get("/me")
+@blp.response(200, MeSchema)
+def me() -> User:
+    """The signed-in user, role and agency."""
+    return current_user._get_current_object()
