@@ -168,3 +168,15 @@ def test_status_and_audit_fields_are_not_in_forms(client, login):
 
 def test_permission_of_user_view_is_user_manage(app):
     assert view_by_endpoint(app, "user").permission == Permission.user_manage
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_pages_render_in_english(app, client, login, endpoint):
+    login("admin")
+    assert client.get("/language/en?next=/app/").status_code == 302
+    view = view_by_endpoint(app, endpoint)
+    with app.test_request_context():
+        url = url_for(list_url_endpoint(view))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert '<strong lang="en"' in response.get_data(as_text=True)  # the switch marks English as current

@@ -93,7 +93,7 @@ def test_directive_page_reads_like_the_document(client, login):
 def test_directive_page_lists_tasks_in_document_order(client, login):
     login("justice.tayninh")
     html = client.get(f"/app/directive/details/?id={directive_id(KSTT)}").get_data(as_text=True)
-    labels = attr_values(html, "data-label", "doc-task ")
+    labels = attr_values(html, "data-task-label", "doc-task ")
     depths = attr_values(html, "data-depth", "doc-task ")
     assert [label for label, depth in zip(labels, depths, strict=True) if depth == "0"] == [
         "1", "2", "3", "4", "5", "7", "8", "9", "10", "12", "11",
@@ -104,7 +104,8 @@ def test_directive_page_lists_tasks_in_document_order(client, login):
 
 def _task_block(html: str, label: str) -> str:
     blocks = re.split(r'(?=<div class="doc-task depth-)', html)
-    found = [b for b in blocks if re.match(rf'<div class="doc-task depth-0" id="task-\d+" data-label="{label}"', b)]
+    start = re.compile(rf'<div class="doc-task depth-0" id="task-\d+" data-task-label="{label}"')
+    found = [b for b in blocks if start.match(b)]
     assert len(found) == 1, label
     return found[0]
 
