@@ -50,6 +50,7 @@ def get_assignment_detail(assignment_id: int) -> Response | tuple[Listed, dict[s
             errors={"id": [_("Không có nhiệm vụ này, hoặc bạn không được xem.")]},
         )
     etag = listed.assignment.etag
-    if request.if_none_match.contains(etag.strip('"')):
+    # If-None-Match compares weakly (RFC 9110): W/"5-2" matches "5-2".
+    if request.if_none_match.contains_weak(etag.strip('"')):
         return Response(status=304, headers={"ETag": etag})
     return listed, {"ETag": etag}

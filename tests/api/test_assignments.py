@@ -175,11 +175,15 @@ def test_the_etag_is_the_version_and_changes_with_it(api):
     assert changed.headers["ETag"] == f'"{lead.id}-{lead.version}"'
 
 
-def test_a_star_if_none_match_is_304(api):
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [("*", 304), ('W/"{etag}"', 304), ('"other", "{etag}"', 304), ('"{etag}x"', 200), ('"0-0"', 200)],
+)
+def test_if_none_match_forms(api, header, status):
     lead = _task5_lead()
-    assert (
-        api("justice.tayninh").get(f"/api/v1/assignments/{lead.id}", headers={"If-None-Match": "*"}).status_code == 304
-    )
+    header = header.format(etag=lead.etag.strip('"'))
+    response = api("justice.tayninh").get(f"/api/v1/assignments/{lead.id}", headers={"If-None-Match": header})
+    assert response.status_code == status
 
 
 def test_another_agencys_assignment_of_a_directive_i_see_is_visible(api):
