@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 
@@ -87,6 +88,14 @@ def init_errors(app: Flask) -> None:
         if wants_problem_json():
             return problem(error.status, str(error.message), errors=_plain(error.errors), **_plain(error.extra))
         return render_template("errors/error.html", status=error.status, detail=error.message), error.status
+
+    @app.errorhandler(StaleDataError)
+    def _stale(error: StaleDataError) -> Any:
+        # Another save won the race between our read and our write (optimistic locking).
+        from coordination.extensions import db
+
+        db.session.rollback()
+        return _operation_error(Conflict(str(HTTP_DETAILS[409]())))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
