@@ -9,7 +9,9 @@ def init_cli(app: Flask) -> None:
     from coordination.auth.cli import users_cli
     from coordination.demo.cli import demo_cli
     from coordination.reminders.cli import reminders_cli
+    from coordination.reports.cli import report_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(report_cli)

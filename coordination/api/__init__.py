@@ -13,10 +13,11 @@ def init_api(app: Flask) -> None:
     from coordination.auth.tokens import load_user_from_request
     from coordination.directives.api import blp as directives_blp
     from coordination.extensions import api, csrf, login_manager
+    from coordination.reports.api import blp as reports_blp
 
     api.init_app(app)
     login_manager.request_loader(load_user_from_request)
-    for blueprint in (auth_blp, agencies_blp, directives_blp, assignments_blp):
+    for blueprint in (auth_blp, agencies_blp, directives_blp, assignments_blp, reports_blp):
         api.register_blueprint(blueprint)
     # Bearer tokens, not cookies, authenticate the API: CSRF does not apply.
     for name, blueprint in app.blueprints.items():

@@ -134,6 +134,30 @@ def agency_for_report(code: str) -> Agency:
     return agency
 
 
+def resolve_scope(
+    user: User | None,
+    *,
+    directive: Directive | None = None,
+    agency_code: str | None = None,
+    issued_from: date | None = None,
+    issued_to: date | None = None,
+    statuses: list[str] | None = None,
+    timeliness: list[str] | None = None,
+    role: str = "all",
+) -> ReportScope:
+    """A report's scope from what a request or a command names; NotFound for an unknown agency."""
+    require_reporter(user)
+    return ReportScope(
+        directive=directive,
+        agency=agency_for_report(agency_code) if agency_code else None,
+        issued_from=issued_from,
+        issued_to=issued_to,
+        statuses=frozenset(str(getattr(s, "value", s)) for s in statuses or []),
+        timeliness=frozenset(str(getattr(t, "value", t)) for t in timeliness or []),
+        role=role,
+    )
+
+
 # --- what a report holds -----------------------------------------------------------------------------
 
 

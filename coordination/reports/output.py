@@ -1,0 +1,86 @@
+"""A report in the format asked for, as bytes for a file or a Flask response for a download."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from flask import Response, stream_with_context
+
+from coordination.auth.models import User
+from coordination.reports.compliance import ReportScope, build_report, iter_blocks
+from coordination.text import fold
+
+MIMETYPES = {
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def filename_for(scope: ReportScope, day: date, fmt: str) -> str:
+    """ "bao-cao-2157-ubnd-kstt-2022-09-01.pdf": ASCII, so that every browser and mail client keeps it."""
+    if scope.directive is not None:
+        what = scope.directive.ref
+    elif scope.agency is not None:
+        what = scope.agency.code
+    elif scope.issued_from or scope.issued_to:
+        what = f"{scope.issued_from or ''}_{scope.issued_to or ''}"
+    else:
+        what = "tat-ca"
+    what = re.sub(r"[^a-z0-9._-]+", "-", fold(what)).strip("-")
+    return f"bao-cao-{what}-{day.isoformat()}.{fmt}"
+
+
+def render_bytes(user: User | None, scope: ReportScope, day: date, fmt: str) -> bytes:
+    """The whole report in `fmt` (json, html, pdf, xlsx, csv)."""
+    if fmt == "csv":
+        from coordination.reports.render_csv import render_csv
+
+        return render_csv(iter_blocks(user, scope, day)).encode("utf-8")
+    report = build_report(user, scope, as_of=day)
+    if fmt == "json":
+        from coordination.reports.schemas import ComplianceReportSchema
+
+        return json.dumps(ComplianceReportSchema().dump(report), ensure_ascii=False, indent=1).encode("utf-8")
+    if fmt == "html":
+        from coordination.reports.render_html import render_html
+
+        return render_html(report).encode("utf-8")
+    if fmt == "pdf":
+        from coordination.reports.render_pdf import render_pdf
+
+        return render_pdf(report)
+    if fmt == "xlsx":
+        from coordination.reports.render_xlsx import render_xlsx
+
+        return render_xlsx(report)
+    raise ValueError(fmt)
+
+
+def download(
+    user: User | None,
+    scope: ReportScope,
+    day: date,
+    fmt: str,
+    *,
+    downloads: list[tuple[str, str]] | None = None,
+) -> Response:
+    """The report as a response: HTML shown in the browser, the other formats as a file; CSV streamed."""
+    filename = filename_for(scope, day, fmt)
+    if fmt == "csv":
+        from coordination.reports.render_csv import stream_csv
+
+        response = Response(stream_with_context(stream_csv(iter_blocks(user, scope, day))), mimetype=MIMETYPES["csv"])
+    elif fmt == "html":
+        from coordination.reports.render_html import render_html
+
+        report = build_report(user, scope, as_of=day)
+        return Response(render_html(report, downloads=downloads), mimetype="text/html")
+    else:
+        response = Response(render_bytes(user, scope, day, fmt), mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
