@@ -12,6 +12,7 @@ from coordination.admin.assignments import AssignmentView
 from coordination.admin.directives import DirectiveView
 from coordination.admin.index import HomeView
 from coordination.admin.labels import init_labels
+from coordination.admin.reports import ReportsView
 from coordination.admin.users import UserView
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
@@ -41,5 +42,6 @@ def init_admin(app: Flask) -> Admin:
             AgencyGroup, name=_l("Nhóm cơ quan"), category=agencies, endpoint="agency_group", url="agency-group"
         )
     )
+    admin.add_view(ReportsView(name=_l("Báo cáo"), endpoint="reports", url="reports"))
     admin.add_view(UserView(User, name=_l("Người dùng"), endpoint="user"))
     return admin

@@ -1,0 +1,107 @@
+"""Báo cáo: choose a scope, filters, an "as of" day and a format; the print view or a file comes back."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from flask import request, url_for
+from flask_admin import expose
+from marshmallow import ValidationError
+
+from coordination.admin.base import SecureBaseView, current
+from coordination.agencies.models import Agency
+from coordination.assignments.models import Assignment
+from coordination.assignments.states import STATUS_LABELS, TIMELINESS_LABELS
+from coordination.db import today
+from coordination.directives.models import Directive, Task
+from coordination.extensions import db
+from coordination.reports.compliance import directive_for_report, may_report, reportable_clause, resolve_scope
+from coordination.reports.output import download
+from coordination.reports.schemas import ComplianceArgsSchema
+
+_LIST_ARGS = ("status", "timeliness")
+FORMAT_LABELS = {
+    "html": "Xem, in (HTML)",
+    "pdf": "PDF",
+    "xlsx": "Excel (.xlsx)",
+    "csv": "CSV (bảng chi tiết)",
+    "json": "JSON",
+}
+
+
+class ReportsView(SecureBaseView):
+    """The office, a monitor or an admin; others get 403 (and no menu entry)."""
+
+    def is_accessible(self) -> bool:
+        user = current()
+        return user is not None and may_report(user)
+
+    @expose("/")
+    def index(self) -> Any:
+        return self._form({}, {})
+
+    @expose("/compliance")
+    def compliance(self) -> Any:
+        raw: dict[str, Any] = {}
+        for key in request.args:
+            values = [v for v in request.args.getlist(key) if v.strip()]
+            if values:
+                raw[key] = values if key in _LIST_ARGS else values[-1]
+        try:
+            args = ComplianceArgsSchema().load(raw, unknown="exclude")
+        except ValidationError as error:
+            return self._form(raw, error.messages_dict), 422
+        user = current()
+        scope = resolve_scope(
+            user,
+            directive=directive_for_report(user, args["directive"]) if args.get("directive") else None,
+            agency_code=args.get("agency"),
+            issued_from=args.get("issued_from"),
+            issued_to=args.get("issued_to"),
+            statuses=args.get("status"),
+            timeliness=args.get("timeliness"),
+            role=args["role"],
+        )
+        fmt = args["format"]
+        downloads = None
+        if fmt == "html":
+            query = [(k, v) for k, v in request.args.items(multi=True) if k != "format" and v.strip()]
+            base = url_for(".compliance")
+            downloads = [
+                (FORMAT_LABELS[f], f"{base}?{urlencode([*query, ('format', f)])}") for f in ("pdf", "xlsx", "csv")
+            ]
+            downloads.append(("Chọn lại", url_for(".index") + "?" + urlencode(query)))
+        return download(user, scope, args.get("as_of") or today(), fmt, downloads=downloads)
+
+    def _form(self, values: dict[str, Any], errors: dict[str, Any]) -> Any:
+        user = current()
+        directives = db.session.execute(
+            sa.select(Directive.id, Directive.ref, Directive.issued_on, Directive.subject)
+            .where(reportable_clause(user))
+            .order_by(Directive.issued_on.desc(), Directive.id.desc())
+        ).all()
+        agencies = db.session.execute(
+            sa.select(Agency.code, Agency.name_vi)
+            .where(
+                Agency.id.in_(
+                    sa.select(Assignment.agency_id)
+                    .join(Task, Task.id == Assignment.task_id)
+                    .join(Directive, Directive.id == Task.directive_id)
+                    .where(reportable_clause(user))
+                )
+            )
+            .order_by(Agency.name_vi)
+        ).all()
+        return self.render(
+            "reports/form.html",
+            values=values,
+            errors=errors,
+            directives=directives,
+            agencies=agencies,
+            statuses=STATUS_LABELS,
+            timeliness=TIMELINESS_LABELS,
+            formats=FORMAT_LABELS,
+            today=today(),
+        )
