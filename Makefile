@@ -23,7 +23,7 @@ run: $(BIN)/.installed translations  ## Migrate, load the demo, serve http://127
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
 
 /usr/bin/chromium:
 	# Browser tests use Debian's Chromium, never a downloaded one.
