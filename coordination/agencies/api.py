@@ -1,15 +1,22 @@
-"""GET /api/v1/agencies: the directory of agencies."""
+"""/api/v1/agencies: the directory of agencies; administrators merge and rename them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from coordination.agencies.lookup import agency_by_code
 from coordination.agencies.models import Agency
+from coordination.agencies.operations import merge_agency, rename_agency
 from coordination.agencies.queries import agency_query
-from coordination.agencies.schemas import AgencyArgsSchema, AgencySchema
-from coordination.api.core import Blueprint
+from coordination.agencies.schemas import AgencyArgsSchema, AgencySchema, MergeResultSchema, MergeSchema, RenameSchema
+from coordination.api.core import Blueprint, loads, signed_in
 from coordination.api.pagination import paginate
 from coordination.api.schemas import page_of
+from coordination.errors import NotFound
+from coordination.extensions import db
 
 blp = Blueprint("api_agencies", __name__, url_prefix="/api/v1/agencies", description="Agencies (cơ quan, đơn vị)")
 
@@ -21,3 +28,43 @@ def list_agencies(page_size: int, page_token: int | None, **filters: Any) -> dic
     """List agencies, with parent, groups and aliases."""
     query = agency_query(**filters)
     return paginate(query, {"page_size": page_size, "page_token": page_token}, key=Agency.id)
+
+
+def agency_or_404(code: str) -> Agency:
+    """The agency with this code; the directory is public, so only a missing one is a 404."""
+    agency = db.session.scalar(sa.select(Agency).where(Agency.code == code))
+    if agency is None:
+        raise NotFound(_("Không có cơ quan mã %(code)s.", code=code), errors={"code": [_("Mã cơ quan không tồn tại.")]})
+    return agency
+
+
+@blp.post("/<code>/merge")
+@loads("agency", agency_or_404, arg="code")
+@blp.arguments(MergeSchema)
+@blp.response(200, MergeResultSchema)
+@blp.alt_response(403, response="FORBIDDEN", description="Administrators only")
+@blp.alt_response(409, response="CONFLICT", description="Already merged")
+def merge(data: dict[str, Any], agency: Agency) -> dict[str, Any]:
+    """Merge the agency into its successor: open work moves there, finished work keeps the old name."""
+    successor = agency_by_code(data["successor"], field="successor")
+    moved = merge_agency(agency, successor, actor=signed_in())
+    db.session.commit()
+    return {"agency": agency, "successor": successor, "moved": [assignment.id for assignment in moved]}
+
+
+@blp.post("/<code>/rename")
+@loads("agency", agency_or_404, arg="code")
+@blp.arguments(RenameSchema)
+@blp.response(200, AgencySchema)
+@blp.alt_response(403, response="FORBIDDEN", description="Administrators only")
+def rename(data: dict[str, Any], agency: Agency) -> Agency:
+    """Give the agency its new name; the old one stays an alias, so texts naming it still match."""
+    rename_agency(
+        agency,
+        name_vi=data["name_vi"],
+        name_en=data.get("name_en"),
+        short_name=data.get("short_name"),
+        actor=signed_in(),
+    )
+    db.session.commit()
+    return agency

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from coordination.agencies.models import AgencyKind, AgencyLevel
-from coordination.api.schemas import N_, AgencyRefSchema, ApiSchema, PageArgs, Text
+from coordination.api.schemas import N_, AgencyRefSchema, ApiSchema, PageArgs, Text, long_text, short_text
 
 
 class AgencyArgsSchema(PageArgs):
@@ -34,3 +34,19 @@ class AgencySchema(AgencyRefSchema):
     successor_code = fields.Pluck(AgencyRefSchema, "code", attribute="successor", allow_none=True)
     groups = fields.Pluck(_GroupNameSchema, "name", many=True)
     aliases = fields.Pluck(_AliasSchema, "alias", many=True)
+
+
+class MergeSchema(ApiSchema):
+    successor = short_text(40, required=True, metadata={"description": "code of the agency taking over"})
+
+
+class MergeResultSchema(ApiSchema):
+    agency = fields.Nested(AgencySchema)
+    successor = fields.Nested(AgencySchema)
+    moved = fields.List(fields.Integer(), metadata={"description": "ids of the assignments that moved"})
+
+
+class RenameSchema(ApiSchema):
+    name_vi = short_text(255, required=True)
+    name_en = long_text(255, metadata={"description": "omit to keep; an empty string clears it"})
+    short_name = long_text(120, metadata={"description": "omit to keep; an empty string clears it"})

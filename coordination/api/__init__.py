@@ -9,15 +9,28 @@ def init_api(app: Flask) -> None:
     # Imported here: coordination.extensions imports coordination.api.core, so this package loads early.
     from coordination.agencies.api import blp as agencies_blp
     from coordination.assignments.api import blp as assignments_blp
+    from coordination.assignments.api import extensions_blp
     from coordination.auth.api import blp as auth_blp
     from coordination.auth.tokens import load_user_from_request
     from coordination.directives.api import blp as directives_blp
+    from coordination.directives.api import tasks_blp
+    from coordination.evidence.api import blp as evidence_blp
     from coordination.extensions import api, csrf, login_manager
     from coordination.reports.api import blp as reports_blp
 
     api.init_app(app)
     login_manager.request_loader(load_user_from_request)
-    for blueprint in (auth_blp, agencies_blp, directives_blp, assignments_blp, reports_blp):
+    blueprints = (
+        auth_blp,
+        agencies_blp,
+        directives_blp,
+        tasks_blp,
+        assignments_blp,
+        extensions_blp,
+        evidence_blp,
+        reports_blp,
+    )
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     # Bearer tokens, not cookies, authenticate the API: CSRF does not apply.
     for name, blueprint in app.blueprints.items():

@@ -5,7 +5,9 @@ Kept free of the models so that `coordination.extensions` can import it.
 
 from __future__ import annotations
 
+import functools
 import http
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -14,11 +16,12 @@ from flask import Flask, current_app, request, send_from_directory
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, Unauthorized
 from werkzeug.wrappers import Response
 
 from coordination.api.schemas import ProblemSchema
-from coordination.errors import http_problem
+from coordination.errors import OperationError, _plain, http_problem, problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +33,13 @@ def public(view: F) -> F:
     """Let a view answer without a bearer token (the token endpoint itself)."""
     view._api_public = True  # type: ignore[attr-defined]
     return view
+
+
+def signed_in() -> Any:
+    """The signed-in user itself (not Flask-Login's proxy), as operations take their actor."""
+    from flask_login import current_user
+
+    return current_user._get_current_object()
 
 
 def require_token() -> None:
@@ -48,14 +58,65 @@ def require_token() -> None:
     login_manager._update_request_context_with_user(token.user)
 
 
+class PreconditionRequired(OperationError):
+    """A change that must say which version it was based on (If-Match) did not."""
+
+    status = 428
+
+
+def refused(error: OperationError) -> Response:
+    """An operation refused: undo whatever it had flushed, then answer with the problem document."""
+    from coordination.extensions import db
+
+    # Operations may change objects before they refuse (update_directive, a second evidence file):
+    # nothing of a refused request may reach a later commit.
+    db.session.rollback()
+    response = problem(error.status, str(error.message), errors=_plain(error.errors), **_plain(error.extra))
+    for name, value in getattr(error, "headers", {}).items():
+        response.headers[name] = value
+    return response
+
+
+class Parser(FlaskParser):
+    """webargs' parser, refusing JSON nested too deeply for Python's parser as invalid JSON (400), not a 500."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", "[", 0) from None
+
+
 class Blueprint(SmorestBlueprint):
     """An API blueprint: every view needs a bearer token (unless `@public`), every error is a problem document."""
+
+    ARGUMENTS_PARSER = Parser()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.before_request(require_token)
-        # The blueprint's own handler wins over any app-wide one, whatever the registration order.
+        # The blueprint's own handlers win over any app-wide one, whatever the registration order.
         self.register_error_handler(HTTPException, http_problem)
+        self.register_error_handler(OperationError, refused)
+
+
+def loads(name: str, loader: Callable[[Any], Any], *, arg: str | None = None) -> Callable[[F], F]:
+    """Replace the URL's `<name>_id` by `loader(value)` (which raises NotFound), before the body is validated.
+
+    Placed between the route and `@blp.arguments`, so that every view runs in the same order:
+    load or 404, permission, validation, one operation.
+    """
+    key = arg or f"{name}_id"
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kwargs[name] = loader(kwargs.pop(key))
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
 
 
 class CoordinationApi(Api):

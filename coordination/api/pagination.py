@@ -17,17 +17,19 @@ def paginate(
     *,
     key: sa.ColumnElement[int],
     rows: bool = False,
+    descending: bool = False,
 ) -> dict[str, Any]:
     """Run `query` for one page, ordered by `key` (an id column) after `args["page_token"]`.
 
     `rows=True` keeps whole result rows (an entity and computed columns); else the first entity.
+    `descending=True` lists newest first (a history): a page continues below the last id seen.
     Returns {"items", "next_page_token", "page_size"}, ready for `page_of(...)` to dump.
     """
     size: int = args["page_size"]
     after: int | None = args.get("page_token")
     if after is not None:
-        query = query.where(key > after)
-    query = query.order_by(None).order_by(key).limit(size + 1)
+        query = query.where(key < after if descending else key > after)
+    query = query.order_by(None).order_by(key.desc() if descending else key).limit(size + 1)
     result = db.session.execute(query)
     items = list(result.all() if rows else result.scalars().all())
     more = len(items) > size

@@ -175,3 +175,25 @@ class AgencyRefSchema(ApiSchema):
     name_vi = fields.String()
     name_en = fields.String(allow_none=True)
     short_name = fields.String(allow_none=True)
+
+
+class UserRefSchema(ApiSchema):
+    """A user as history and updates mention them."""
+
+    username = fields.String()
+    full_name = fields.String()
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError(str(N_("Không được để trống.")))
+
+
+def short_text(max_length: int, **kwargs: Any) -> Text:
+    """A non-blank line of text from outside (a code, a label, a name)."""
+    return Text(validate=[validate.Length(max=max_length, error=N_("Tối đa %(max)s ký tự.")), _not_blank], **kwargs)
+
+
+def long_text(max_length: int, **kwargs: Any) -> Text:
+    """Free text from outside (a note, a reason), possibly empty."""
+    return Text(validate=validate.Length(max=max_length, error=N_("Tối đa %(max)s ký tự.")), **kwargs)

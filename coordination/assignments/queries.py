@@ -17,14 +17,16 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, joinedload
 
 from coordination.agencies.lookup import agency_by_code
-from coordination.assignments.models import Assignment
+from coordination.assignments.models import Assignment, ExtensionRequest, ProgressUpdate
 from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness
+from coordination.audit import AuditEvent
 from coordination.auth.models import User
 from coordination.db import today
 from coordination.directives.models import Directive, Task
 from coordination.errors import Invalid
+from coordination.evidence.models import Evidence
 from coordination.extensions import db
-from coordination.permissions import visible_assignments, visible_directives
+from coordination.permissions import Permission, can, visible_assignments, visible_directives
 
 #: the filters `assignment_query` understands
 FILTERS = ("agency", "directive", "status", "open", "timeliness", "due_before", "due_after")
@@ -104,3 +106,52 @@ def get_assignment(user: User | None, assignment_id: int) -> Listed | None:
     """One assignment that `user` may see, with its timeliness; None if missing or not visible."""
     row = db.session.execute(assignment_query(user).where(Assignment.id == assignment_id)).one_or_none()
     return Listed.of(row) if row is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An assignment with its record (notes, files, extension requests), each None when not to be shown."""
+
+    listed: Listed
+    updates: list[Any] | None
+    evidence: list[Any] | None
+    extension_requests: list[Any] | None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.listed, name)
+
+
+def with_record(user: User | None, listed: Listed) -> Recorded:
+    """The assignment's private record if `user` may see it (the owning agency, monitor, office), else Nones."""
+    assignment = listed.assignment
+    if not can(user, Permission.assignment_view_private, assignment):
+        return Recorded(listed, None, None, None)
+    updates = db.session.scalars(
+        sa.select(ProgressUpdate)
+        .where(ProgressUpdate.assignment_id == assignment.id)
+        .options(joinedload(ProgressUpdate.author))
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+    ).all()
+    evidence = db.session.scalars(
+        sa.select(Evidence)
+        .where(Evidence.assignment_id == assignment.id, Evidence.removed_at.is_(None))
+        .options(joinedload(Evidence.uploaded_by))
+        .order_by(Evidence.id)
+    ).all()
+    requests = db.session.scalars(
+        sa.select(ExtensionRequest)
+        .where(ExtensionRequest.assignment_id == assignment.id)
+        .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
+        .order_by(ExtensionRequest.id.desc())
+    ).all()
+    return Recorded(listed, list(updates), list(evidence), list(requests))
+
+
+def history_query(assignment: Assignment) -> sa.Select:
+    """The audit events of one assignment (its status, progress, deadline, evidence, extensions), actors loaded."""
+    return (
+        sa.select(AuditEvent)
+        .where(AuditEvent.assignment_id == assignment.id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.id.desc())
+    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from coordination.api.schemas import N_, AgencyRefSchema, ApiSchema, Id, PageArgs, Text
-from coordination.assignments.models import AssignmentRole
+from coordination.api.schemas import N_, AgencyRefSchema, ApiSchema, Id, PageArgs, Text, UserRefSchema, long_text
+from coordination.assignments.models import AssignmentRole, ExtensionStatus
 from coordination.assignments.states import Status, Timeliness
+from coordination.evidence.schemas import EvidenceDetailSchema
 
 
 class AssignmentArgsSchema(PageArgs):
@@ -61,3 +62,93 @@ class AssignmentDetailSchema(AssignmentSchema):
     directive = fields.Nested(_DirectiveSummarySchema, attribute="task.directive")
     task = fields.Nested(_TaskSummarySchema)
     updated_at = fields.DateTime()
+
+
+def _one_of(*choices: str, **kwargs: object) -> fields.String:
+    return fields.String(validate=validate.OneOf(choices, error=N_("Phải là một trong: %(choices)s.")), **kwargs)
+
+
+class ProgressInSchema(ApiSchema):
+    note = long_text(20_000, load_default="")
+    progress_percent = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=0, max=100, error=N_("Phải từ %(min)s đến %(max)s.")),
+    )
+    status = _one_of(
+        Status.in_progress.value,
+        Status.reported_done.value,
+        metadata={
+            "description": "the status you want: in_progress starts (or resumes returned work), "
+            "reported_done reports the work done; omit to only report progress"
+        },
+    )
+
+
+class ProgressUpdateSchema(ApiSchema):
+    """One report of progress, or a review note."""
+
+    id = fields.Integer()
+    assignment_id = fields.Integer()
+    author = fields.Nested(UserRefSchema, allow_none=True)
+    created_at = fields.DateTime()
+    note = fields.String()
+    progress_percent = fields.Integer(allow_none=True)
+    status_from = fields.Enum(Status, by_value=True, allow_none=True)
+    status_to = fields.Enum(Status, by_value=True, allow_none=True)
+
+
+class ReviewSchema(ApiSchema):
+    decision = _one_of("accept", "return", required=True)
+    note = long_text(20_000, load_default="", metadata={"description": "required to return the work"})
+
+
+class ExtensionRequestInSchema(ApiSchema):
+    requested_deadline = fields.Date(required=True)
+    reason = long_text(5_000, required=True)
+
+
+class ExtensionDecisionSchema(ApiSchema):
+    decision = _one_of("approve", "reject", required=True)
+    note = long_text(5_000, load_default="", metadata={"description": "required to reject"})
+
+
+class ExtensionRequestSchema(ApiSchema):
+    id = fields.Integer()
+    assignment_id = fields.Integer()
+    status = fields.Enum(ExtensionStatus, by_value=True)
+    current_deadline = fields.Date(allow_none=True)
+    requested_deadline = fields.Date()
+    reason = fields.String()
+    requested_by = fields.Nested(UserRefSchema, allow_none=True)
+    requested_at = fields.DateTime()
+    decided_by = fields.Nested(UserRefSchema, allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_note = fields.String(allow_none=True)
+
+
+class AssignmentWorkSchema(AssignmentDetailSchema):
+    """An assignment with its record: notes, files and extension requests may hold personal data, so they
+    are null unless you may see them (the owning agency, the directive's monitor, its issuer's office)."""
+
+    updates = fields.List(
+        fields.Nested(ProgressUpdateSchema), allow_none=True, metadata={"description": "newest first"}
+    )
+    evidence = fields.List(fields.Nested(EvidenceDetailSchema), allow_none=True)
+    extension_requests = fields.List(
+        fields.Nested(ExtensionRequestSchema), allow_none=True, metadata={"description": "newest first"}
+    )
+
+
+class HistoryEventSchema(ApiSchema):
+    """One change, as the audit trail recorded it: never edited, never deleted."""
+
+    id = fields.Integer()
+    occurred_at = fields.DateTime()
+    actor = fields.Nested(UserRefSchema, allow_none=True, metadata={"description": "null for the system"})
+    actor_label = fields.String(metadata={"description": "the username, or system"})
+    action = fields.String(metadata={"example": "assignment.report_done"})
+    entity_type = fields.String()
+    entity_id = fields.Integer()
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from coordination.api.schemas import N_, AgencyRefSchema, ApiSchema, PageArgs, Text
+from coordination.api.schemas import N_, AgencyRefSchema, ApiSchema, Id, PageArgs, Text, long_text, short_text
 from coordination.assignments.models import AssignmentRole
 from coordination.assignments.states import Status, Timeliness
 from coordination.directives.models import DirectiveStatus, DocType, Recurrence
@@ -106,3 +106,115 @@ class DirectiveDetailSchema(DirectiveSchema):
     activated_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     tasks = fields.List(fields.Nested(TaskSchema))
+
+
+# Bodies of the changes: what POST and PATCH accept. Codes and group names are resolved by the
+# operations, which name the field of an unknown one.
+
+
+def _at_most(count: int) -> validate.Length:
+    return validate.Length(max=count, error=N_("Tối đa %(max)s mục."))
+
+
+class AssignmentSpecSchema(ApiSchema):
+    """Who does a task: one agency (its code), a group (its name), or every addressee of the directive."""
+
+    agency = short_text(40, metadata={"description": "agency code"})
+    group = short_text(255, metadata={"description": "group name as printed: UBND các huyện, thị xã, thành phố"})
+    all_addressees = fields.Boolean(metadata={"description": "true: every agency the directive addresses"})
+    role = fields.Enum(AssignmentRole, by_value=True, metadata={"description": "lead (default) or coordinate"})
+
+    @validates_schema
+    def _one_target(self, data: dict[str, Any], **kwargs: Any) -> None:
+        named = [key for key in ("agency", "group", "all_addressees") if data.get(key)]
+        if len(named) != 1:
+            raise ValidationError(
+                str(N_("Mỗi phân công cần một cơ quan, một nhóm hoặc tất cả nơi nhận.")), field_name="agency"
+            )
+
+
+class _TaskFieldsSchema(ApiSchema):
+    label = short_text(20, required=True, metadata={"description": "as printed: 1, 2.a, a), -"})
+    text = short_text(20_000, required=True)
+    deadline = fields.Date(allow_none=True)
+    recurrence = fields.Enum(Recurrence, by_value=True, allow_none=True)
+    recurrence_day = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=1, max=31, error=N_("Phải từ %(min)s đến %(max)s.")),
+        metadata={"description": "due on this day of the period: 1-7 weekly (Monday 1), 1-31 monthly or quarterly"},
+    )
+    assignments = fields.List(fields.Nested(AssignmentSpecSchema), validate=_at_most(500))
+
+    @validates_schema
+    def _weekday(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("recurrence") == Recurrence.weekly and (data.get("recurrence_day") or 1) > 7:
+            raise ValidationError(N_("Phải từ %(min)s đến %(max)s.").format(min=1, max=7), "recurrence_day")
+
+
+class SubSubtaskInSchema(_TaskFieldsSchema):
+    """A sub-item of a sub-item: the deepest level a directive uses."""
+
+
+class SubtaskInSchema(_TaskFieldsSchema):
+    subtasks = fields.List(fields.Nested(SubSubtaskInSchema), validate=_at_most(200))
+
+
+class TaskInSchema(_TaskFieldsSchema):
+    """A task of the body; a sub-item that names no agency belongs to its parent's agencies."""
+
+    subtasks = fields.List(fields.Nested(SubtaskInSchema), validate=_at_most(200))
+
+
+class TaskAddSchema(TaskInSchema):
+    parent_id = Id(allow_none=True, metadata={"description": "add as the last sub-item of this task"})
+
+
+class TaskPatchSchema(ApiSchema):
+    label = short_text(20)
+    text = short_text(20_000)
+    deadline = fields.Date(allow_none=True, metadata={"description": "reaches the assignments not extended"})
+
+
+class AssignmentsAddSchema(ApiSchema):
+    assignments = fields.List(
+        fields.Nested(AssignmentSpecSchema),
+        required=True,
+        validate=validate.Length(min=1, max=500, error=N_("Từ %(min)s đến %(max)s mục.")),
+    )
+
+
+class SignerInSchema(ApiSchema):
+    name = short_text(120, allow_none=True)
+    title = short_text(120, allow_none=True)
+    authority = short_text(200, allow_none=True, metadata={"example": "TM. Ủy ban nhân dân, KT. Chủ tịch"})
+
+
+class DirectivePatchSchema(ApiSchema):
+    """Header fields to change; `tasks` replaces every task, and only while the directive is a draft."""
+
+    number = short_text(20)
+    symbol = short_text(60)
+    doc_type = fields.Enum(DocType, by_value=True)
+    issued_on = fields.Date()
+    subject = short_text(5_000)
+    place = long_text(120, allow_none=True)
+    legal_basis = fields.List(short_text(2_000), validate=_at_most(50))
+    signer = fields.Nested(SignerInSchema, allow_none=True)
+    addressees = fields.List(
+        short_text(255), validate=_at_most(200), metadata={"description": "agency codes or group names"}
+    )
+    monitor_agency = short_text(40, allow_none=True, metadata={"description": "agency code"})
+    report_to_agency = short_text(40, allow_none=True, metadata={"description": "agency code"})
+    deadline = fields.Date(allow_none=True)
+    source_text = long_text(200_000, allow_none=True)
+    tasks = fields.List(fields.Nested(TaskInSchema), validate=_at_most(500))
+
+
+class DirectiveCreateSchema(DirectivePatchSchema):
+    """The whole directive in one body; the issuer is your own agency."""
+
+    number = short_text(20, required=True, metadata={"example": "2157"})
+    symbol = short_text(60, required=True, metadata={"example": "UBND-KSTT"})
+    issued_on = fields.Date(required=True)
+    subject = short_text(5_000, required=True)

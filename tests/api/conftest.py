@@ -38,6 +38,15 @@ class ApiClient:
     def open(self, url: str, *, method: str, headers: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
         return self.client.open(url, method=method, headers=self._headers(headers), **kwargs)
 
+    def post(self, url: str, **kwargs: Any) -> TestResponse:
+        return self.open(url, method="POST", **kwargs)
+
+    def patch(self, url: str, **kwargs: Any) -> TestResponse:
+        return self.open(url, method="PATCH", **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> TestResponse:
+        return self.open(url, method="DELETE", **kwargs)
+
     def items(self, url: str, **params: Any) -> list[dict[str, Any]]:
         """Every item of a list, following next_page_token to the end."""
         items: list[dict[str, Any]] = []

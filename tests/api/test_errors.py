@@ -142,7 +142,7 @@ def test_a_missing_object_names_the_id(api):
     [
         ("POST", "/api/v1/me"),
         ("PUT", "/api/v1/directives"),
-        ("DELETE", "/api/v1/assignments/1"),
+        ("PUT", "/api/v1/assignments/1"),
         ("GET", "/api/v1/tokens"),
     ],
 )
