@@ -19,6 +19,9 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 translations: $(BIN)/.installed  ## Compile the message catalogs (vi, en)
 	$(BIN)/pybabel compile -f -d coordination/translations
 
+translations-update: $(BIN)/.installed  ## Extract the strings to messages.pot and update the vi and en catalogs
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: -o coordination/translations/messages.pot . && for lang in vi en; do $(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations -l $$lang --no-fuzzy-matching || exit 1; done
+
 run: $(BIN)/.installed translations  ## Migrate, load the demo, serve http://127.0.0.1:$(PORT)
 	mkdir -p instance
 	$(BIN)/flask db upgrade
