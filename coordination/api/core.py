@@ -17,7 +17,7 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import HTTPException, Unauthorized
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthorized
 from werkzeug.wrappers import Response
 
 from coordination.api.schemas import ProblemSchema
@@ -77,6 +77,22 @@ def refused(error: OperationError) -> Response:
     return response
 
 
+def too_large(error: RequestEntityTooLarge) -> Response:
+    """The whole request is over MAX_CONTENT_LENGTH (werkzeug refuses it before any view reads it)."""
+    from flask_babel import gettext as _
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return problem(
+        413,
+        _(
+            "Yêu cầu vượt quá giới hạn %(mb)s MB; mỗi tệp tối đa %(file_mb)s MB.",
+            mb=limit // (1024 * 1024),
+            file_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
+        ),
+        errors={"file": [_("Tệp quá lớn.")]},
+    )
+
+
 class Parser(FlaskParser):
     """webargs' parser, refusing JSON nested too deeply for Python's parser as invalid JSON (400), not a 500."""
 
@@ -98,6 +114,7 @@ class Blueprint(SmorestBlueprint):
         # The blueprint's own handlers win over any app-wide one, whatever the registration order.
         self.register_error_handler(HTTPException, http_problem)
         self.register_error_handler(OperationError, refused)
+        self.register_error_handler(RequestEntityTooLarge, too_large)
 
 
 def loads(name: str, loader: Callable[[Any], Any], *, arg: str | None = None) -> Callable[[F], F]:

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from coordination.agencies.models import Agency, AgencyAlias
 from coordination.assignments.models import Assignment, ExtensionRequest, ProgressUpdate
@@ -129,9 +131,11 @@ def etag(client: ApiClient, assignment_id: int) -> str:
 
 def upload(client: ApiClient, assignment_id: int, *files: tuple[bytes, str], field: str = "file") -> Any:
     """POST the files (content, name) to the assignment as multipart/form-data."""
-    parts = [(io.BytesIO(content), name) for content, name in files]
+    parts = MultiDict([(field, FileStorage(io.BytesIO(content), filename=name)) for content, name in files])
+    # Encoded here, in memory: the test client would spool a large body to a temporary file it never closes.
+    boundary, body = encode_multipart(parts)
     return client.post(
         f"/api/v1/assignments/{assignment_id}/evidence",
-        data={field: parts if len(parts) != 1 else parts[0]},
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f'multipart/form-data; boundary="{boundary}"',
     )
