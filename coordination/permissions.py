@@ -29,6 +29,13 @@ class Permission(enum.StrEnum):
     assignment_work = "assignment:work"
     assignment_review = "assignment:review"
     audit_view = "audit:view"
+    # Issue 5 (monitoring): urging, the reminder policy, and measurements of targets.
+    #: without an object: may remind anyone at all; with an assignment: as assignment:review
+    reminder_send = "reminder:send"
+    #: a Directive: its issuer's office (not once closed); None: the global default, admin only
+    reminder_policy_edit = "reminder_policy:edit"
+    #: an Indicator: users of its agency, the directive's monitor and office, while the directive is active
+    indicator_measure = "indicator:measure"
 
 
 def _is_admin(user: User | None) -> bool:
@@ -89,6 +96,19 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
             directive = obj.task.directive
             return directive.status == DirectiveStatus.active and (
                 _issues(user, directive) or _monitors(user, directive)
+            )
+        case Permission.reminder_send:
+            if obj is None:
+                return user.role in (Role.monitor, Role.office) and user.agency_id is not None
+            return can(user, Permission.assignment_review, obj)
+        case Permission.reminder_policy_edit:
+            return obj is not None and _issues(user, obj) and obj.status != DirectiveStatus.closed
+        case Permission.indicator_measure:
+            directive = obj.directive
+            return directive.status == DirectiveStatus.active and (
+                (user.agency_id is not None and obj.agency_id == user.agency_id)
+                or _issues(user, directive)
+                or _monitors(user, directive)
             )
     return False
 

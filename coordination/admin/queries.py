@@ -149,16 +149,28 @@ class WorkFilters:
     directive_id: int | None = None
     due_from: date | None = None
     due_to: date | None = None
+    # The dashboard's links (issue 5): one agency's work on the directives the user may see, by the
+    # directive's issue date, and several timeliness values at once ("in progress", "total").
+    agency_id: int | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+    timeliness_any: tuple[Timeliness, ...] = ()
 
     @classmethod
     def from_args(cls, args: dict) -> WorkFilters:
         status = args.get("status")
+        many = args.getlist("timeliness") if hasattr(args, "getlist") else [args.get("timeliness")]
+        chosen = tuple(t for t in (_enum_or_none(Timeliness, v) for v in many) if t is not None)
         return cls(
             status=status if status == OPEN or _enum_or_none(Status, status) else None,
-            timeliness=_enum_or_none(Timeliness, args.get("timeliness")),
+            timeliness=chosen[0] if len(chosen) == 1 else None,
             directive_id=_int_or_none(args.get("directive")),
             due_from=_date_or_none(args.get("due_from")),
             due_to=_date_or_none(args.get("due_to")),
+            agency_id=_int_or_none(args.get("agency")),
+            issued_from=_date_or_none(args.get("issued_from")),
+            issued_to=_date_or_none(args.get("issued_to")),
+            timeliness_any=chosen if len(chosen) > 1 else (),
         )
 
     def apply(self, query: Query) -> Query:
@@ -168,6 +180,12 @@ class WorkFilters:
             query = query.filter(Assignment.status == self.status)
         if self.timeliness is not None:
             query = query.filter(timeliness_expr() == self.timeliness.value)
+        if self.timeliness_any:
+            query = query.filter(timeliness_expr().in_([t.value for t in self.timeliness_any]))
+        if self.issued_from is not None:
+            query = query.filter(Directive.issued_on >= self.issued_from)
+        if self.issued_to is not None:
+            query = query.filter(Directive.issued_on <= self.issued_to)
         if self.directive_id is not None:
             query = query.filter(Task.directive_id == self.directive_id)
         if self.due_from is not None:
@@ -177,13 +195,23 @@ class WorkFilters:
         return query
 
 
-def work_scope(query: Query, user: User | None) -> Query:
-    """Assignments of the user's agency on directives it may see; everything visible for a user without one."""
+def work_scope(query: Query, user: User | None, agency_id: int | None = None) -> Query:
+    """The user's agency's (or `agency_id`'s) assignments on directives it may see; all visible without an agency."""
     query = query.join(Task, Task.id == Assignment.task_id).join(Directive, Directive.id == Task.directive_id)
     query = query.filter(visible_assignments(user))
-    if user is not None and user.agency_id is not None:
+    if agency_id is not None:
+        query = query.filter(Assignment.agency_id == agency_id)
+    elif user is not None and user.agency_id is not None:
         query = query.filter(Assignment.agency_id == user.agency_id)
     return query
+
+
+def list_agency(user: User | None, args: dict) -> Agency | None:
+    """The agency whose work the list shows: the one a dashboard link names, else the user's own."""
+    agency_id = WorkFilters.from_args(args).agency_id
+    if agency_id is not None:
+        return db.session.get(Agency, agency_id)
+    return user.agency if user is not None else None
 
 
 def work_list_options() -> list:

@@ -16,7 +16,10 @@ def init_api(app: Flask) -> None:
     from coordination.directives.api import tasks_blp
     from coordination.evidence.api import blp as evidence_blp
     from coordination.extensions import api, csrf, login_manager
+    from coordination.indicators.api import blp as indicators_blp  # issue 5
+    from coordination.reminders.api import blp as reminders_blp  # issue 5
     from coordination.reports.api import blp as reports_blp
+    from coordination.reports.dashboard_api import blp as dashboard_blp  # issue 5
 
     api.init_app(app)
     login_manager.request_loader(load_user_from_request)
@@ -29,6 +32,9 @@ def init_api(app: Flask) -> None:
         extensions_blp,
         evidence_blp,
         reports_blp,
+        dashboard_blp,  # issue 5: GET /dashboard
+        reminders_blp,  # issue 5: reminders, explanations, notifications
+        indicators_blp,  # issue 5: targets
     )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

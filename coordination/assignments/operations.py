@@ -15,6 +15,7 @@ from coordination.db import local_tz, today, utcnow
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
 from coordination.permissions import Permission, can
+from coordination.reminders.notices import notify_extension_decision, notify_review
 from coordination.templating import status_label
 from coordination.text import format_date_vi
 
@@ -111,6 +112,9 @@ def report_progress(
         assignment_id=assignment.id,
         occurred_at=_at(on),
     )
+    if action in (Action.accept, Action.return_):
+        # Issue 5: the agency's users are told their work was accepted or returned.
+        notify_review(assignment, "accept" if action == Action.accept else "return", update.note)
     return update
 
 
@@ -218,6 +222,7 @@ def decide_extension(request: ExtensionRequest, decision: str, note: str, *, act
         directive_id=assignment.task.directive_id,
         assignment_id=assignment.id,
     )
+    notify_extension_decision(request)  # issue 5: the agency's users learn the decision
     return request
 
 

@@ -15,6 +15,7 @@ from coordination.auth.operations import LockedOut, LoginRefused, authenticate
 from coordination.auth.schemas import MeSchema, TokenRequestSchema, TokenSchema
 from coordination.errors import problem
 from coordination.extensions import db
+from coordination.reminders.calendar import ensure_calendar_token
 
 blp = Blueprint("api_auth", __name__, url_prefix="/api/v1", description="Tokens and the signed-in user")
 
@@ -56,5 +57,9 @@ def revoke_current_token() -> None:
 @blp.get("/me")
 @blp.response(200, MeSchema)
 def me() -> User:
-    """The signed-in user, role and agency."""
-    return current_user._get_current_object()
+    """The signed-in user, role and agency, and the URL of its calendar feed."""
+    user = current_user._get_current_object()
+    if not user.calendar_token:
+        ensure_calendar_token(user)  # issue 5: calendar_url's token is made on first use, and kept
+        db.session.commit()
+    return user

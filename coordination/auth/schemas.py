@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from coordination.api.schemas import N_, AgencyRefSchema, ApiSchema, Text
-from coordination.auth.models import Role
+from coordination.auth.models import Role, User
 
 
 class TokenRequestSchema(ApiSchema):
@@ -30,3 +30,10 @@ class MeSchema(ApiSchema):
     role = fields.Enum(Role, by_value=True)
     locale = fields.String(allow_none=True)
     agency = fields.Nested(AgencyRefSchema, allow_none=True)
+    # Issue 5: the user's secret iCalendar feed of its agency's open deadlines.
+    calendar_url = fields.Method("_calendar_url", metadata={"description": "secret; revocable in the web UI (Lịch)"})
+
+    def _calendar_url(self, user: User) -> str:
+        from coordination.reminders.calendar import calendar_url
+
+        return calendar_url(user)

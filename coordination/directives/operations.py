@@ -25,6 +25,7 @@ from coordination.directives.recurrence import PERIODIC, due_dates
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
 from coordination.permissions import Permission, can
+from coordination.reminders.notices import notify_activation
 from coordination.text import fold
 
 DIRECTIVE_AUDIT_FIELDS = ["ref", "doc_type", "issued_on", "subject", "status", "deadline", "monitor_agency_id"]
@@ -230,6 +231,7 @@ def activate_directive(directive: Directive, *, actor: User | None) -> Directive
         after=audit.snapshot(directive, ["status"]),
         directive_id=directive.id,
     )
+    notify_activation(directive)  # issue 5: each assigned agency's users learn of their new work
     return directive
 
 

@@ -317,3 +317,49 @@ def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
     if notification_ids is not None:
         statement = statement.where(Notification.id.in_(notification_ids))
     return db.session.execute(statement.values(read_at=utcnow())).rowcount
+
+
+POLICY_FIELDS = ["days_before", "remind_on_day", "overdue_every_days", "escalate_after"]
+
+
+def save_policy(directive: Directive | None, data: dict, *, actor: User | None) -> ReminderPolicy:
+    """Set a directive's reminder policy, or the global default (directive None); audited."""
+    if actor is not None and not can(actor, Permission.reminder_policy_edit, directive):
+        raise Forbidden(_("Bạn không có quyền sửa chính sách đôn đốc này."))
+    limits = {"days_before": (0, 60), "overdue_every_days": (1, 60), "escalate_after": (1, 20)}
+    errors = {
+        name: [_("Từ %(min)s đến %(max)s.", min=low, max=high)]
+        for name, (low, high) in limits.items()
+        if not isinstance(data.get(name), int) or not low <= data[name] <= high
+    }
+    if errors:
+        raise Invalid(_("Chính sách đôn đốc không hợp lệ: %(fields)s.", fields=", ".join(errors)), errors=errors)
+    directive_id = directive.id if directive is not None else None
+    row = db.session.scalar(
+        sa.select(ReminderPolicy).where(
+            ReminderPolicy.directive_id == directive_id
+            if directive_id is not None
+            else ReminderPolicy.directive_id.is_(None)
+        )
+    )
+    if row is None:
+        row = ReminderPolicy(directive_id=directive_id)
+        db.session.add(row)
+        before = None
+    else:
+        before = audit.snapshot(row, POLICY_FIELDS)
+    row.days_before = data["days_before"]
+    row.remind_on_day = bool(data.get("remind_on_day"))
+    row.overdue_every_days = data["overdue_every_days"]
+    row.escalate_after = data["escalate_after"]
+    db.session.flush()
+    audit.record(
+        actor,
+        "reminder_policy.update",
+        "reminder_policy",
+        row.id,
+        before=before,
+        after=audit.snapshot(row, POLICY_FIELDS),
+        directive_id=directive_id,
+    )
+    return row

@@ -55,7 +55,7 @@ def test_a_token_authenticates_its_user(client, issue_token):
     assert me["username"] == "bacson.tamdiep"
     assert me["role"] == "officer"
     assert me["agency"]["code"] == get_user("bacson.tamdiep").agency.code
-    assert set(me) == {"id", "username", "full_name", "email", "role", "locale", "agency"}
+    assert set(me) == {"id", "username", "full_name", "email", "role", "locale", "agency", "calendar_url"}
     assert set(me["agency"]) == {"id", "code", "name_vi", "name_en", "short_name"}
 
 

@@ -1,0 +1,86 @@
+"""In-app notices of workflow events for the agency's users: new work, review, extension decisions.
+
+Called by the workflow operations (assignments, directives) right after they change state; they add
+Notification rows to the same transaction and flush nothing themselves.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from coordination.assignments.models import Assignment, ExtensionRequest, ExtensionStatus
+from coordination.auth.models import User
+from coordination.directives.models import Directive
+from coordination.extensions import db
+from coordination.reminders.models import Notification
+from coordination.reminders.operations import agency_users, notify
+from coordination.text import format_date_vi
+
+
+def _task_ref(assignment: Assignment) -> str:
+    task = assignment.task
+    return _("nhiệm vụ %(label)s của văn bản %(ref)s", label=task.display_label, ref=task.directive.ref)
+
+
+def notify_review(assignment: Assignment, decision: str, note: str) -> list[Notification]:
+    """Tell the agency its reported work was accepted, or returned and why."""
+    if decision == "accept":
+        message = _("Đã xác nhận hoàn thành %(task)s.", task=_task_ref(assignment))
+    else:
+        message = _("Trả lại, yêu cầu bổ sung %(task)s: %(note)s", task=_task_ref(assignment), note=note.strip())
+    return notify(
+        agency_users(assignment.agency_id), "accepted" if decision == "accept" else "returned", message, assignment
+    )
+
+
+def notify_extension_decision(request: ExtensionRequest) -> list[Notification]:
+    """Tell the agency whether it got more time."""
+    assignment = request.assignment
+    if request.status == ExtensionStatus.approved:
+        message = _(
+            "Đề nghị gia hạn %(task)s được chấp thuận: hạn mới %(date)s.",
+            task=_task_ref(assignment),
+            date=format_date_vi(request.requested_deadline),
+        )
+        kind = "extension_approved"
+    else:
+        message = _(
+            "Đề nghị gia hạn %(task)s không được chấp thuận: %(note)s",
+            task=_task_ref(assignment),
+            note=request.decision_note or "",
+        )
+        kind = "extension_rejected"
+    return notify(agency_users(assignment.agency_id), kind, message, assignment)
+
+
+def notify_activation(directive: Directive) -> list[Notification]:
+    """One notice per assigned agency's user: the directive's new work, most urgent task linked."""
+    by_agency: dict[int, list[Assignment]] = {}
+    for task in directive.tasks:
+        for assignment in task.assignments:
+            by_agency.setdefault(assignment.agency_id, []).append(assignment)
+    if not by_agency:
+        return []
+    # One query for all the agencies' users, not one per agency.
+    users: dict[int, list[User]] = {}
+    for user in db.session.scalars(
+        sa.select(User).where(User.agency_id.in_(by_agency), User.active.is_(True)).order_by(User.id)
+    ):
+        users.setdefault(user.agency_id, []).append(user)  # type: ignore[arg-type]
+    notes: list[Notification] = []
+    for agency_id, assignments in by_agency.items():
+        if agency_id not in users:
+            continue
+        assignments.sort(key=lambda a: (a.deadline is None, a.deadline, a.task.position))
+        labels = ", ".join(dict.fromkeys(a.task.display_label for a in assignments))
+        first = assignments[0]
+        message = _(
+            "Văn bản %(ref)s giao cho đơn vị %(count)s nhiệm vụ (%(labels)s)%(deadline)s.",
+            ref=directive.ref,
+            count=len(assignments),
+            labels=labels,
+            deadline=_(", hạn sớm nhất %(date)s", date=format_date_vi(first.deadline)) if first.deadline else "",
+        )
+        notes += notify(users[agency_id], "assignment", message, first)
+    return notes

@@ -1,0 +1,67 @@
+"""GET /api/v1/dashboard: the dashboard's numbers, the same functions as the page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coordination.agencies.lookup import agency_by_code
+from coordination.api.core import Blueprint
+from coordination.api.schemas import PAGE_SIZE_DEFAULT
+from coordination.directives.models import Directive
+from coordination.errors import Invalid
+from coordination.extensions import db
+from coordination.permissions import visible_directives
+from coordination.reminders.queries import overdue_page
+from coordination.reports.dashboard import DashboardFilters, counts, league
+from coordination.reports.dashboard_schemas import DashboardArgsSchema, DashboardSchema
+
+blp = Blueprint("api_dashboard", __name__, url_prefix="/api/v1/dashboard", description="The monitoring dashboard")
+
+
+def _directive_id(user: Any, directive_id: int | None) -> int | None:
+    if directive_id is None:
+        return None
+    seen = db.session.scalar(sa.select(Directive.id).where(Directive.id == directive_id, visible_directives(user)))
+    if seen is None:
+        # The same answer for a directive that does not exist and one the user may not see.
+        raise Invalid(
+            _("Không tìm thấy văn bản số %(id)s.", id=directive_id),
+            errors={"directive": [_("Không có văn bản này, hoặc bạn không được xem.")]},
+        )
+    return directive_id
+
+
+@blp.get("")
+@blp.arguments(DashboardArgsSchema, location="query", as_kwargs=True)
+@blp.response(200, DashboardSchema)
+def dashboard(
+    directive: int | None = None,
+    agency: str | None = None,
+    issued_from: date | None = None,
+    issued_to: date | None = None,
+) -> dict[str, Any]:
+    """Counts by timeliness, the agency table (worst first) and the first page of the overdue list.
+
+    A monitor sees the directives it monitors, the office those of its issuer, an officer its own
+    agency's work, an admin everything published.
+    """
+    user = current_user._get_current_object()
+    filters = DashboardFilters(
+        directive_id=_directive_id(user, directive),
+        agency_id=agency_by_code(agency, field="agency").id if agency else None,
+        issued_from=issued_from,
+        issued_to=issued_to,
+    )
+    return {
+        "counts": counts(user, filters),
+        "agencies": [
+            {"agency": row.agency, **row.counts, "total": row.total, "percent_on_time": row.percent_on_time}
+            for row in league(user, filters)
+        ],
+        "overdue": overdue_page(user, filters, PAGE_SIZE_DEFAULT),
+    }
