@@ -12,6 +12,7 @@ from coordination.admin.assignments import AssignmentView
 from coordination.admin.directives import DirectiveView
 from coordination.admin.index import HomeView
 from coordination.admin.labels import init_labels
+from coordination.admin.monitoring import register_monitoring
 from coordination.admin.reports import ReportsView
 from coordination.admin.users import UserView
 from coordination.agencies.models import Agency, AgencyGroup
@@ -33,6 +34,7 @@ def init_admin(app: Flask) -> Admin:
     agencies = _l("Cơ quan, đơn vị")
     admin.add_view(DirectiveView(Directive, name=_l("Văn bản chỉ đạo"), endpoint="directive"))
     admin.add_view(AssignmentView(Assignment, name=_l("Việc của đơn vị"), endpoint="assignment"))
+    register_monitoring(app, admin)  # issue 5: dashboard, targets, explanations, reminders, inbox, calendar
     admin.add_view(AgencyView(Agency, name=_l("Danh sách cơ quan"), category=agencies, endpoint="agency"))
     admin.add_view(
         AgencyTreeView(name=_l("Sơ đồ tổ chức"), category=agencies, endpoint="agency_tree", url="agency-tree")

@@ -33,8 +33,9 @@ class AssignmentView(SecureModelView):
     }
 
     def scope(self, query: Any) -> Any:
-        # The list is the user's own agency's work; a page by id shows any assignment the user may see.
-        return queries.work_scope(query, current())
+        # The list is the user's own agency's work (or the agency a dashboard link names, among what the
+        # user may see); a page by id shows any assignment the user may see.
+        return queries.work_scope(query, current(), queries.WorkFilters.from_args(request.args).agency_id)
 
     def filter_list(self, query: Any) -> Any:
         return queries.WorkFilters.from_args(request.args).apply(query)
@@ -62,7 +63,7 @@ class AssignmentView(SecureModelView):
             statuses=STATUS_LABELS,
             timeliness_labels=TIMELINESS_LABELS,
             roles=ASSIGNMENT_ROLE_LABELS,
-            own_agency=user.agency if user is not None else None,
+            own_agency=queries.list_agency(user, request.args),
         )
         return super().index_view()
 

@@ -17,8 +17,8 @@ from tests.conftest import count_queries
 
 #: user, agency for the navbar, the directive, addressees, tasks, assignments, indicators, measurements
 DIRECTIVE_PAGE_MAX = 8
-#: user, agency for the navbar, the directive filter's choices, the count, the page of rows
-WORK_LIST_MAX = 5
+#: user, agency for the navbar, the directive filter's choices, the count, the page of rows, the navbar's unread count
+WORK_LIST_MAX = 6
 
 
 def _get(client, url: str) -> int:
