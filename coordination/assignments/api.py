@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from coordination.api.core import Blueprint, PreconditionRequired, loads, signed_in
+from coordination.api.core import Blueprint, PreconditionRequired, loads, refused, signed_in
 from coordination.api.pagination import paginate
 from coordination.api.schemas import MAX_ID, PageArgs, page_of
 from coordination.assignments.models import Assignment, ExtensionRequest, ProgressUpdate
@@ -134,13 +135,26 @@ def _require_current(assignment: Assignment, *, required: bool) -> None:
         )
     # Strong comparison (RFC 9110): a weak W/"..." tag never proves the client read this version.
     if not request.if_match.contains(assignment.etag.strip('"')):
-        current = AssignmentDetailSchema().dump(_visible(assignment.id))
-        conflict = Conflict(
-            _("Nhiệm vụ đã được người khác cập nhật; hãy tải lại và thử lại."),
-            current={**current, "etag": assignment.etag},
-        )
-        conflict.headers = {"ETag": assignment.etag}  # type: ignore[attr-defined]
-        raise conflict
+        raise _stale(assignment.id)
+
+
+def _stale(assignment_id: int) -> Conflict:
+    """The 409 of a save based on a stale read: with the assignment as it is now, and its ETag."""
+    listed = _visible(assignment_id)
+    etag = listed.assignment.etag
+    conflict = Conflict(
+        _("Nhiệm vụ đã được người khác cập nhật; hãy tải lại và thử lại."),
+        current={**AssignmentDetailSchema().dump(listed), "etag": etag},
+    )
+    conflict.headers = {"ETag": etag}  # type: ignore[attr-defined]
+    return conflict
+
+
+@blp.errorhandler(StaleDataError)
+def lost_race(error: StaleDataError) -> Response:
+    """Another save committed between our If-Match check and our write: the same 409, with what it saved."""
+    db.session.rollback()
+    return refused(_stale(request.view_args["assignment_id"]))  # type: ignore[index]
 
 
 def _action_towards(current: Status, target: str | None) -> Action | None:

@@ -105,6 +105,7 @@ def test_the_office_registers_edits_activates_and_closes(api):
     assert patched.status_code == 200, patched.get_data(as_text=True)
     assert patched.get_json()["subject"] == "Kế hoạch rà soát dữ liệu dân cư (sửa đổi)"
     assert [t["label"] for t in patched.get_json()["tasks"]] == ["1", "a)", "b)"]
+    one = patched.get_json()["tasks"][0]  # the tasks were replaced: new rows
 
     activated = office.post(f"/api/v1/directives/{directive_id}/activate")
     assert activated.status_code == 200, activated.get_data(as_text=True)
