@@ -346,3 +346,23 @@ def test_issue_dates_are_kept(api):
     assert body["issuer"]["code"] == "TD-UBND"
     assert len(body["tasks"][0]["assignments"]) == 9
     assert {a["role"] for a in body["tasks"][0]["assignments"]} == {"lead"}
+
+
+def test_a_draft_without_work_cannot_be_activated(api):
+    office = api("office.tayninh")
+    body = {**BODY, "tasks": [], "addressees": ["TN-STP"]}
+    draft = office.post("/api/v1/directives", json=body).get_json()
+    problem = assert_problem(office.post(f"/api/v1/directives/{draft['id']}/activate"), 422, field="tasks")
+    assert problem["detail"] == "Văn bản chưa giao nhiệm vụ cho cơ quan nào."
+    patched = office.patch(
+        f"/api/v1/directives/{draft['id']}",
+        json={
+            "addressees": ["Các sở, ban, ngành tỉnh"],
+            "tasks": [{"label": "1", "text": "Rà soát.", "assignments": [{"all_addressees": True}]}],
+        },
+    )
+    assert patched.status_code == 200, patched.get_data(as_text=True)
+    assert [a["group"]["name"] for a in patched.get_json()["addressees"]] == ["Các sở, ban, ngành tỉnh"]
+    assert len(patched.get_json()["tasks"][0]["assignments"]) == len(_members("Các sở, ban, ngành tỉnh"))
+    assert office.post(f"/api/v1/directives/{draft['id']}/activate").status_code == 200
+    assert_problem(office.post(f"/api/v1/directives/{draft['id']}/activate"), 409)
