@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from coordination.admin.agencies import AgencyGroupView, AgencyTreeView, AgencyView
 from coordination.admin.assignments import AssignmentView
 from coordination.admin.directives import DirectiveView
+from coordination.admin.extension_requests import ExtensionRequestView
 from coordination.admin.index import HomeView
 from coordination.admin.labels import init_labels
 from coordination.admin.monitoring import register_monitoring
@@ -34,6 +35,7 @@ def init_admin(app: Flask) -> Admin:
     agencies = _l("Cơ quan, đơn vị")
     admin.add_view(DirectiveView(Directive, name=_l("Văn bản chỉ đạo"), endpoint="directive"))
     admin.add_view(AssignmentView(Assignment, name=_l("Việc của đơn vị"), endpoint="assignment"))
+    admin.add_view(ExtensionRequestView(name=_l("Đề nghị gia hạn"), endpoint="extension_request", url="extensions"))
     register_monitoring(app, admin)  # issue 5: dashboard, targets, explanations, reminders, inbox, calendar
     admin.add_view(AgencyView(Agency, name=_l("Danh sách cơ quan"), category=agencies, endpoint="agency"))
     admin.add_view(

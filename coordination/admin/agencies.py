@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from coordination.admin.agency_changes import AgencyChanges
 from coordination.admin.base import AuditedModelView, SecureBaseView, current
 from coordination.admin.fields import QuerySelectField, QuerySelectMultipleField
 from coordination.admin.labels import AGENCY_KIND_LABELS, AGENCY_LEVEL_LABELS, agency_kind_label, agency_level_label
@@ -33,7 +34,10 @@ class _AdminEdits:
     can_delete = False
 
 
-class AgencyView(_AdminEdits, AuditedModelView):
+class AgencyView(AgencyChanges, _AdminEdits, AuditedModelView):
+    """The list; the page of one agency with its history, rename and merge in agency_changes.AgencyChanges."""
+
+    can_view_details = True
     audit_entity = "agency"
     audit_fields = ["code", "name_vi", "name_en", "short_name", "kind", "level", "parent_id", "active"]
     column_list = ["code", "name_vi", "short_name", "parent", "kind", "level", "active"]

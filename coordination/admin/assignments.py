@@ -11,16 +11,14 @@ from flask_babel import lazy_gettext as _l
 from coordination.admin import queries
 from coordination.admin.base import SecureModelView, current
 from coordination.admin.labels import ASSIGNMENT_ROLE_LABELS
-from coordination.assignments.models import AssignmentRole
+from coordination.admin.work_actions import AssignmentActions
 from coordination.assignments.states import STATUS_LABELS, TIMELINESS_LABELS
-from coordination.permissions import Permission, can
 
 
-class AssignmentView(SecureModelView):
-    """Read-only for now: reporting progress, evidence and review come with the workflow issue."""
+class AssignmentView(AssignmentActions, SecureModelView):
+    """The list here; the page of one assignment and its actions in work_actions.AssignmentActions."""
 
     list_template = "assignments/list.html"
-    details_template = "assignments/details.html"
     can_view_details = True
     column_list = ["task.directive.ref", "task.label", "role", "deadline", "status"]
     column_sortable_list: list[str] = []
@@ -66,27 +64,3 @@ class AssignmentView(SecureModelView):
             own_agency=queries.list_agency(user, request.args),
         )
         return super().index_view()
-
-    @expose("/details/")
-    def details_view(self) -> Any:
-        id = request.args.get("id")
-        if id is None:
-            return super().details_view()
-        assignment = self.get_one(id)
-        user = current()
-        private = can(user, Permission.assignment_view_private, assignment)
-        updates, events = queries.assignment_history(assignment) if private else ([], [])
-        others = [a for a in assignment.task.assignments if a.id != assignment.id]
-        others.sort(key=lambda a: (a.role != AssignmentRole.lead, a.agency.name_vi))
-        return self.render(
-            self.details_template,
-            assignment=assignment,
-            model=assignment,
-            task=assignment.task,
-            directive=assignment.task.directive,
-            others=others,
-            private=private,
-            updates=updates,
-            events=events,
-            return_url=self.get_url(".index_view"),
-        )

@@ -9,16 +9,18 @@ from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from coordination.admin import queries
+from coordination.admin import history, queries
 from coordination.admin.base import SecureModelView, current
+from coordination.admin.directive_editing import DirectiveEditing
+from coordination.admin.directive_forms import ConfirmForm
 from coordination.admin.labels import DIRECTIVE_STATUS_LABELS
 from coordination.directives.models import Directive
 from coordination.extensions import db
-from coordination.permissions import visible_directives
+from coordination.permissions import Permission, can, visible_directives
 
 
-class DirectiveView(SecureModelView):
-    """Read-only for now: registering and editing go through the operations of the workflow issue."""
+class DirectiveView(DirectiveEditing, SecureModelView):
+    """The list and the page that reads like the document; the office's edits are in DirectiveEditing."""
 
     list_template = "directives/list.html"
     details_template = "directives/details.html"
@@ -63,6 +65,7 @@ class DirectiveView(SecureModelView):
             filters=queries.DirectiveFilters.from_args(request.args),
             issuers=queries.directive_issuers(user),
             statuses=DIRECTIVE_STATUS_LABELS,
+            may_register=user is not None and user.agency_id is not None and can(user, Permission.directive_create),
         )
         return super().index_view()
 
@@ -78,5 +81,8 @@ class DirectiveView(SecureModelView):
             model=directive,
             tasks=queries.flatten(queries.task_tree(directive.tasks)),
             indicators=queries.directive_indicators(directive),
+            history_items=history.directive_history(current(), directive),
+            may_edit=can(current(), Permission.directive_edit, directive),
+            confirm_form=ConfirmForm(),
             return_url=self.get_url(".index_view"),
         )

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 
 from coordination import audit
 from coordination.assignments.models import Assignment, ProgressUpdate
-from coordination.assignments.states import Status
+from coordination.assignments.operations import check_version, report_progress
+from coordination.assignments.states import Action, Status
 from coordination.auth.models import User
 from coordination.db import utcnow
 from coordination.errors import Conflict, Forbidden, Invalid, OperationError
@@ -130,3 +131,33 @@ def open_evidence(evidence: Evidence, *, actor: User | None) -> BinaryIO:
     if actor is not None and not can(actor, Permission.assignment_view_private, evidence.assignment):
         raise Forbidden(_("Bạn không có quyền xem minh chứng này."))
     return get_store().open(evidence.sha256)
+
+
+def report_with_evidence(
+    assignment: Assignment,
+    files: list[tuple[BinaryIO, str | None]],
+    *,
+    actor: User | None,
+    note: str = "",
+    progress_percent: int | None = None,
+    action: Action | None = None,
+    expected_version: int | None = None,
+) -> tuple[ProgressUpdate | None, list[Evidence]]:
+    """Report progress and attach files as one step (the web form's "Gửi báo cáo"); the files point to the update.
+
+    Files alone, with no note, percentage or status change, are attached without a progress update.
+    """
+    update = None
+    if note.strip() or progress_percent is not None or action is not None or not files:
+        update = report_progress(
+            assignment,
+            actor=actor,
+            note=note,
+            progress_percent=progress_percent,
+            action=action,
+            expected_version=expected_version,
+        )
+    else:
+        check_version(assignment, expected_version)
+    evidence = [add_evidence(assignment, stream, name, actor=actor, update=update) for stream, name in files]
+    return update, evidence

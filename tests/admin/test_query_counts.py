@@ -15,8 +15,9 @@ from coordination.extensions import db
 from tests.admin.conftest import directive_id
 from tests.conftest import count_queries
 
-#: user, agency for the navbar, the directive, addressees, tasks, assignments, indicators, measurements
-DIRECTIVE_PAGE_MAX = 8
+#: user, agency for the navbar, the directive, addressees, tasks, assignments, indicators, measurements,
+#: and the history: its events, the agencies they name, the agencies of their assignments
+DIRECTIVE_PAGE_MAX = 11
 #: user, agency for the navbar, the directive filter's choices, the count, the page of rows, the navbar's unread count
 WORK_LIST_MAX = 6
 
