@@ -11,7 +11,7 @@ import pytest
 from flask import url_for
 from flask_login import login_user
 
-from coordination.permissions import Permission, can
+from coordination.permissions import Permission
 from tests.admin.conftest import ROLE_USERS, admin_views, is_model_view, list_url_endpoint, view_by_endpoint
 from tests.conftest import get_user, make_test_app
 
@@ -30,9 +30,11 @@ def test_the_expected_views_exist():
     assert {"admin", "directive", "assignment", "agency", "agency_tree", "agency_group", "user"} <= set(ENDPOINTS)
 
 
-def _expected_status(view, username: str) -> int:
-    permission = view.permission
-    return 200 if permission is None or can(get_user(username), permission) else 403
+def _expected_status(app, view, username: str) -> int:
+    """200 if the view lets this user in, else 403: the view's own rule (a permission, or is_accessible)."""
+    with app.test_request_context():
+        login_user(get_user(username))
+        return 200 if view.is_accessible() else 403
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -43,7 +45,7 @@ def test_list_page(app, client, login, username, endpoint):
     with app.test_request_context():
         url = url_for(list_url_endpoint(view))
     response = client.get(url)
-    expected = _expected_status(view, username)
+    expected = _expected_status(app, view, username)
     assert response.status_code == expected, (url, response.status_code)
     html = response.get_data(as_text=True)
     if expected == 200:
@@ -74,7 +76,7 @@ def test_model_pages(app, client, login, username, endpoint):
             "create": url_for(f"{endpoint}.create_view"),
             "edit": url_for(f"{endpoint}.edit_view", id=first.id) if first is not None else None,
         }
-    if _expected_status(view, username) == 403:
+    if _expected_status(app, view, username) == 403:
         for url in filter(None, urls.values()):
             assert client.get(url).status_code == 403, url
         return
