@@ -78,9 +78,10 @@ def upload(files: dict[str, Any], assignment: Assignment) -> list[Evidence]:
 @blp.alt_response(410, response="GONE", description="The file was withdrawn")
 def download(evidence: Evidence) -> Response:
     """Download an evidence file (always as an attachment)."""
+    stream = open_evidence(evidence, actor=signed_in())  # 403 first: only those allowed learn it was withdrawn
     if evidence.removed_at is not None:
+        stream.close()
         raise Gone(_("Minh chứng này đã được gỡ."))
-    stream = open_evidence(evidence, actor=signed_in())
     response = send_file(
         stream,
         mimetype=evidence.content_type,

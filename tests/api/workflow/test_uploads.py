@@ -205,3 +205,10 @@ def test_a_withdrawn_file_is_gone_and_its_removal_in_history(officer, work, stor
     assert event["action"] == "evidence.remove" and event["after"] == {"reason": "Nhầm tệp."}
     assert event["before"]["filename"] == "nham.pdf" and event["actor"]["username"] == "justice.tayninh"
     assert added["action"] == "evidence.add"
+
+
+def test_another_agency_is_not_told_a_file_was_withdrawn(api, officer, work, store_dir):
+    evidence = _one(officer, work, PDF, "nham.pdf")
+    assert officer.delete(f"/api/v1/evidence/{evidence['id']}", json={}).status_code == 204
+    assert_problem(api("education.tayninh").get(f"/api/v1/evidence/{evidence['id']}"), 403)
+    assert_problem(api("monitor.tayninh").get(f"/api/v1/evidence/{evidence['id']}"), 410)
