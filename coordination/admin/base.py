@@ -6,13 +6,13 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import _FlaskFormCSRF
+from flask_wtf.csrf import CSRFError, _FlaskFormCSRF
 from werkzeug.utils import cached_property
 
 from coordination import audit
@@ -78,6 +78,17 @@ class SecureMixin:
         if current() is None:
             return login_redirect()
         abort(403)
+
+    def create_blueprint(self, admin: Any) -> Any:
+        blueprint = super().create_blueprint(admin)  # type: ignore[misc]
+        blueprint.register_error_handler(CSRFError, _csrf_refused)
+        return blueprint
+
+
+def _csrf_refused(error: CSRFError) -> Any:
+    """A form sent without a valid token (an expired session, another site's page): nothing done, said in words."""
+    detail = _("Biểu mẫu đã hết hạn hoặc không hợp lệ: chưa lưu gì. Hãy tải lại trang và gửi lại.")
+    return render_template("errors/error.html", status=400, detail=detail), 400
 
 
 class SecureBaseView(SecureMixin, BaseView):

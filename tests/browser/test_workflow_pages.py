@@ -1,8 +1,9 @@
 """In headless Debian Chromium, on a phone: the pages of the workflow, used as people would, and photographed.
 
 The office registers a directive with the form (its "add a row" buttons are JavaScript), activates it and
-opens a task; the agency asks for more time; the monitor decides it from the list; an admin opens an
-agency's page. Every page must fit the 390 px screen; the screenshots land in test-artifacts/.
+opens a task; the agency asks for more time; the monitor decides it from the list; the agency reports the
+work done, the monitor returns it, the agency reads why; an admin opens an agency's page. Every page must
+fit the 390 px screen; the screenshots land in test-artifacts/.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def test_office_registers_agency_asks_monitor_decides(phone) -> None:  # type: i
     phone.goto(directive_url)
     phone.locator("[data-task-label='1'] .doc-assignment[data-agency='TN-STP'] a").click()
     phone.wait_for_load_state("networkidle")
+    assignment_url = phone.url
     phone.click("#extension-request summary")
     phone.fill("input[name=requested_deadline]", (deadline + timedelta(days=15)).strftime("%d/%m/%Y"))
     phone.fill("textarea[name=reason]", "Chờ danh sách từ các xã.")
@@ -116,6 +118,37 @@ def test_office_registers_agency_asks_monitor_decides(phone) -> None:  # type: i
     phone.wait_for_load_state("networkidle")
     assert "Đã đồng ý gia hạn đến" in phone.locator(".alert-success").inner_text()
     assert phone.locator(".extension-row").filter(has_text="318/UBND-KT").count() == 0
+    log_out(phone)
+
+    # Sở Tư pháp reports the work done (the status change is offered by the form).
+    log_in(phone, "justice.tayninh")
+    phone.goto(assignment_url)
+    phone.fill("form.report-form textarea[name=note]", "Đã bắt đầu rà soát.")
+    phone.select_option("form.report-form select[name=action]", label="Bắt đầu thực hiện")
+    phone.click("form.report-form button[type=submit]")
+    phone.wait_for_load_state("networkidle")
+    phone.fill("form.report-form textarea[name=note]", "Đã cấp lại toàn bộ.")
+    phone.select_option("form.report-form select[name=action]", label="Báo cáo hoàn thành")
+    phone.click("form.report-form button[type=submit]")
+    phone.wait_for_load_state("networkidle")
+    assert "Đã báo cáo hoàn thành" in phone.locator(".assignment-own").inner_text()
+    log_out(phone)
+
+    # The monitor returns it with a reason; the agency sees why at the top of its page.
+    log_in(phone, "monitor.tayninh")
+    phone.goto(assignment_url)
+    assert phone.locator("form.review-form").count() == 1
+    assert fits_the_phone(phone)
+    screenshot(phone, "assignment-review-phone")
+    phone.fill("form.review-form textarea[name=note]", "Thiếu danh sách xã Tân Đông.")
+    phone.click("form.review-form button[value=return]")
+    phone.wait_for_load_state("networkidle")
+    log_out(phone)
+    log_in(phone, "justice.tayninh")
+    phone.goto(assignment_url)
+    assert "Thiếu danh sách xã Tân Đông." in phone.locator(".return-note").inner_text()
+    assert fits_the_phone(phone)
+    screenshot(phone, "assignment-returned-phone")
     log_out(phone)
 
     # An admin opens Sở Tư pháp's page: rename and merge forms, history.
