@@ -79,7 +79,8 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
         case Permission.directive_view:
             return _issues(user, obj) or _monitors(user, obj) or _addressed(user, obj)
         case Permission.directive_edit:
-            return _issues(user, obj) and obj.status != DirectiveStatus.closed
+            # Who may edit; whether the directive's state allows it (closed) is the operation's answer, a 409.
+            return _issues(user, obj)
         case Permission.assignment_view:
             return can(user, Permission.directive_view, obj.task.directive)
         case Permission.assignment_view_private | Permission.audit_view:

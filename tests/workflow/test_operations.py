@@ -288,6 +288,10 @@ def test_draft_edit_then_activate_and_close(app) -> None:
     close_directive(directive, actor=office)
     with pytest.raises(Conflict):
         update_directive(directive, {"subject": "x"}, actor=office)
+    with pytest.raises(Conflict, match="đang thực hiện"):
+        close_directive(directive, actor=office)  # already closed: said as such, not "no permission"
+    with pytest.raises(Forbidden):
+        close_directive(directive, actor=get_user("office.tamdiep"))
     actions = list(
         db.session.scalars(
             sa.select(AuditEvent.action).where(AuditEvent.directive_id == directive.id).order_by(AuditEvent.id)
