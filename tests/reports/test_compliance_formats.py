@@ -187,3 +187,27 @@ def test_empty_scope_renders_everywhere(app):
     book = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
     assert book["Chi tiết"]["A5"].value == "Không có nhiệm vụ nào trong phạm vi báo cáo."
     assert render_csv(report.blocks).count("\n") == 1
+
+
+def test_a_large_report_is_drawn_by_reportlab_with_the_same_text(app):
+    """Above REPORT_PDF_HTML_MAX_ROWS rows WeasyPrint is too slow and too hungry: the same document by ReportLab."""
+    report = _report()
+    with current_app.test_request_context():
+        data = render_pdf(report, max_rows=10)
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.metadata.producer.lower().startswith("reportlab")
+    pages = [page.extract_text() for page in reader.pages]
+    text = _words(" ".join(pages))
+    assert "BÁO CÁO" in text and TITLE_2157 in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
+    where = []
+    for task in report.tasks:
+        marker = f"{task.label}{'.' if task.depth == 0 else ''} {' '.join(task.text.split()[:4])}"
+        assert marker in text, marker
+        where.append(text.index(marker, where[-1] if where else 0))
+    assert where == sorted(where)
+    assert f"Trang 2/{len(pages)}" in _words(pages[1]) and "Trang" not in _words(pages[0])
+    assert "▲ Quá hạn" in text and "Võ Đức Trọng" in text
+    # The same report gives the same bytes (ReportLab's invariant mode: no date, a fixed id).
+    with current_app.test_request_context():
+        assert render_pdf(report, max_rows=10) == data
