@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from coordination.admin import queries
 from coordination.admin.base import SecureBaseView, current
 from coordination.admin.monitoring_forms import ExplanationAnswerForm, ExplanationRequestForm
+from coordination.api.schemas import MAX_ID
 from coordination.assignments.models import Assignment
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, Task
@@ -39,6 +40,8 @@ def _assignment_or_404(assignment_id: Any) -> Assignment:
     try:
         key = int(assignment_id)
     except (TypeError, ValueError):
+        abort(404)
+    if not 0 < key <= MAX_ID:
         abort(404)
     assignment = queries.load_assignment(current(), key)
     if assignment is None:
@@ -85,7 +88,7 @@ class ExplanationView(SecureBaseView):
         status = 422 if request.method == "POST" else 200
         return self.render("monitoring/explanation_request.html", form=form, assignment=assignment), status
 
-    @expose("/<int:request_id>/answer", methods=["GET", "POST"])
+    @expose(f"/<int(max={MAX_ID}):request_id>/answer", methods=["GET", "POST"])
     def answer(self, request_id: int) -> Any:
         user = current()
         explanation = db.session.get(ExplanationRequest, request_id)

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from coordination.admin.base import SecureBaseView, current
 from coordination.admin.dashboard import parse_id
 from coordination.admin.monitoring_forms import MeasurementForm
+from coordination.api.schemas import MAX_ID
 from coordination.auth.models import User
 from coordination.db import today as local_today
 from coordination.directives.models import Directive
@@ -106,13 +107,13 @@ class IndicatorView(SecureBaseView):
             form=form,
         ), status
 
-    @expose("/<int:indicator_id>")
+    @expose(f"/<int(max={MAX_ID}):indicator_id>")
     def detail(self, indicator_id: int) -> Any:
         indicator = self._load(indicator_id)
         form = _measurement_form(indicator) if can(current(), Permission.indicator_measure, indicator) else None
         return self._render_detail(indicator, form)
 
-    @expose("/<int:indicator_id>/measurements", methods=["POST"])
+    @expose(f"/<int(max={MAX_ID}):indicator_id>/measurements", methods=["POST"])
     def add(self, indicator_id: int) -> Any:
         user = current()
         indicator = self._load(indicator_id)

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from coordination.admin.base import SecureBaseView, current
 from coordination.admin.dashboard import DashboardArgs
+from coordination.api.schemas import MAX_ID
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.db import today as local_today
@@ -166,7 +167,7 @@ class ReminderView(SecureBaseView):
     def default_policy(self) -> Any:
         return self._edit_policy(None)
 
-    @expose("/policy/<int:directive_id>", methods=["GET", "POST"])
+    @expose(f"/policy/<int(max={MAX_ID}):directive_id>", methods=["GET", "POST"])
     def directive_policy(self, directive_id: int) -> Any:
         directive = db.session.scalar(
             sa.select(Directive).where(Directive.id == directive_id, visible_directives(current()))
