@@ -49,6 +49,11 @@ class DirectiveEditing:
     def _back(self, directive: Directive, anchor: str = "") -> Any:
         return redirect(url_for(".details_view", id=directive.id) + anchor)
 
+    def _closed(self, directive: Directive) -> Any:
+        """A form page of a closed directive: nothing to fill in; back to the directive, saying why."""
+        flash(_("Văn bản đã đóng: không thể sửa."), "warning")
+        return self._back(directive)
+
     # --- a draft --------------------------------------------------------------------------------------
 
     def _form_page(self, form: Any, directive: Directive | None, issuer: Any, status: int = 200) -> Any:
@@ -142,6 +147,8 @@ class DirectiveEditing:
     def add_task_view(self, directive_id: int) -> Any:
         directive = _directive_or_404(directive_id)
         _may_edit(directive)
+        if request.method == "GET" and directive.status == DirectiveStatus.closed:
+            return self._closed(directive)
         g.workflow_issuer_id = directive.issuer_id
         form = bind(forms.AddTaskForm)
         top_tasks = [t for t in directive.tasks if t.parent_id is None]
@@ -184,6 +191,8 @@ class DirectiveEditing:
     @expose("/task/<int:task_id>/", methods=("GET", "POST"))
     def task_view(self, task_id: int) -> Any:
         task = self._task_or_404(task_id)
+        if request.method == "GET" and task.directive.status == DirectiveStatus.closed:
+            return self._closed(task.directive)
         if request.method == "GET":
             return self._task_page(task)
         form = bind(forms.TaskEditForm)

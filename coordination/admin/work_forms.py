@@ -20,11 +20,14 @@ NOTE_MAX = 5000
 
 
 def version_of(form: Any) -> int | None:
-    """The assignment version the page was read at; None when the form does not say."""
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
+    """The assignment version the page was read at; None when the form does not say, 0 (never current) if garbled."""
+    value = (form.version.data or "").strip()
+    if not value:
         return None
+    try:
+        return int(value)
+    except ValueError:
+        return 0
 
 
 def work_actions(user: User | None, assignment: Assignment) -> list[Action]:

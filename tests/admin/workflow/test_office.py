@@ -311,8 +311,13 @@ def test_office_closes_then_nothing_more_is_edited(client, login):
     directive = fresh(directive)
     assert directive.status == DirectiveStatus.closed
     task = directive.tasks[0]
-    assert client.post(f"/app/directive/task/{task.id}/", data={"label": "1", "text": "x"}).status_code == 403
-    assert client.get(f"/app/directive/{directive.id}/tasks/new/").status_code == 403
+    response = client.post(f"/app/directive/task/{task.id}/", data={"label": "1", "text": "x"})
+    assert response.status_code == 409 and "Văn bản đã đóng: không thể sửa." in text(response.get_data(as_text=True))
+    assert fresh(task).text != "x"
+    response = client.get(f"/app/directive/{directive.id}/tasks/new/", follow_redirects=True)
+    assert "Văn bản đã đóng: không thể sửa." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "task-edit-link" not in page and 'class="office-actions' not in page
     assert "Đóng văn bản" in section(
         client.get(f"/app/directive/details/?id={directive.id}").get_data(as_text=True), "history"
     )

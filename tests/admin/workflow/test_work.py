@@ -450,3 +450,15 @@ def test_the_extension_list_shows_what_each_may_see(client, login, username, exp
     assert (f'data-id="{request.id}"' in html) is expected
     deciding = f'action="/app/assignment/extension/{request.id}/decide/"' in html
     assert deciding is (username in ("monitor.tayninh", "office.tayninh"))
+
+
+def test_a_garbled_version_is_taken_as_stale(client, login):
+    assignment = _justice()
+    before = _counts(assignment)
+    login("justice.tayninh")
+    response = client.post(
+        f"/app/assignment/{assignment.id}/report/", data={"note": "x", "progress_percent": "75", "version": "abc"}
+    )
+    assert response.status_code == 409
+    assert "Nhiệm vụ đã được người khác cập nhật; hãy tải lại và thử lại." in text(response.get_data(as_text=True))
+    assert _counts(assignment) == before
