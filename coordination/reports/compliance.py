@@ -26,7 +26,7 @@ from coordination.auth.models import Role, User
 from coordination.db import today as local_today
 from coordination.directives.labels import DOC_TYPE_LABELS
 from coordination.directives.models import Directive, DirectiveStatus, Task
-from coordination.errors import Forbidden, NotFound
+from coordination.errors import Conflict, Forbidden, NotFound
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
 from coordination.indicators.models import Indicator
@@ -106,6 +106,11 @@ def directive_for_report(user: User | None, directive_id: int) -> Directive:
         raise NotFound(
             _("Không tìm thấy văn bản số %(id)s.", id=directive_id),
             errors={"directive": [_("Không có văn bản này, hoặc bạn không được xem.")]},
+        )
+    if directive.status == DirectiveStatus.draft:
+        raise Conflict(
+            _("Văn bản %(ref)s còn là bản nháp: chưa có gì để báo cáo.", ref=directive.ref),
+            errors={"directive": [_("Văn bản chưa ban hành.")]},
         )
     allowed = db.session.scalar(sa.select(sa.exists().where(Directive.id == directive_id, reportable_clause(user))))
     if not allowed:
@@ -797,6 +802,7 @@ def build_report(user: User | None, scope: ReportScope, *, as_of: date | None = 
     day = as_of or local_today()
     summary = Counts()
     per_agency: dict[int, AgencySummary] = {}
+    agency_tasks: dict[int, set[int]] = {}
     blocks = []
     for block in iter_blocks(user, scope, day):
         blocks.append(block)
@@ -809,8 +815,12 @@ def build_report(user: User | None, scope: ReportScope, *, as_of: date | None = 
                     row.agency_id, AgencySummary(row.agency_id, row.agency_code, row.agency_name)
                 )
                 line.counts.add(row)
+                if row.timeliness is not None:
+                    agency_tasks.setdefault(row.agency_id, set()).add(task.id)
                 line.explanations_sent += row.explanations_sent
                 line.explanations_unanswered += row.explanations_unanswered
+    for agency_id, line in per_agency.items():
+        line.counts.tasks = len(agency_tasks.get(agency_id, ()))
     agencies = sorted(per_agency.values(), key=lambda a: (fold(a.name), a.code))
     return ComplianceReport(
         scope=scope,

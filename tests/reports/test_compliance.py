@@ -79,6 +79,10 @@ def test_summary_equals_an_independent_count(app, ref):
     assert len(rows) == expected["assignments"] + expected["cancelled"]
     assert sum(a.counts.assignments for a in report.agencies) == summary.assignments
     assert sum(a.counts.open_overdue for a in report.agencies) == summary.open_overdue
+    police = next(a for a in report.agencies if a.code.endswith("-CA"))
+    assert police.counts.tasks == len(
+        {t.id for t in report.tasks for r in t.assignments if r.agency_code == police.code}
+    )
 
 
 def test_summary_agrees_with_the_dashboard(app):
@@ -265,6 +269,19 @@ def test_empty_scope_is_a_report_that_says_so(app):
     report = build_report(get_user("admin"), ReportScope(issued_from=date(2030, 1, 1), issued_to=date(2030, 12, 31)))
     assert report.empty and report.blocks == [] and report.summary.assignments == 0
     assert report.summary.percent("done_on_time") is None
+
+
+def test_a_draft_has_nothing_to_report(app):
+    from coordination.errors import Conflict
+
+    office = get_user("office.tayninh")
+    draft = create_directive(
+        {"number": "903", "symbol": "UBND-TH", "issued_on": date(2026, 1, 5), "subject": "Nháp", "tasks": []},
+        actor=office,
+    )
+    with pytest.raises(Conflict):
+        directive_for_report(office, draft.id)
+    assert draft.id not in {b.directive.id for b in build_report(office, ReportScope()).blocks}
 
 
 def test_scope_by_role(app):
