@@ -91,7 +91,11 @@ def send(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _explanation_out(explanation: ExplanationRequest) -> dict[str, Any]:
-    files = list(db.session.scalars(sa.select(Evidence).where(Evidence.explanation_request_id == explanation.id)))
+    files = list(
+        db.session.scalars(
+            sa.select(Evidence).where(Evidence.explanation_request_id == explanation.id).order_by(Evidence.id)
+        )
+    )
     days_late = None
     if explanation.answered_at is not None:
         answered_on = explanation.answered_at.astimezone(local_tz()).date()
