@@ -13,7 +13,7 @@ from coordination.assignments.operations import check_version, report_progress
 from coordination.assignments.states import Action, Status
 from coordination.auth.models import User
 from coordination.db import utcnow
-from coordination.errors import Conflict, Forbidden, Invalid, OperationError
+from coordination.errors import Conflict, Forbidden, Invalid, NotFound, OperationError
 from coordination.evidence.content import clean_filename, detect_type
 from coordination.evidence.models import Evidence
 from coordination.evidence.storage import TooLarge, forget_new_blobs_on_rollback, get_store
@@ -105,10 +105,13 @@ class _Rejoined:
 def remove_evidence(evidence: Evidence, *, actor: User | None, reason: str = "") -> Evidence:
     """Withdraw a file before the work is accepted; the row stays, marked, and history says who and why."""
     assignment = evidence.assignment
+    # Those who may see the file are told why it stays; everyone else just may not.
+    if assignment.status == Status.done and (
+        actor is None or can(actor, Permission.assignment_view_private, assignment)
+    ):
+        raise Conflict(_("Nhiệm vụ đã được xác nhận hoàn thành: không thể gỡ minh chứng."))
     if actor is not None and not can(actor, Permission.assignment_work, assignment):
         raise Forbidden(_("Bạn không có quyền gỡ minh chứng này."))
-    if assignment.status == Status.done:
-        raise Conflict(_("Nhiệm vụ đã được xác nhận hoàn thành: không thể gỡ minh chứng."))
     if evidence.removed_at is not None:
         raise Conflict(_("Minh chứng này đã được gỡ."))
     evidence.removed_at = utcnow()
@@ -130,7 +133,11 @@ def open_evidence(evidence: Evidence, *, actor: User | None) -> BinaryIO:
     """The file's bytes, for someone allowed to see the assignment's private details."""
     if actor is not None and not can(actor, Permission.assignment_view_private, evidence.assignment):
         raise Forbidden(_("Bạn không có quyền xem minh chứng này."))
-    return get_store().open(evidence.sha256)
+    try:
+        return get_store().open(evidence.sha256)
+    except FileNotFoundError:
+        current_app.logger.error("evidence %s: content %s missing from the store", evidence.id, evidence.sha256)
+        raise NotFound(_("Tệp minh chứng không còn trong kho lưu trữ; hãy báo quản trị viên.")) from None
 
 
 def report_with_evidence(

@@ -195,6 +195,18 @@ def test_evidence_cannot_be_removed_once_work_is_accepted(app, store_dir) -> Non
     report_progress(assignment, actor=officer, action=Action.start)
     report_progress(assignment, actor=officer, action=Action.report_done)
     report_progress(assignment, actor=get_user("monitor.tayninh"), action=Action.accept)
-    with pytest.raises((Conflict, Forbidden)):
+    with pytest.raises(Conflict, match="đã được xác nhận"):
         remove_evidence(second, actor=officer)
+    with pytest.raises(Forbidden):
+        remove_evidence(second, actor=get_user("justice.tayninh"))
     assert second.removed_at is None
+
+
+def test_missing_content_is_a_clear_404_not_a_crash(app, store_dir) -> None:  # type: ignore[no-untyped-def]
+    from coordination.errors import NotFound
+
+    evidence = add_evidence(fresh_assignment(), io.BytesIO(PDF_BYTES), "a.pdf", actor=get_user("education.tayninh"))
+    for path in files_in(store_dir):
+        path.unlink()
+    with pytest.raises(NotFound, match="kho lưu trữ"):
+        open_evidence(evidence, actor=get_user("monitor.tayninh"))

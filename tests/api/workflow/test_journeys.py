@@ -269,8 +269,8 @@ def test_the_officer_works_and_the_monitor_decides(api, store_dir):
     assert_problem(api("education.tayninh").get(f"{url}/history"), 403)
     assert_problem(api("bacson.tamdiep").get(f"{url}/history"), 404)
 
-    # Accepted work keeps its evidence.
-    assert_problem(officer.delete(f"/api/v1/evidence/{evidence['id']}", json={"reason": "nhầm"}), 403)
+    # Accepted work keeps its evidence, and the owner is told why.
+    assert_problem(officer.delete(f"/api/v1/evidence/{evidence['id']}", json={"reason": "nhầm"}), 409)
     assert_problem(api("admin").delete(f"/api/v1/evidence/{evidence['id']}", json={}), 409)
 
 
