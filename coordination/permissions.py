@@ -29,6 +29,8 @@ class Permission(enum.StrEnum):
     assignment_work = "assignment:work"
     assignment_review = "assignment:review"
     audit_view = "audit:view"
+    #: compliance reports and the monitoring dashboard: the office, monitors, admin
+    report_view = "report:view"
     # Issue 5 (monitoring): urging, the reminder policy, and measurements of targets.
     #: without an object: may remind anyone at all; with an assignment: as assignment:review
     reminder_send = "reminder:send"
@@ -74,6 +76,8 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
     match permission:
         case Permission.agency_manage | Permission.user_manage:
             return False
+        case Permission.report_view:
+            return user.role in (Role.office, Role.monitor) and user.agency_id is not None
         case Permission.directive_create:
             return user.role == Role.office and user.agency_id is not None
         case Permission.directive_view:

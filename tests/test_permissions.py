@@ -146,3 +146,17 @@ def test_only_admin_manages_users_and_agencies(app, username: str) -> None:
     user = get_user(username)
     assert can(user, Permission.user_manage) is (username == "admin")
     assert can(user, Permission.agency_manage) is (username == "admin")
+
+
+@pytest.mark.parametrize(
+    ("username", "allowed"),
+    [
+        ("admin", True),
+        ("office.tayninh", True),
+        ("monitor.tamdiep", True),
+        ("justice.tayninh", False),
+        ("bacson.tamdiep", False),
+    ],
+)
+def test_who_may_report(app, username: str, allowed: bool) -> None:
+    assert can(get_user(username), Permission.report_view) is allowed

@@ -31,7 +31,7 @@ from coordination.evidence.models import Evidence
 from coordination.extensions import db
 from coordination.indicators.models import Indicator
 from coordination.indicators.trajectory import Rating, chart_svg, compute
-from coordination.permissions import visible_directives
+from coordination.permissions import Permission, can, visible_directives
 from coordination.reminders.models import ExplanationRequest
 from coordination.reports.asof import (
     AssignmentState,
@@ -77,13 +77,7 @@ EMPTY_MESSAGE = _l("Không có nhiệm vụ nào trong phạm vi báo cáo.")
 
 def may_report(user: User | None) -> bool:
     """Admin, the office (its issuer's directives) and a monitor (those it monitors); None is the CLI."""
-    if user is None:
-        return True
-    if not user.is_authenticated or not user.active:
-        return False
-    if user.role == Role.admin:
-        return True
-    return user.role in (Role.office, Role.monitor) and user.agency_id is not None
+    return user is None or can(user, Permission.report_view)
 
 
 def require_reporter(user: User | None) -> None:
