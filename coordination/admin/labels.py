@@ -13,6 +13,7 @@ from coordination.agencies.models import AgencyKind, AgencyLevel
 from coordination.assignments.models import AssignmentRole
 from coordination.assignments.states import Timeliness
 from coordination.auth.models import Role
+from coordination.directives.labels import DIRECTIVE_STATUS_LABELS, DOC_TYPE_LABELS, RECURRENCE_LABELS
 from coordination.directives.models import DirectiveStatus, DocType, Recurrence
 
 ROLE_LABELS = {
@@ -22,21 +23,6 @@ ROLE_LABELS = {
     Role.officer: _l("Cán bộ đơn vị"),
 }
 
-DOC_TYPE_LABELS = {
-    DocType.cong_van: _l("Công văn"),
-    DocType.chi_thi: _l("Chỉ thị"),
-    DocType.ke_hoach: _l("Kế hoạch"),
-    DocType.quyet_dinh: _l("Quyết định"),
-    DocType.thong_bao: _l("Thông báo"),
-    DocType.bao_cao: _l("Báo cáo"),
-    DocType.other: _l("Văn bản khác"),
-}
-
-DIRECTIVE_STATUS_LABELS = {
-    DirectiveStatus.draft: _l("Dự thảo"),
-    DirectiveStatus.active: _l("Đang thực hiện"),
-    DirectiveStatus.closed: _l("Đã kết thúc"),
-}
 
 ASSIGNMENT_ROLE_LABELS = {
     AssignmentRole.lead: _l("Chủ trì"),
@@ -60,13 +46,6 @@ AGENCY_LEVEL_LABELS = {
     AgencyLevel.commune: _l("Xã"),
 }
 
-RECURRENCE_LABELS = {
-    Recurrence.none: _l("Một lần"),
-    Recurrence.continuous: _l("Thường xuyên"),
-    Recurrence.weekly: _l("Hằng tuần"),
-    Recurrence.monthly: _l("Định kỳ hằng tháng"),
-    Recurrence.quarterly: _l("Định kỳ hằng quý"),
-}
 
 #: Bootstrap colour and a symbol for each timeliness: the badge's text says it, the colour only helps
 TIMELINESS_STYLES = {

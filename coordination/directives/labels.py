@@ -1,4 +1,4 @@
-"""Display names of directive enums."""
+"""Display names of directive enums (one table each, used by the UI, reminders and reports)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ DOC_TYPE_LABELS = {
     DocType.quyet_dinh: _l("Quyết định"),
     DocType.thong_bao: _l("Thông báo"),
     DocType.bao_cao: _l("Báo cáo"),
-    DocType.other: _l("Văn bản"),
+    DocType.other: _l("Văn bản khác"),
 }
 
 DIRECTIVE_STATUS_LABELS = {
-    DirectiveStatus.draft: _l("Bản nháp"),
+    DirectiveStatus.draft: _l("Dự thảo"),
     DirectiveStatus.active: _l("Đang thực hiện"),
     DirectiveStatus.closed: _l("Đã kết thúc"),
 }
@@ -26,6 +26,6 @@ RECURRENCE_LABELS = {
     Recurrence.none: _l("Một lần"),
     Recurrence.continuous: _l("Thường xuyên"),
     Recurrence.weekly: _l("Hằng tuần"),
-    Recurrence.monthly: _l("Hằng tháng"),
-    Recurrence.quarterly: _l("Hằng quý"),
+    Recurrence.monthly: _l("Định kỳ hằng tháng"),
+    Recurrence.quarterly: _l("Định kỳ hằng quý"),
 }
