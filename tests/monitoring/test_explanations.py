@@ -69,6 +69,9 @@ def test_require_answer_with_a_file_history_and_dashboard(app, client, login) ->
 
     page = client.get(f"/app/assignment/details/?id={assignment.id}").get_data(as_text=True)
     assert "Do thiếu nhân lực" in page and "giải trình.pdf" in page and "trả lời đúng hạn" in page
+    assert f"/app/assignment/evidence/{evidence.id}/" in page
+    with client.get(f"/app/assignment/evidence/{evidence.id}/") as download:
+        assert (download.status_code, download.data) == (200, PDF)
     client.post("/logout")
     login("monitor.tayninh")
     dashboard = client.get("/app/dashboard/").get_data(as_text=True)
