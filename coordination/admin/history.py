@@ -32,13 +32,22 @@ from coordination.templating import status_label
 #: how many events a history shows, newest first
 HISTORY_LIMIT = 200
 
-_DATE_KEYS = {"deadline", "reported_done_on", "completed_on", "issued_on", "current_deadline", "requested_deadline"}
+_DATE_KEYS = {
+    "deadline",
+    "reported_done_on",
+    "completed_on",
+    "issued_on",
+    "current_deadline",
+    "requested_deadline",
+    "due_on",
+    "expected_finish_on",
+}
 _AGENCY_ID_KEYS = {"monitor_agency_id", "report_to_agency_id", "successor_id", "parent_id"}
 _AGENCY_CODE_KEYS = {"agency", "successor"}
 #: bookkeeping, not news for a reader
-_HIDDEN_KEYS = {"position", "version", "search_text", "sha256", "content_type"}
+_HIDDEN_KEYS = {"position", "version", "search_text", "sha256", "content_type", "rule"}
 #: free text that explains the event; shown as a quotation, after the changes
-_TEXT_KEYS = ("note", "reason")
+_TEXT_KEYS = ("note", "reason", "message", "question", "answer")
 _LONG_TEXT = 240
 
 

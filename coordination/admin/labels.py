@@ -88,6 +88,15 @@ AUDIT_ACTION_LABELS = {
     "agency.merge": _l("Sáp nhập vào cơ quan khác"),
     "indicator.create": _l("Tạo chỉ tiêu"),
     "measurement.add": _l("Cập nhật kết quả chỉ tiêu"),
+    "reminder.manual": _l("Đôn đốc"),
+    "reminder.before": _l("Nhắc trước hạn (tự động)"),
+    "reminder.on_day": _l("Nhắc đến hạn (tự động)"),
+    "reminder.overdue": _l("Đôn đốc quá hạn (tự động)"),
+    "reminder.escalation": _l("Báo cáo lãnh đạo do quá hạn kéo dài"),
+    "explanation.request": _l("Yêu cầu giải trình"),
+    "explanation.answer": _l("Giải trình"),
+    "reminder_policy.update": _l("Sửa chính sách đôn đốc"),
+    "calendar.revoke": _l("Tạo liên kết lịch mới"),
 }
 
 AUDIT_FIELD_LABELS = {
@@ -134,6 +143,14 @@ AUDIT_FIELD_LABELS = {
     "kind": _l("Loại"),
     "level": _l("Cấp"),
     "parent_id": _l("Cơ quan cấp trên"),
+    "message": _l("Nội dung đôn đốc"),
+    "recipients": _l("Người nhận"),
+    "question": _l("Nội dung yêu cầu"),
+    "answer": _l("Nội dung giải trình"),
+    "due_on": _l("Hạn giải trình"),
+    "expected_finish_on": _l("Dự kiến hoàn thành"),
+    "days_late": _l("Số ngày trễ"),
+    "files": _l("Số tệp"),
 }
 
 
