@@ -42,15 +42,3 @@ def test_every_recorded_action_has_a_label(app) -> None:
         run_scheduled(date(2026, 11, 25) + timedelta(days=offset))
     actions = set(db.session.scalars(sa.select(AuditEvent.action).distinct()))
     assert actions - set(AUDIT_ACTION_LABELS) == set()
-
-
-def test_work_list_keeps_the_dashboard_filters_when_filtered_again(app, login) -> None:
-    from coordination.agencies.models import Agency
-
-    stp = db.session.scalar(sa.select(Agency).where(Agency.code == "TN-STP"))
-    html = login("monitor.tayninh").get(
-        f"/app/assignment/?agency={stp.id}&issued_from=2022-01-01&issued_to=2022-12-31&timeliness=overdue"
-    ).get_data(as_text=True)
-    assert f'<input type="hidden" name="agency" value="{stp.id}">' in html
-    assert '<input type="hidden" name="issued_from" value="2022-01-01">' in html
-    assert '<input type="hidden" name="issued_to" value="2022-12-31">' in html
