@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import browser, live_server, log_in, screenshot  # noqa: F401 - fixtures
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -12,7 +12,7 @@ SIZES = {"phone": (390, 844), "desk": (1366, 768)}
 
 
 @pytest.fixture(params=list(SIZES))
-def page(request, browser, live_server):  # type: ignore[no-untyped-def]  # noqa: F811 - the fixtures above
+def page(request, browser, live_server):  # type: ignore[no-untyped-def]
     width, height = SIZES[request.param]
     context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server, locale="vi-VN")
     tab = context.new_page()
