@@ -61,4 +61,4 @@ def register_monitoring(app: Flask, admin: Admin) -> None:
     )
     admin.add_view(CalendarView(name=_l("Lịch của tôi"), category=category, endpoint="my_calendar", url="calendar"))
     # The inbox is reached from the navbar's badge (notifications/_navbar.html), not from the menu.
-    admin.add_view(NotificationView(name=_l("Thông báo"), endpoint="notifications", url="notifications"))
+    admin.add_view(NotificationView(name=_l("Hộp thư"), endpoint="notifications", url="notifications"))

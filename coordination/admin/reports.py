@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import request, url_for
 from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from coordination.admin.base import SecureBaseView, current
@@ -23,10 +25,10 @@ from coordination.reports.schemas import ComplianceArgsSchema
 
 _LIST_ARGS = ("status", "timeliness")
 FORMAT_LABELS = {
-    "html": "Xem, in (HTML)",
+    "html": _l("Xem, in (HTML)"),
     "pdf": "PDF",
     "xlsx": "Excel (.xlsx)",
-    "csv": "CSV (bảng chi tiết)",
+    "csv": _l("CSV (bảng chi tiết)"),
     "json": "JSON",
 }
 
@@ -72,7 +74,7 @@ class ReportsView(SecureBaseView):
             downloads = [
                 (FORMAT_LABELS[f], f"{base}?{urlencode([*query, ('format', f)])}") for f in ("pdf", "xlsx", "csv")
             ]
-            downloads.append(("Chọn lại", url_for(".index") + "?" + urlencode(query)))
+            downloads.append((_("Chọn lại"), url_for(".index") + "?" + urlencode(query)))
         return download(user, scope, args.get("as_of") or today(), fmt, downloads=downloads)
 
     def _form(self, values: dict[str, Any], errors: dict[str, Any]) -> Any:

@@ -884,9 +884,9 @@ def make_header(user: User | None, scope: ReportScope, day: date, directives: li
     }
     recipients.extend(f"- {name};" for name in sorted(report_to))
     if body is not None and user is not None and user.role == Role.monitor:
+        to_report = _("để báo cáo")  # outside the f-string, where Babel's extraction can see it
         recipients.extend(
-            f"- {name} ({_('để báo cáo')});"
-            for name in sorted({d.issuer_name for d in directives if d.issuer_id != body.id})
+            f"- {name} ({to_report});" for name in sorted({d.issuer_name for d in directives if d.issuer_id != body.id})
         )
     recipients.append(_("- Các cơ quan, đơn vị được giao nhiệm vụ;"))
     recipients.append(_("- Lưu: VT."))

@@ -35,7 +35,7 @@ def test_the_dashboard(page) -> None:  # type: ignore[no-untyped-def]
     assert "Quá hạn" in body and "Kết quả theo cơ quan, đơn vị" in body and "Việc quá hạn" in body
     assert page.locator(".league-row").count() > 5
     assert page.locator(".indicator-card svg").count() >= 1
-    assert "Thông báo" in page.locator(".app-inbox-link").inner_text()
+    assert "Hộp thư" in page.locator(".app-inbox-link").inner_text()
     _fits(page)
     screenshot(page, f"dashboard-{page.size_name}")
 
