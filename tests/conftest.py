@@ -18,7 +18,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, orm
 
 from coordination import create_app, register_models
+from coordination.agencies.models import Agency
+from coordination.assignments.models import Assignment
 from coordination.auth.models import User
+from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 
 DEMO_PASSWORD = "demo-2026"
@@ -145,6 +148,26 @@ def get_user(username: str) -> User:
     user = db.session.scalar(sa.select(User).where(User.username == username))
     assert user is not None, username
     return user
+
+
+def directive(ref: str) -> Directive:
+    """The demo directive with this number and symbol ("2157/UBND-KSTT")."""
+    found = db.session.scalar(sa.select(Directive).where(Directive.ref == ref))
+    assert found is not None, ref
+    return found
+
+
+def assignment_of(ref: str, label: str, code: str) -> Assignment:
+    """The assignment of the top-level task `label` of `ref` to the agency `code`."""
+    found = db.session.scalar(
+        sa.select(Assignment)
+        .join(Task, Task.id == Assignment.task_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .join(Agency, Agency.id == Assignment.agency_id)
+        .where(Directive.ref == ref, Task.label == label, Task.parent_id.is_(None), Agency.code == code)
+    )
+    assert found is not None, (ref, label, code)
+    return found
 
 
 @pytest.fixture

@@ -7,13 +7,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from coordination.agencies.models import Agency
-from coordination.assignments.models import Assignment
-from coordination.directives.models import Directive, Task
+from coordination.directives.models import Directive
 from coordination.directives.operations import create_directive
 from coordination.extensions import db
 from coordination.permissions import Permission, can, visible_directives
-from tests.conftest import get_user
+from tests.conftest import assignment_of, get_user
 
 USERS = [
     "admin",
@@ -25,16 +23,6 @@ USERS = [
     "monitor.tamdiep",
     "bacson.tamdiep",
 ]
-
-
-def _assignment(ref: str, label: str, code: str) -> Assignment:
-    return db.session.scalar(
-        sa.select(Assignment)
-        .join(Task)
-        .join(Directive)
-        .join(Agency, Agency.id == Assignment.agency_id)
-        .where(Directive.ref == ref, Task.label == label, Task.parent_id.is_(None), Agency.code == code)
-    )
 
 
 def _draft() -> Directive:
@@ -107,11 +95,11 @@ ASSIGNMENT_TABLE = [
 
 @pytest.mark.parametrize(("username", "permission", "target", "allowed"), ASSIGNMENT_TABLE)
 def test_assignment_permission_table(app, username, permission, target, allowed) -> None:  # type: ignore[no-untyped-def]
-    assert can(get_user(username), permission, _assignment(*target)) is allowed
+    assert can(get_user(username), permission, assignment_of(*target)) is allowed
 
 
 def test_officer_cannot_work_closed_work(app) -> None:
-    done = _assignment("2157/UBND-KSTT", "1", "TN-STP")
+    done = assignment_of("2157/UBND-KSTT", "1", "TN-STP")
     assert done.status == "done"
     assert not can(get_user("justice.tayninh"), Permission.assignment_work, done)
 

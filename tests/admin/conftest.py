@@ -10,9 +10,7 @@ from flask import Flask
 from flask_admin import BaseView
 from flask_admin.contrib.sqla import ModelView
 
-from coordination.agencies.models import Agency
-from coordination.assignments.models import Assignment
-from coordination.directives.models import Directive, Task
+from coordination.directives.models import Directive
 from coordination.extensions import db
 
 #: the demo accounts every page is tried with (one per role, and an officer of each province)
@@ -44,19 +42,6 @@ def directive_id(ref: str) -> int:
     value = db.session.scalar(sa.select(Directive.id).where(Directive.ref == ref))
     assert value is not None, ref
     return value
-
-
-def assignment_of(ref: str, label: str, agency_code: str) -> Assignment:
-    """The assignment of a top-level task (by its printed label) to an agency."""
-    assignment = db.session.scalar(
-        sa.select(Assignment)
-        .join(Task, Task.id == Assignment.task_id)
-        .join(Directive, Directive.id == Task.directive_id)
-        .join(Agency, Agency.id == Assignment.agency_id)
-        .where(Directive.ref == ref, Task.label == label, Task.parent_id.is_(None), Agency.code == agency_code)
-    )
-    assert assignment is not None, (ref, label, agency_code)
-    return assignment
 
 
 def attr_values(html: str, attribute: str, tag_class: str) -> list[str]:

@@ -12,8 +12,7 @@ from coordination.audit import AuditEvent
 from coordination.db import today
 from coordination.extensions import db
 from coordination.reminders.operations import answer_explanation, request_explanation, run_scheduled, send_reminders
-from tests.conftest import get_user
-from tests.workflow.test_operations import assignment_of
+from tests.conftest import assignment_of, get_user
 
 
 def test_reminders_and_explanations_read_well_in_the_history(app, login) -> None:

@@ -12,8 +12,7 @@ from coordination.audit import AuditEvent
 from coordination.extensions import db
 from coordination.reminders.models import Notification, Reminder, ReminderPolicy
 from coordination.reminders.operations import run_scheduled, send_reminders
-from tests.conftest import get_user
-from tests.workflow.test_operations import assignment_of
+from tests.conftest import assignment_of, get_user
 
 
 def _setup_one(days_from_today: int, day: date) -> Assignment:

@@ -26,8 +26,8 @@ from coordination.reports.compliance import (
     resolve_scope,
 )
 from coordination.reports.dashboard import DashboardFilters, counts
-from tests.conftest import count_queries, get_user
-from tests.reports.conftest import REF_570, REF_2157, assignment, directive
+from tests.conftest import assignment_of, count_queries, directive, get_user
+from tests.reports.conftest import REF_570, REF_2157
 
 DEMO = Path(__file__).resolve().parents[2] / "coordination" / "demo" / "data" / "directives"
 
@@ -168,7 +168,7 @@ def test_a_change_today_leaves_yesterdays_report_as_it_was(app):
     row_before = next(r for t in before.tasks if t.label == "5" for r in t.assignments if r.agency_code == "TN-STP")
     assert row_before.status == "in_progress"
 
-    work = assignment(REF_2157, "5", "TN-STP")
+    work = assignment_of(REF_2157, "5", "TN-STP")
     report_progress(work, actor=get_user("justice.tayninh"), action=Action.report_done, note="Đã hoàn thành hôm nay.")
     db.session.commit()
 
@@ -187,7 +187,7 @@ def test_a_change_today_leaves_yesterdays_report_as_it_was(app):
 def test_an_extension_shows_both_deadlines_and_not_before_it_was_granted(app):
     from coordination.assignments.operations import decide_extension, request_extension
 
-    work = assignment(REF_2157, "10", "TN-SNV")
+    work = assignment_of(REF_2157, "10", "TN-SNV")
     new_deadline = today() + timedelta(days=30)
     request = request_extension(work, new_deadline, "Cần thêm thời gian", actor=None)  # Sở Nội vụ has no demo user
     decide_extension(request, "approve", "Đồng ý", actor=get_user("monitor.tayninh"))

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from coordination.db import today
 from tests.api.conftest import assert_problem
-from tests.reports.conftest import REF_570, REF_2157, directive
+from tests.conftest import directive
+from tests.reports.conftest import REF_570, REF_2157
 
 URL = "/api/v1/reports/compliance"
 

@@ -33,17 +33,7 @@ from coordination.directives.operations import (
 from coordination.directives.recurrence import due_dates
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
-from tests.conftest import get_user
-
-
-def assignment_of(ref: str, label: str, code: str) -> Assignment:
-    return db.session.scalar(
-        sa.select(Assignment)
-        .join(Task)
-        .join(Directive)
-        .join(Agency, Agency.id == Assignment.agency_id)
-        .where(Directive.ref == ref, Task.label == label, Task.parent_id.is_(None), Agency.code == code)
-    )
+from tests.conftest import assignment_of, get_user
 
 
 def history(assignment: Assignment) -> list[str]:

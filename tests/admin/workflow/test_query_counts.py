@@ -11,9 +11,8 @@ from coordination.assignments.operations import report_progress, request_extensi
 from coordination.db import today
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
-from tests.admin.conftest import assignment_of
 from tests.admin.workflow.conftest import tiny_pdf
-from tests.conftest import count_queries, get_user
+from tests.conftest import assignment_of, count_queries, get_user
 
 
 def _get(client, url: str) -> int:

@@ -23,6 +23,7 @@ from coordination.directives.models import Directive, DirectiveAddressee, Task
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
 from tests.api.conftest import ApiClient
+from tests.conftest import assignment_of
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -80,24 +81,6 @@ def fingerprint() -> dict[str, Any]:
         "agency": _rows(Agency.id, Agency.name_vi, Agency.name_en, Agency.active, Agency.successor_id),
         "alias": _count(AgencyAlias.id),
     }
-
-
-def directive(ref: str) -> Directive:
-    found = db.session.scalar(sa.select(Directive).where(Directive.ref == ref))
-    assert found is not None, ref
-    return found
-
-
-def assignment_of(ref: str, label: str, code: str) -> Assignment:
-    found = db.session.scalar(
-        sa.select(Assignment)
-        .join(Task)
-        .join(Directive)
-        .join(Agency, Agency.id == Assignment.agency_id)
-        .where(Directive.ref == ref, Task.label == label, Task.parent_id.is_(None), Agency.code == code)
-    )
-    assert found is not None, (ref, label, code)
-    return found
 
 
 def open_work(ref: str, label: str, code: str) -> Assignment:

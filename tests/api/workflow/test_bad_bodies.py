@@ -15,7 +15,8 @@ from coordination.db import today
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from tests.api.conftest import assert_problem
-from tests.api.workflow.conftest import PDF, TAM_DIEP, TAY_NINH, directive, etag, fingerprint, open_work
+from tests.api.workflow.conftest import PDF, TAM_DIEP, TAY_NINH, etag, fingerprint, open_work
+from tests.conftest import directive
 
 FUTURE = (today() + timedelta(days=60)).isoformat()
 

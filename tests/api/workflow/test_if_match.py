@@ -8,7 +8,8 @@ from coordination.assignments.models import Assignment
 from coordination.assignments.states import Status
 from coordination.extensions import db
 from tests.api.conftest import assert_problem
-from tests.api.workflow.conftest import assignment_of, etag, fingerprint, open_work, reported_done
+from tests.api.workflow.conftest import etag, fingerprint, open_work, reported_done
+from tests.conftest import assignment_of
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ from tests.api.workflow.conftest import (
     PDF,
     TAM_DIEP,
     TAY_NINH,
-    directive,
     etag,
     files_in,
     fingerprint,
@@ -36,6 +35,7 @@ from tests.api.workflow.conftest import (
     reported_done,
     upload,
 )
+from tests.conftest import directive
 
 SIDES = {
     "tn": {
