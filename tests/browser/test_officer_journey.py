@@ -8,29 +8,11 @@ import re
 import pytest
 
 from tests.browser.conftest import log_in, screenshot
+from tests.conftest import tiny_pdf
 
 pytestmark = pytest.mark.browser
 
 NOTE = "Đã rà soát 214 hồ sơ khai sinh; gửi kèm danh sách đã cấp lại."
-
-
-def tiny_pdf() -> bytes:
-    """A valid one-page PDF (header, catalog, pages, page, cross-reference table, trailer)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def fits_the_phone(page) -> bool:  # type: ignore[no-untyped-def]

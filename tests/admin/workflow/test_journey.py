@@ -23,9 +23,9 @@ from tests.admin.workflow.conftest import (
     own_assignment,
     section,
     text,
-    tiny_pdf,
     vn,
 )
+from tests.conftest import tiny_pdf
 
 
 def switch(client, login, username: str) -> None:  # type: ignore[no-untyped-def]

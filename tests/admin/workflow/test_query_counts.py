@@ -11,8 +11,7 @@ from coordination.assignments.operations import report_progress, request_extensi
 from coordination.db import today
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
-from tests.admin.workflow.conftest import tiny_pdf
-from tests.conftest import assignment_of, count_queries, get_user
+from tests.conftest import assignment_of, count_queries, get_user, tiny_pdf
 
 
 def _get(client, url: str) -> int:
