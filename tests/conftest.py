@@ -7,6 +7,7 @@ SQLite always; PostgreSQL when TEST_DATABASE_URL is set (the Makefile runs the s
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -142,6 +143,27 @@ def scratch_database(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def csrf_app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """A second app on the test database with CSRF protection on, as in production."""
+    return make_test_app(str(tmp_path_factory.mktemp("csrf")), database, WTF_CSRF_ENABLED=True)
+
+
+@pytest.fixture
+def csrf_client(app: Flask, csrf_app: Flask) -> FlaskClient:
+    # `app` puts the test inside the rolled-back transaction that csrf_app's requests share.
+    return csrf_app.test_client()
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token of the (first) form in the page."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, html[:2000]
+    return match.group(1)
 
 
 def get_user(username: str) -> User:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
@@ -11,7 +9,7 @@ from coordination.agencies.models import Agency
 from coordination.audit import AuditEvent
 from coordination.auth.models import Role, User
 from coordination.extensions import db
-from tests.conftest import DEMO_PASSWORD, get_user, make_test_app
+from tests.conftest import DEMO_PASSWORD, csrf_token_in, get_user
 
 
 def _agency_id(code: str) -> int:
@@ -121,27 +119,8 @@ def test_admin_edits_an_agency_with_an_audit_event(client, login):
 # --- CSRF: a second app with CSRF on --------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def csrf_app(database, tmp_path_factory):
-    return make_test_app(str(tmp_path_factory.mktemp("admin-csrf")), database, WTF_CSRF_ENABLED=True)
-
-
-@pytest.fixture
-def csrf_client(app, csrf_app):
-    # `app` puts the test inside the rolled-back transaction that csrf_app's requests share.
-    return csrf_app.test_client()
-
-
-def _token(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, html[:2000]
-    return match.group(1)
-
-
 def _login(client, username: str) -> None:
-    token = _token(client.get("/login").get_data(as_text=True))
+    token = csrf_token_in(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
     assert response.status_code == 302
 
@@ -156,15 +135,15 @@ def test_admin_form_post_without_token_is_refused(csrf_client):
 def test_admin_form_post_with_its_token_is_accepted(csrf_client):
     _login(csrf_client, "admin")
     form = csrf_client.get("/app/user/new/").get_data(as_text=True)
-    response = csrf_client.post("/app/user/new/", data={**_new_user_form(), "csrf_token": _token(form)})
+    response = csrf_client.post("/app/user/new/", data={**_new_user_form(), "csrf_token": csrf_token_in(form)})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert get_user("lan.stp2").password_hash.startswith("$argon2id$")
 
 
-def test_logout_button_carries_a_working_token(csrf_client):
+def test_logout_button_carries_a_workingcsrf_token_in(csrf_client):
     _login(csrf_client, "justice.tayninh")
     page = csrf_client.get("/app/").get_data(as_text=True)
     logout_form = page[page.index('action="/logout"') :]
-    response = csrf_client.post("/logout", data={"csrf_token": _token(logout_form)})
+    response = csrf_client.post("/logout", data={"csrf_token": csrf_token_in(logout_form)})
     assert response.status_code == 302
     assert csrf_client.get("/app/").headers["Location"].startswith("/login")

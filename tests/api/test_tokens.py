@@ -12,7 +12,7 @@ from coordination.auth.models import ApiToken, LoginAttempt
 from coordination.db import utcnow
 from coordination.extensions import db
 from tests.api.conftest import assert_problem
-from tests.conftest import DEMO_PASSWORD, get_user, make_test_app
+from tests.conftest import DEMO_PASSWORD, get_user
 
 
 def _row(raw: str) -> ApiToken:
@@ -172,11 +172,6 @@ def test_a_web_session_does_not_authenticate_the_api(client, login, issue_token)
     raw = issue_token("bacson.tamdiep")
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).get_json()
     assert me["username"] == "bacson.tamdiep"
-
-
-@pytest.fixture(scope="module")
-def csrf_app(database, tmp_path_factory):
-    return make_test_app(str(tmp_path_factory.mktemp("csrf")), database, WTF_CSRF_ENABLED=True)
 
 
 def test_the_api_needs_no_csrf_token(app, csrf_app):

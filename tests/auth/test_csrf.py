@@ -2,30 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-import pytest
-
-from tests.conftest import DEMO_PASSWORD, make_test_app
-
-
-@pytest.fixture(scope="module")
-def csrf_app(database, tmp_path_factory):
-    return make_test_app(str(tmp_path_factory.mktemp("csrf")), database, WTF_CSRF_ENABLED=True)
-
-
-@pytest.fixture
-def csrf_client(app, csrf_app):
-    # `app` puts the test inside the rolled-back transaction that csrf_app's requests share.
-    return csrf_app.test_client()
-
-
-def token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, html
-    return match.group(1)
+from tests.conftest import DEMO_PASSWORD, csrf_token_in
 
 
 def test_login_without_token_is_refused(csrf_client):
@@ -44,7 +21,7 @@ def test_login_with_a_forged_token_is_refused(csrf_client):
 
 
 def test_login_with_the_token_of_the_form_succeeds(csrf_client):
-    token = token_from(csrf_client.get("/login").get_data(as_text=True))
+    token = csrf_token_in(csrf_client.get("/login").get_data(as_text=True))
     data = {"username": "justice.tayninh", "password": DEMO_PASSWORD, "csrf_token": token}
     response = csrf_client.post("/login", data=data)
     assert response.status_code == 302
@@ -52,7 +29,7 @@ def test_login_with_the_token_of_the_form_succeeds(csrf_client):
 
 
 def test_logout_needs_the_token(csrf_client):
-    token = token_from(csrf_client.get("/login").get_data(as_text=True))
+    token = csrf_token_in(csrf_client.get("/login").get_data(as_text=True))
     data = {"username": "justice.tayninh", "password": DEMO_PASSWORD, "csrf_token": token}
     assert csrf_client.post("/login", data=data).status_code == 302
 
@@ -72,4 +49,4 @@ def test_the_logout_button_posts_the_token(csrf_app):
     with csrf_app.test_request_context():
         html = render_template("auth/_logout_form.html")
     assert '<form method="post" action="/logout"' in html
-    assert len(token_from(html)) > 20
+    assert len(csrf_token_in(html)) > 20
