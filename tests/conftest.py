@@ -26,6 +26,17 @@ from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 
 DEMO_PASSWORD = "demo-2026"
+#: the demo accounts the permission tables are written for: each role, in both provinces
+USERS = [
+    "admin",
+    "office.tayninh",
+    "monitor.tayninh",
+    "justice.tayninh",
+    "education.tayninh",
+    "office.tamdiep",
+    "monitor.tamdiep",
+    "bacson.tamdiep",
+]
 
 # Pure unit tests build model objects without an app: every mapper must be known first.
 register_models()

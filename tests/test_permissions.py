@@ -11,18 +11,7 @@ from coordination.directives.models import Directive
 from coordination.directives.operations import create_directive
 from coordination.extensions import db
 from coordination.permissions import Permission, can, visible_directives
-from tests.conftest import assignment_of, get_user
-
-USERS = [
-    "admin",
-    "office.tayninh",
-    "monitor.tayninh",
-    "justice.tayninh",
-    "education.tayninh",
-    "office.tamdiep",
-    "monitor.tamdiep",
-    "bacson.tamdiep",
-]
+from tests.conftest import USERS, assignment_of, get_user
 
 
 def _draft() -> Directive:

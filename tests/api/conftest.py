@@ -10,17 +10,6 @@ from werkzeug.test import TestResponse
 
 from tests.conftest import DEMO_PASSWORD
 
-USERS = [
-    "admin",
-    "office.tayninh",
-    "monitor.tayninh",
-    "justice.tayninh",
-    "education.tayninh",
-    "office.tamdiep",
-    "monitor.tamdiep",
-    "bacson.tamdiep",
-]
-
 
 class ApiClient:
     """The test client with `Authorization: Bearer TOKEN` on every request."""

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 from coordination.agencies.models import Agency, AgencyKind, AgencyLevel
 from coordination.extensions import db
 from coordination.text import fold
-from tests.api.conftest import USERS
-from tests.conftest import get_user
+from tests.conftest import USERS, get_user
 
 
 def _agencies() -> list[Agency]:

@@ -23,7 +23,7 @@ from coordination.db import today
 from coordination.directives.operations import create_directive
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
-from tests.api.conftest import USERS, ApiClient, assert_problem
+from tests.api.conftest import ApiClient, assert_problem
 from tests.api.workflow.conftest import (
     PDF,
     TAM_DIEP,
@@ -35,7 +35,7 @@ from tests.api.workflow.conftest import (
     reported_done,
     upload,
 )
-from tests.conftest import directive
+from tests.conftest import USERS, directive
 
 SIDES = {
     "tn": {
