@@ -68,7 +68,6 @@ RATING_LABELS = {
     Rating.amber: _l("Chậm so với kế hoạch, dự kiến kịp hạn"),
     Rating.red: _l("Không kịp thời hạn"),
 }
-ROLE_LABELS = {AssignmentRole.lead: _l("Chủ trì"), AssignmentRole.coordinate: _l("Phối hợp")}
 EMPTY_MESSAGE = _l("Không có nhiệm vụ nào trong phạm vi báo cáo.")
 
 
