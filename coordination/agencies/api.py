@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from flask_babel import gettext as _
-
 from coordination.agencies.lookup import agency_by_code
 from coordination.agencies.models import Agency
 from coordination.agencies.operations import merge_agency, rename_agency
@@ -32,10 +29,7 @@ def list_agencies(page_size: int, page_token: int | None, **filters: Any) -> dic
 
 def agency_or_404(code: str) -> Agency:
     """The agency with this code; the directory is public, so only a missing one is a 404."""
-    agency = db.session.scalar(sa.select(Agency).where(Agency.code == code))
-    if agency is None:
-        raise NotFound(_("Không có cơ quan mã %(code)s.", code=code), errors={"code": [_("Mã cơ quan không tồn tại.")]})
-    return agency
+    return agency_by_code(code, field="code", error=NotFound)
 
 
 @blp.post("/<code>/merge")

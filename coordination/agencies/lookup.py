@@ -6,16 +6,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from coordination.agencies.models import Agency, AgencyAlias, AgencyGroup
-from coordination.errors import Invalid
+from coordination.errors import Invalid, OperationError
 from coordination.extensions import db
 from coordination.text import fold
 
 
-def agency_by_code(code: str, *, field: str = "agency") -> Agency:
-    """Return the agency with this code, or raise Invalid naming the field."""
+def agency_by_code(code: str, *, field: str = "agency", error: type[OperationError] = Invalid) -> Agency:
+    """Return the agency with this code, or raise `error` (Invalid for a body's field, NotFound for a path)."""
     agency = db.session.scalar(sa.select(Agency).where(Agency.code == code))
     if agency is None:
-        raise Invalid(_("Không có cơ quan mã %(code)s.", code=code), errors={field: [_("Mã cơ quan không tồn tại.")]})
+        raise error(_("Không có cơ quan mã %(code)s.", code=code), errors={field: [_("Mã cơ quan không tồn tại.")]})
     return agency
 
 
