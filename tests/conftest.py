@@ -77,21 +77,27 @@ def make_test_app(tmp_dir: str, url: str, **overrides: Any) -> Flask:
     return create_app(**settings)
 
 
-@pytest.fixture(scope="session")
-def database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The migrated database with the demo loaded; its URL."""
+def migrate_and_load_demo(app: Flask) -> None:
+    """Build the app's database by running the migrations, then load the demo and commit."""
     from flask_migrate import upgrade
 
     from coordination.demo.loader import load_demo
 
-    tmp_dir = str(tmp_path_factory.mktemp("db"))
-    url = database_url(tmp_dir)
-    reset_database(url)
-    app = make_test_app(tmp_dir, url)
     with app.app_context():
         upgrade()
         load_demo()
         db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The migrated database with the demo loaded; its URL."""
+    tmp_dir = str(tmp_path_factory.mktemp("db"))
+    url = database_url(tmp_dir)
+    reset_database(url)
+    app = make_test_app(tmp_dir, url)
+    migrate_and_load_demo(app)
+    with app.app_context():
         db.engine.dispose()
     return url
 
@@ -149,6 +155,14 @@ def scratch_database(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture
+def scratch_demo_app(scratch_database: str, tmp_path) -> Flask:  # type: ignore[no-untyped-def]
+    """An app on a scratch database of its own, migrated, the demo loaded and committed (for concurrency)."""
+    app = make_test_app(str(tmp_path), scratch_database)
+    migrate_and_load_demo(app)
+    return app
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from tests.conftest import database_url, make_test_app
+from tests.conftest import database_url, make_test_app, migrate_and_load_demo
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -20,10 +20,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve the app (migrated, demo loaded, committed) in a thread; yield its base URL."""
-    from flask_migrate import upgrade
     from sqlalchemy.engine import make_url
 
-    from coordination.demo.loader import load_demo
     from coordination.extensions import db
 
     tmp_dir = str(tmp_path_factory.mktemp("live"))
@@ -38,10 +36,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             connection.exec_driver_sql(f'CREATE DATABASE "{live_db}"')
         url = parsed.set(database=live_db).render_as_string(hide_password=False)
     app = make_test_app(tmp_dir, url, WTF_CSRF_ENABLED=True, TESTING=False)
-    with app.app_context():
-        upgrade()
-        load_demo()
-        db.session.commit()
+    migrate_and_load_demo(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

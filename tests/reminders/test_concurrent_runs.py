@@ -8,23 +8,17 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
+from flask import Flask
 
-from coordination.demo.loader import load_demo
 from coordination.extensions import db
 from coordination.reminders.models import Notification, Reminder
 from coordination.reminders.operations import run_scheduled
-from tests.conftest import make_test_app
 
 pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
 
 
-def test_two_concurrent_runs_send_each_reminder_once(scratch_database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app = make_test_app(str(tmp_path), scratch_database)
-    with app.app_context():
-        upgrade()
-        load_demo()
-        db.session.commit()
+def test_two_concurrent_runs_send_each_reminder_once(scratch_demo_app: Flask) -> None:
+    app = scratch_demo_app
     day = date(2026, 11, 25)
     start = threading.Barrier(2)
     results: list = []

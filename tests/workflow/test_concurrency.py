@@ -7,27 +7,22 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
+from flask import Flask
 from sqlalchemy.orm.exc import StaleDataError
 
 from coordination.assignments.models import Assignment, ProgressUpdate
 from coordination.assignments.operations import report_progress
 from coordination.auth.models import User
-from coordination.demo.loader import load_demo
 from coordination.extensions import db
-from tests.conftest import make_test_app
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="concurrent sessions need PostgreSQL (row locks)"
 )
 
 
-def test_second_concurrent_save_conflicts(scratch_database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app = make_test_app(str(tmp_path), scratch_database)
+def test_second_concurrent_save_conflicts(scratch_demo_app: Flask) -> None:
+    app = scratch_demo_app
     with app.app_context():
-        upgrade()
-        load_demo()
-        db.session.commit()
         assignment_id = db.session.scalar(
             sa.select(Assignment.id)
             .join(User, User.agency_id == Assignment.agency_id)

@@ -8,26 +8,21 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 import coordination.assignments.api as assignments_api
 from coordination.assignments.models import Assignment, ProgressUpdate
 from coordination.auth.models import User
-from coordination.demo.loader import load_demo
 from coordination.extensions import db
-from tests.conftest import DEMO_PASSWORD, make_test_app
+from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="concurrent sessions need PostgreSQL (row locks)"
 )
 
 
-def test_the_second_concurrent_update_is_a_409_with_the_winner(scratch_database, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    app = make_test_app(str(tmp_path), scratch_database)
+def test_the_second_concurrent_update_is_a_409_with_the_winner(scratch_demo_app, monkeypatch):  # type: ignore[no-untyped-def]
+    app = scratch_demo_app
     with app.app_context():
-        upgrade()
-        load_demo()
-        db.session.commit()
         assignment_id = db.session.scalar(
             sa.select(Assignment.id)
             .join(User, User.agency_id == Assignment.agency_id)
