@@ -116,3 +116,31 @@ def test_timeliness_hybrid_filters_like_python(app) -> None:  # type: ignore[no-
         for assignment in db.session.scalars(sa.select(Assignment)):
             python_value = assignment.timeliness_on(day, 3)
             assert in_sql[assignment.id] == (python_value.value if python_value else None)
+
+
+@pytest.mark.parametrize("wanted", list(Timeliness))
+def test_prefilter_never_drops_a_row_of_its_timeliness(app, wanted: Timeliness) -> None:  # type: ignore[no-untyped-def]
+    """The index-friendly prefilter is implied by the timeliness it narrows (on the cases and the demo)."""
+    from coordination.assignments.models import Assignment
+    from coordination.assignments.states import timeliness_prefilter_sql
+
+    rows = [
+        sa.select(
+            sa.literal(i).label("i"),
+            sa.literal(status.value, sa.String).label("status"),
+            sa.literal(deadline, sa.Date).label("deadline"),
+            sa.literal(reported, sa.Date).label("reported"),
+            sa.literal(completed, sa.Date).label("completed"),
+        )
+        for i, (status, deadline, reported, completed, _expected) in enumerate(CASES)
+    ]
+    cases = sa.union_all(*rows).subquery()
+    case = timeliness_sql(cases.c.status, cases.c.deadline, cases.c.reported, cases.c.completed, TODAY, 3)
+    prefilter = timeliness_prefilter_sql(wanted, cases.c.status, cases.c.deadline, TODAY, 3)
+    matching = sa.select(sa.func.count()).select_from(cases).where(case == wanted.value)
+    assert db.session.scalar(matching.where(sa.not_(prefilter))) == 0
+    assert db.session.scalar(matching) == sum(1 for c in CASES if c[-1] == wanted)
+    # the demo as of today: every report lies in the past, as in real use
+    of_this_kind = sa.select(sa.func.count(Assignment.id)).where(Assignment.timeliness_on(TODAY, 3) == wanted.value)
+    narrowed = of_this_kind.where(timeliness_prefilter_sql(wanted, Assignment.status, Assignment.deadline, TODAY, 3))
+    assert db.session.scalar(narrowed) == db.session.scalar(of_this_kind)

@@ -33,9 +33,8 @@ from coordination.reports.dashboard import (
     TIMELINESS_KEYS,
     AgencyRow,
     DashboardFilters,
-    counts,
-    league,
     scope_clause,
+    summary,
     unanswered_explanations,
 )
 
@@ -213,7 +212,7 @@ class DashboardView(SecureBaseView):
         if args.errors:
             return self.render("monitoring/dashboard.html", **context), 400
         filters = args.filters
-        numbers = counts(user, filters)
+        numbers, table = summary(user, filters)
         pages = max(1, -(-numbers["overdue"] // OVERDUE_PAGE_SIZE))
         page = min(args.page, pages)
         overdue = overdue_page(user, filters, OVERDUE_PAGE_SIZE, page)
@@ -234,7 +233,7 @@ class DashboardView(SecureBaseView):
         context.update(
             counts=numbers,
             total=sum(numbers.values()),
-            league=sort_league(league(user, filters), args.sort, args.descending),
+            league=sort_league(table, args.sort, args.descending),
             overdue=overdue,
             overdue_page=page,
             overdue_pages=pages,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Query, contains_eager, joinedload, selectinload
 
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment, ProgressUpdate
-from coordination.assignments.queries import timeliness_column
+from coordination.assignments.queries import timeliness_column, timeliness_is
 from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness
 from coordination.audit import AuditEvent
 from coordination.auth.models import User
@@ -179,7 +179,7 @@ class WorkFilters:
         elif self.status:
             query = query.filter(Assignment.status == self.status)
         if self.timeliness is not None:
-            query = query.filter(timeliness_expr() == self.timeliness.value)
+            query = query.filter(timeliness_is(self.timeliness))
         if self.timeliness_any:
             query = query.filter(timeliness_expr().in_([t.value for t in self.timeliness_any]))
         if self.issued_from is not None:

@@ -10,6 +10,7 @@ from flask import current_app
 
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
+from coordination.assignments.queries import timeliness_is
 from coordination.assignments.states import Timeliness
 from coordination.auth.models import Role, User
 from coordination.db import today as local_today
@@ -83,22 +84,22 @@ def timeliness_column(day: date | None = None) -> sa.ColumnElement:
     return Assignment.timeliness_on(day or local_today(), current_app.config["DUE_SOON_DAYS"])
 
 
-def counts(user: User, filters: DashboardFilters, *, day: date | None = None) -> dict[str, int]:
+def _grouped(user: User, filters: DashboardFilters, day: date | None) -> list[tuple[int, str | None, int]]:
+    """(agency id, timeliness, count): the one aggregate both the totals and the agency table come from."""
     column = timeliness_column(day).label("t")
-    rows = db.session.execute(_filtered(sa.select(column, sa.func.count()), user, filters).group_by(column))
+    select = _filtered(sa.select(Assignment.agency_id, column, sa.func.count()), user, filters)
+    return [tuple(row) for row in db.session.execute(select.group_by(Assignment.agency_id, column))]
+
+
+def _counts_from(rows: list[tuple[int, str | None, int]]) -> dict[str, int]:
     result = dict.fromkeys(TIMELINESS_KEYS, 0)
-    result.update({t: n for t, n in rows if t is not None})
+    for _agency_id, timeliness, number in rows:
+        if timeliness is not None:
+            result[timeliness] += number
     return result
 
 
-def league(user: User, filters: DashboardFilters, *, day: date | None = None) -> list[AgencyRow]:
-    """One row per agency, worst first (most overdue, then lowest share on time)."""
-    column = timeliness_column(day).label("t")
-    rows = db.session.execute(
-        _filtered(sa.select(Assignment.agency_id, column, sa.func.count()), user, filters).group_by(
-            Assignment.agency_id, column
-        )
-    ).all()
+def _league_from(rows: list[tuple[int, str | None, int]]) -> list[AgencyRow]:
     agencies = {a.id: a for a in db.session.scalars(sa.select(Agency).where(Agency.id.in_({r[0] for r in rows})))}
     table: dict[int, AgencyRow] = {}
     for agency_id, timeliness, number in rows:
@@ -115,11 +116,28 @@ def league(user: User, filters: DashboardFilters, *, day: date | None = None) ->
     )
 
 
+def counts(user: User, filters: DashboardFilters, *, day: date | None = None) -> dict[str, int]:
+    return _counts_from(_grouped(user, filters, day))
+
+
+def league(user: User, filters: DashboardFilters, *, day: date | None = None) -> list[AgencyRow]:
+    """One row per agency, worst first (most overdue, then lowest share on time)."""
+    return _league_from(_grouped(user, filters, day))
+
+
+def summary(
+    user: User, filters: DashboardFilters, *, day: date | None = None
+) -> tuple[dict[str, int], list[AgencyRow]]:
+    """The totals and the agency table from a single pass over the assignments."""
+    rows = _grouped(user, filters, day)
+    return _counts_from(rows), _league_from(rows)
+
+
 def overdue_query(user: User, filters: DashboardFilters, *, day: date | None = None) -> sa.Select:
     """Overdue assignments, most days late first (ties by id, for stable pages)."""
     return (
         _filtered(sa.select(Assignment), user, filters)
-        .where(timeliness_column(day) == Timeliness.overdue.value)
+        .where(timeliness_is(Timeliness.overdue, day or local_today()))
         .order_by(Assignment.deadline.asc(), Assignment.id.asc())
         .options(
             sa.orm.joinedload(Assignment.agency),

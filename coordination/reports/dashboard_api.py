@@ -17,7 +17,7 @@ from coordination.errors import Invalid
 from coordination.extensions import db
 from coordination.permissions import visible_directives
 from coordination.reminders.queries import overdue_page
-from coordination.reports.dashboard import DashboardFilters, counts, league
+from coordination.reports.dashboard import DashboardFilters, summary
 from coordination.reports.dashboard_schemas import DashboardArgsSchema, DashboardSchema
 
 blp = Blueprint("api_dashboard", __name__, url_prefix="/api/v1/dashboard", description="The monitoring dashboard")
@@ -57,11 +57,12 @@ def dashboard(
         issued_from=issued_from,
         issued_to=issued_to,
     )
+    numbers, table = summary(user, filters)
     return {
-        "counts": counts(user, filters),
+        "counts": numbers,
         "agencies": [
             {"agency": row.agency, **row.counts, "total": row.total, "percent_on_time": row.percent_on_time}
-            for row in league(user, filters)
+            for row in table
         ],
         "overdue": overdue_page(user, filters, PAGE_SIZE_DEFAULT),
     }
