@@ -1,3 +1,4 @@
+import pytest
 import sqlalchemy as sa
 
 from coordination.assignments.models import Assignment
@@ -24,3 +25,10 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["database"] is True
+
+
+def test_postgresql_connections_skip_jit(app):
+    """make bench measured 20-50 ms of JIT compilation per list query; the app turns it off."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"
