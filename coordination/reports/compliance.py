@@ -463,9 +463,17 @@ def directive_select(user: User | None, scope: ReportScope, day: date) -> sa.Sel
 
 def _agency_prefilter(agency_id: int, cutoff: datetime) -> sa.ColumnElement[bool]:
     """The agency's assignments now, and those moved away from some agency after the day (checked after rebuild)."""
-    moved_later = sa.select(AuditEvent.assignment_id).where(
-        AuditEvent.action == "assignment.reassign", AuditEvent.occurred_at >= cutoff
+    # Read the (usually empty) list first: an OR with a subquery keeps PostgreSQL off the agency index,
+    # and make bench measured every batch scanning the whole assignment table because of it.
+    moved_later = list(
+        db.session.scalars(
+            sa.select(AuditEvent.assignment_id).where(
+                AuditEvent.action == "assignment.reassign", AuditEvent.occurred_at >= cutoff
+            )
+        )
     )
+    if not moved_later:
+        return Assignment.agency_id == agency_id
     return sa.or_(Assignment.agency_id == agency_id, Assignment.id.in_(moved_later))
 
 
