@@ -162,3 +162,21 @@ def visible_directives(user: User | None) -> sa.ColumnElement[bool]:
 def visible_assignments(user: User | None) -> sa.ColumnElement[bool]:
     """A WHERE clause on Assignment (joined to Task and Directive): the assignments `user` may see."""
     return visible_directives(user)
+
+
+def visible_own_work(user: User) -> sa.ColumnElement[bool]:
+    """`visible_assignments(user)` narrowed to the user's own agency, without the per-directive EXISTS.
+
+    An agency sees every published directive it has work in, so for its own rows visibility reduces to
+    "published, or (for the office) issued by it". Same rows, far cheaper at province scale (make bench);
+    a test proves the two agree.
+    """
+    if user.agency_id is None:
+        return sa.false()
+    published = Directive.status != DirectiveStatus.draft
+    own = Assignment.agency_id == user.agency_id
+    if _is_admin(user):
+        return own
+    if user.role == Role.office:
+        return sa.and_(own, sa.or_(published, Directive.issuer_id == user.agency_id))
+    return sa.and_(own, published)

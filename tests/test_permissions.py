@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from coordination.directives.models import Directive
+from coordination.assignments.models import Assignment
+from coordination.directives.models import Directive, Task
 from coordination.directives.operations import create_directive
 from coordination.extensions import db
 from coordination.permissions import Permission, can, visible_directives
@@ -137,3 +138,16 @@ def test_only_admin_manages_users_and_agencies(app, username: str) -> None:
 )
 def test_who_may_report(app, username: str, allowed: bool) -> None:
     assert can(get_user(username), Permission.report_view) is allowed
+
+
+@pytest.mark.parametrize("username", [u for u in USERS if u != "admin"])
+def test_own_work_shortcut_equals_the_general_rule(app, username: str) -> None:
+    """visible_own_work (the work list's fast path) selects exactly the visible rows of the own agency."""
+    from coordination.permissions import visible_assignments, visible_own_work
+
+    _draft()  # a draft with work for Sở Tư pháp: only its issuer's office sees it
+    user = get_user(username)
+    rows = sa.select(Assignment.id).join(Task).join(Directive)
+    general = set(db.session.scalars(rows.where(visible_assignments(user), Assignment.agency_id == user.agency_id)))
+    fast = set(db.session.scalars(rows.where(visible_own_work(user))))
+    assert fast == general

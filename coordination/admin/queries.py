@@ -19,7 +19,7 @@ from coordination.directives.models import Directive, DirectiveStatus, Task
 from coordination.directives.queries import get_directive, search_clause
 from coordination.extensions import db
 from coordination.indicators.models import Indicator
-from coordination.permissions import visible_assignments, visible_directives
+from coordination.permissions import visible_assignments, visible_directives, visible_own_work
 
 
 def timeliness_expr() -> sa.ColumnElement:
@@ -198,11 +198,11 @@ class WorkFilters:
 def work_scope(query: Query, user: User | None, agency_id: int | None = None) -> Query:
     """The user's agency's (or `agency_id`'s) assignments on directives it may see; all visible without an agency."""
     query = query.join(Task, Task.id == Assignment.task_id).join(Directive, Directive.id == Task.directive_id)
+    if user is not None and user.agency_id is not None and agency_id in (None, user.agency_id):
+        return query.filter(visible_own_work(user))
     query = query.filter(visible_assignments(user))
     if agency_id is not None:
         query = query.filter(Assignment.agency_id == agency_id)
-    elif user is not None and user.agency_id is not None:
-        query = query.filter(Assignment.agency_id == user.agency_id)
     return query
 
 
