@@ -12,7 +12,6 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from coordination import audit
 from coordination.admin.base import SecureForm, SecureModelView, current
 from coordination.admin.fields import QuerySelectField
 from coordination.admin.labels import ROLE_LABELS, role_label
@@ -127,24 +126,19 @@ class UserView(SecureModelView):
 
     def update_model(self, form: Any, model: User) -> bool:
         actor = current()
-        before = audit.snapshot(model, operations.USER_AUDIT_FIELDS)
         try:
-            if (
-                actor is not None
-                and model.id == actor.id
-                and (not form.active.data or form.role.data != Role.admin.value)
-            ):
-                raise OperationError(_("Bạn không thể tự khóa hoặc bỏ quyền quản trị của chính mình."))
-            model.full_name = form.full_name.data.strip()
-            model.email = (form.email.data or "").strip() or None
-            model.agency = form.agency.data
-            model.role = Role(form.role.data)
-            model.is_head = bool(form.is_head.data)
-            model.active = bool(form.active.data)
-            db.session.flush()
-            after = audit.snapshot(model, operations.USER_AUDIT_FIELDS)
-            if after != before:
-                audit.record(actor, "user.update", "user", model.id, before=before, after=after)
+            operations.update_user(
+                model,
+                {
+                    "full_name": form.full_name.data,
+                    "email": form.email.data,
+                    "agency": form.agency.data,
+                    "role": form.role.data,
+                    "is_head": form.is_head.data,
+                    "active": form.active.data,
+                },
+                actor=actor,
+            )
             if form.password.data:
                 operations.set_password(model, form.password.data, actor=actor)
             db.session.commit()

@@ -266,3 +266,39 @@ def set_password(user: User, password: str, *, actor: User | None) -> None:
     user.set_password(_check_password(password))
     db.session.flush()
     audit.record(actor, "user.set_password", "user", user.id)
+
+
+def update_user(user: User, data: dict[str, Any], *, actor: User | None) -> User:
+    """Change an account's name, e-mail, agency, role, head flag or active flag; audited.
+
+    `data` holds only what changes: full_name, email, agency (an Agency or None), role, is_head, active.
+    An administrator cannot lock themselves out or drop their own admin role.
+    """
+    _require(actor, Permission.user_manage, user)
+    role = Role(data.get("role", user.role))
+    active = bool(data.get("active", user.active))
+    if actor is not None and actor.id == user.id and (not active or role != Role.admin):
+        raise Invalid(
+            _("Bạn không thể tự khóa hoặc bỏ quyền quản trị của chính mình."),
+            errors={"role": [_("Giá trị không hợp lệ.")]},
+        )
+    full_name = (data.get("full_name", user.full_name) or "").strip()
+    if not full_name or len(full_name) > 200:
+        raise Invalid(_("Cần nhập họ và tên (tối đa 200 ký tự)."), errors={"full_name": [_("Bắt buộc.")]})
+    agency = data.get("agency", user.agency)
+    if agency is None and role != Role.admin:
+        raise Invalid(
+            _("Vai trò %(role)s cần thuộc một cơ quan.", role=role.value), errors={"agency": [_("Bắt buộc.")]}
+        )
+    before = audit.snapshot(user, USER_AUDIT_FIELDS)
+    user.full_name = full_name
+    user.email = (data.get("email", user.email) or "").strip() or None
+    user.agency = agency
+    user.role = role
+    user.is_head = bool(data.get("is_head", user.is_head))
+    user.active = active
+    db.session.flush()
+    after = audit.snapshot(user, USER_AUDIT_FIELDS)
+    if after != before:
+        audit.record(actor, "user.update", "user", user.id, before=before, after=after)
+    return user
