@@ -11,9 +11,10 @@
    that already holds the same data set is not reloaded.
 3. Measures what users wait for, through the real code: web pages and API calls through
    `create_app(...).test_client()` signed in as the data set's users (the web login form, an API
-   bearer token from POST /api/v1/tokens), and the dashboard aggregates of
-   coordination.reports.dashboard called directly while the dashboard has no page. Each operation
-   runs WARMUP times unmeasured, then `--repeat` times; the table shows median and p95 in ms, the
+   bearer token from POST /api/v1/tokens), plus the dashboard aggregates of
+   coordination.reports.dashboard called directly (the query cost without the page around it); a
+   page or endpoint that is not there yet is skipped with a note. Each operation runs WARMUP times
+   unmeasured, then `--repeat` times; the table shows median and p95 in ms, the
    SQL statements one run issues, and the process' peak RSS (resource.getrusage) once it is done.
 4. Prints the table, writes bench/results/latest.json, and exits 1 if any goal below fails, so
    `make bench` is a real check (an error, e.g. a page answering 500, fails too).
