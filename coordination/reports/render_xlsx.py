@@ -32,9 +32,13 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _HEAD = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any, kind: str = "text", *, bold: bool = False) -> WriteOnlyCell:
+def _cell(sheet: WriteOnlyWorksheet, value: Any, kind: str = "text", *, bold: bool = False) -> Any:
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime.combine(value, time(0))
+    if kind in ("text", "name", "int") and not bold and not (isinstance(value, str) and value.startswith("=")):
+        # A plain value costs far less than a styled cell (make bench: an agency's report writes 240,000);
+        # openpyxl only ever reads a string as a formula when it starts with "=".
+        return value
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         # Never a formula: "=HYPERLINK(...)" in a progress note stays the text it is.
