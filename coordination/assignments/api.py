@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,6 +31,7 @@ from coordination.assignments.queries import (
     assignment_query,
     get_assignment,
     history_query,
+    through_visible_assignment,
     with_record,
 )
 from coordination.assignments.schemas import (
@@ -49,12 +49,11 @@ from coordination.assignments.schemas import (
 )
 from coordination.assignments.states import Action, Status
 from coordination.audit import AuditEvent
-from coordination.directives.models import Task
 from coordination.directives.operations import remove_assignment
 from coordination.errors import Conflict, Forbidden, NotFound
 from coordination.evidence.schemas import RemovalSchema
 from coordination.extensions import db
-from coordination.permissions import Permission, can, visible_assignments
+from coordination.permissions import Permission, can
 
 blp = Blueprint(
     "api_assignments", __name__, url_prefix="/api/v1/assignments", description="Assignments: one agency's task"
@@ -100,13 +99,7 @@ def visible_assignment(assignment_id: int) -> Assignment:
 
 def visible_extension_request(request_id: int) -> ExtensionRequest:
     """The extension request, if the signed-in user may see its assignment; else NotFound."""
-    found = db.session.scalar(
-        sa.select(ExtensionRequest)
-        .join(ExtensionRequest.assignment)
-        .join(Assignment.task)
-        .join(Task.directive)
-        .where(ExtensionRequest.id == request_id, visible_assignments(current_user))
-    )
+    found = through_visible_assignment(ExtensionRequest, request_id, current_user)
     if found is None:
         raise NotFound(
             _("Không tìm thấy đề nghị gia hạn số %(id)s.", id=request_id),

@@ -167,3 +167,14 @@ def history_query(assignment: Assignment) -> sa.Select:
         .options(joinedload(AuditEvent.actor))
         .order_by(AuditEvent.id.desc())
     )
+
+
+def through_visible_assignment(model: type, object_id: int, user: User | None) -> Any:
+    """The row of `model` (evidence, an extension request...) if `user` may see its assignment, else None."""
+    return db.session.scalar(
+        sa.select(model)
+        .join(model.assignment)
+        .join(Assignment.task)
+        .join(Task.directive)
+        .where(model.id == object_id, visible_assignments(user))
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import send_file
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,13 +17,12 @@ from coordination.api.core import Blueprint, loads, signed_in
 from coordination.api.schemas import MAX_ID
 from coordination.assignments.api import visible_assignment
 from coordination.assignments.models import Assignment
-from coordination.directives.models import Task
+from coordination.assignments.queries import through_visible_assignment
 from coordination.errors import NotFound, OperationError
 from coordination.evidence.models import Evidence
 from coordination.evidence.operations import add_evidence, open_evidence, remove_evidence
 from coordination.evidence.schemas import EvidenceSchema, RemovalSchema, UploadSchema
 from coordination.extensions import db
-from coordination.permissions import visible_assignments
 
 blp = Blueprint("api_evidence", __name__, url_prefix="/api/v1", description="Evidence files (minh chứng)")
 
@@ -37,13 +35,7 @@ class Gone(OperationError):
 
 def visible_evidence(evidence_id: int) -> Evidence:
     """The evidence row, if the signed-in user may see its assignment; else NotFound."""
-    evidence = db.session.scalar(
-        sa.select(Evidence)
-        .join(Evidence.assignment)
-        .join(Assignment.task)
-        .join(Task.directive)
-        .where(Evidence.id == evidence_id, visible_assignments(current_user))
-    )
+    evidence = through_visible_assignment(Evidence, evidence_id, current_user)
     if evidence is None:
         raise NotFound(
             _("Không tìm thấy minh chứng số %(id)s.", id=evidence_id),
