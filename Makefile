@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: help run test lint format translations bench clean
+.PHONY: help run test lint format translations bench clean lock
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -13,8 +13,17 @@ help:  ## List the targets
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# pip-tools lives in a venv of its own: the project's venv installs only hash-checked locked packages.
+LOCK_BIN := .venv-lock/bin
+PIP_COMPILE = $(LOCK_BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-find-links --no-emit-index-url --no-emit-trusted-host
+
+lock:  ## Recompile requirements.txt and requirements-dev.txt (pinned, hashed) from the .in files
+	test -x $(LOCK_BIN)/pip-compile || ($(PYTHON) -m venv .venv-lock && $(LOCK_BIN)/pip install --quiet pip-tools==7.7.0)
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 translations: $(BIN)/.installed  ## Compile the message catalogs (vi, en)
 	$(BIN)/pybabel compile -f -d coordination/translations
@@ -38,10 +47,10 @@ test: $(BIN)/.installed translations /usr/bin/chromium  ## Run the suite on SQLi
 
 lint: $(BIN)/.installed  ## ruff
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check coordination tests
+	$(BIN)/ruff format --check .
 
 format: $(BIN)/.installed  ## ruff format and fix
-	$(BIN)/ruff format coordination tests
+	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 bench: $(BIN)/.installed  ## Province-scale benchmark (see bench/README.md)
