@@ -11,7 +11,6 @@ from coordination import audit
 from coordination.agencies.lookup import agency_by_code, group_by_name
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment, AssignmentRole
-from coordination.auth.models import User
 from coordination.db import utcnow
 from coordination.directives.models import (
     Directive,
@@ -24,16 +23,16 @@ from coordination.directives.models import (
 from coordination.directives.recurrence import PERIODIC, due_dates
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
+from coordination.notifications import notify_activation
 from coordination.permissions import Permission, can
-from coordination.reminders.notices import notify_activation
 from coordination.text import fold
 
 DIRECTIVE_AUDIT_FIELDS = ["ref", "doc_type", "issued_on", "subject", "status", "deadline", "monitor_agency_id"]
 
 
-def _require(actor: User | None, permission: Permission, obj: Any = None) -> None:
-    # actor None is the system (demo loader, importer, scheduled jobs): trusted code, not a user.
-    if actor is not None and not can(actor, permission, obj):
+def _require(actor: audit.Actor, permission: Permission, obj: Any = None) -> None:
+    # A system actor (demo loader, importer, scheduled jobs) is trusted code, not a user.
+    if not audit.is_system(actor) and not can(actor, permission, obj):
         raise Forbidden(_("Bạn không có quyền thực hiện thao tác này."))
 
 
@@ -43,7 +42,7 @@ def _refuse_closed(directive: Directive) -> None:
         raise Conflict(_("Văn bản đã đóng: không thể sửa."))
 
 
-def create_directive(data: dict[str, Any], *, actor: User | None, issuer: Agency | None = None) -> Directive:
+def create_directive(data: dict[str, Any], *, actor: audit.Actor, issuer: Agency | None = None) -> Directive:
     """Register a directive as a draft, with its addressees, tasks and assignments.
 
     `data` has the shape of the API body: number, symbol, doc_type, issued_on, subject, place?,
@@ -53,9 +52,10 @@ def create_directive(data: dict[str, Any], *, actor: User | None, issuer: Agency
     """
     _require(actor, Permission.directive_create)
     if issuer is None:
-        if actor is None or actor.agency is None:
+        user = audit.acting_user(actor)
+        if user is None or user.agency is None:
             raise Invalid(_("Chưa xác định cơ quan ban hành."), errors={"issuer": [_("Bắt buộc.")]})
-        issuer = actor.agency
+        issuer = user.agency
     ref = Directive.make_ref(data["number"], data["symbol"])
     if db.session.scalar(db.select(Directive.id).where(Directive.issuer_id == issuer.id, Directive.ref == ref)):
         raise Conflict(_("Văn bản %(ref)s của cơ quan này đã có.", ref=ref), errors={"number": [_("Đã tồn tại.")]})
@@ -212,7 +212,7 @@ def search_text_of(directive: Directive) -> str:
     return fold(" ".join(p for p in parts if p))
 
 
-def activate_directive(directive: Directive, *, actor: User | None) -> Directive:
+def activate_directive(directive: Directive, *, actor: audit.Actor) -> Directive:
     """Publish a draft: agencies see it and the clock runs."""
     _require(actor, Permission.directive_edit, directive)
     if directive.status != DirectiveStatus.draft:
@@ -235,7 +235,7 @@ def activate_directive(directive: Directive, *, actor: User | None) -> Directive
     return directive
 
 
-def close_directive(directive: Directive, *, actor: User | None) -> Directive:
+def close_directive(directive: Directive, *, actor: audit.Actor) -> Directive:
     """Close a finished directive; its work stays as it is."""
     _require(actor, Permission.directive_edit, directive)
     if directive.status != DirectiveStatus.active:
@@ -268,7 +268,7 @@ HEADER_FIELDS = (
 )
 
 
-def update_directive(directive: Directive, data: dict[str, Any], *, actor: User | None) -> Directive:
+def update_directive(directive: Directive, data: dict[str, Any], *, actor: audit.Actor) -> Directive:
     """Change header fields (and, while a draft, replace the tasks); every change is audited."""
     _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
@@ -337,7 +337,7 @@ def _descendants_end(task: Task) -> int:
     return max([task.position, *(_descendants_end(sub) for sub in task.subtasks)])
 
 
-def add_task(directive: Directive, data: dict[str, Any], *, actor: User | None, parent: Task | None = None) -> Task:
+def add_task(directive: Directive, data: dict[str, Any], *, actor: audit.Actor, parent: Task | None = None) -> Task:
     """Add a task at the end of the document, or as the last sub-item of `parent`, with its assignments."""
     _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
@@ -372,7 +372,7 @@ def add_task(directive: Directive, data: dict[str, Any], *, actor: User | None, 
     return task
 
 
-def update_task(task: Task, data: dict[str, Any], *, actor: User | None) -> Task:
+def update_task(task: Task, data: dict[str, Any], *, actor: audit.Actor) -> Task:
     """Edit a task's label, text or deadline; a new deadline reaches assignments not extended on their own."""
     directive = task.directive
     _refuse_closed(directive)
@@ -412,7 +412,7 @@ def update_task(task: Task, data: dict[str, Any], *, actor: User | None) -> Task
     return task
 
 
-def add_assignments(task: Task, specs: list[dict[str, Any]], *, actor: User | None) -> list[Assignment]:
+def add_assignments(task: Task, specs: list[dict[str, Any]], *, actor: audit.Actor) -> list[Assignment]:
     """Give a task to more agencies (codes, groups or all addressees)."""
     directive = task.directive
     _refuse_closed(directive)
@@ -432,7 +432,7 @@ def add_assignments(task: Task, specs: list[dict[str, Any]], *, actor: User | No
     return created
 
 
-def remove_assignment(assignment: Assignment, *, actor: User | None, reason: str = "") -> None:
+def remove_assignment(assignment: Assignment, *, actor: audit.Actor, reason: str = "") -> None:
     """Take a task away from an agency; once the agency has worked on it, only with a reason."""
     from coordination.assignments.models import ProgressUpdate
     from coordination.assignments.states import Status

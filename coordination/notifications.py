@@ -1,7 +1,8 @@
-"""In-app notices of workflow events for the agency's users: new work, review, extension decisions.
+"""In-app notifications: a user's inbox, and the notices of workflow events (new work, review, extensions).
 
-Called by the workflow operations (assignments, directives) right after they change state; they add
-Notification rows to the same transaction and flush nothing themselves.
+Below every operation that raises them (assignments, directives, reminders call these functions right
+after they change state): they add Notification rows to the same transaction and flush nothing themselves.
+Called directly, never through signals, so that what an operation does can be read in it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,24 @@ from coordination.auth.models import User
 from coordination.directives.models import Directive
 from coordination.extensions import db
 from coordination.reminders.models import Notification
-from coordination.reminders.operations import agency_users, notify
 from coordination.text import format_date_vi
+
+
+def agency_users(agency_id: int, *, heads_only: bool = False) -> list[User]:
+    query = sa.select(User).where(User.agency_id == agency_id, User.active.is_(True)).order_by(User.id)
+    if heads_only:
+        query = query.where(User.is_head.is_(True))
+    return list(db.session.scalars(query))
+
+
+def notify(users: list[User], kind: str, message: str, assignment: Assignment | None = None) -> list[Notification]:
+    """Put a message in each user's inbox."""
+    notes = [
+        Notification(user=u, kind=kind, message=message, assignment_id=assignment.id if assignment else None)
+        for u in users
+    ]
+    db.session.add_all(notes)
+    return notes
 
 
 def _task_ref(assignment: Assignment) -> str:
