@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import format_datetime, get_locale
 
 from coordination.assignments.states import STATUS_LABELS, TIMELINESS_LABELS, Status, Timeliness
+from coordination.directives import states as directive_states
 from coordination.permissions import Permission, can
 from coordination.text import format_date_vi, format_number_vi
 
@@ -46,4 +47,7 @@ def init_templating(app: Flask) -> None:
         status_label=status_label,
         timeliness_label=timeliness_label,
     )
-    app.jinja_env.globals.update(can=can, Permission=Permission, get_locale=get_locale)
+    # Templates ask the directive's lifecycle (directive_states.can_close(directive.status)), never compare strings.
+    app.jinja_env.globals.update(
+        can=can, Permission=Permission, get_locale=get_locale, directive_states=directive_states
+    )

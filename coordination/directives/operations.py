@@ -12,6 +12,7 @@ from coordination.agencies.lookup import agency_by_code, group_by_name
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment, AssignmentRole
 from coordination.db import utcnow
+from coordination.directives import states
 from coordination.directives.models import (
     Directive,
     DirectiveAddressee,
@@ -38,7 +39,7 @@ def _require(actor: audit.Actor, permission: Permission, obj: Any = None) -> Non
 
 def _refuse_closed(directive: Directive) -> None:
     # Said before the permission check, so the office learns why rather than "no permission".
-    if directive.status == DirectiveStatus.closed:
+    if not states.can_amend(directive.status):
         raise Conflict(_("Văn bản đã đóng: không thể sửa."))
 
 
@@ -215,12 +216,12 @@ def search_text_of(directive: Directive) -> str:
 def activate_directive(directive: Directive, *, actor: audit.Actor) -> Directive:
     """Publish a draft: agencies see it and the clock runs."""
     _require(actor, Permission.directive_edit, directive)
-    if directive.status != DirectiveStatus.draft:
+    if not states.can_activate(directive.status):
         raise Conflict(_("Chỉ văn bản nháp mới kích hoạt được."))
     if not any(t.assignments for t in directive.tasks):
         raise Invalid(_("Văn bản chưa giao nhiệm vụ cho cơ quan nào."), errors={"tasks": [_("Chưa có phân công.")]})
     before = audit.snapshot(directive, ["status"])
-    directive.status = DirectiveStatus.active
+    directive.status = states.next_directive_status(states.DirectiveAction.activate, directive.status)
     directive.activated_at = utcnow()
     audit.record(
         actor,
@@ -238,10 +239,10 @@ def activate_directive(directive: Directive, *, actor: audit.Actor) -> Directive
 def close_directive(directive: Directive, *, actor: audit.Actor) -> Directive:
     """Close a finished directive; its work stays as it is."""
     _require(actor, Permission.directive_edit, directive)
-    if directive.status != DirectiveStatus.active:
+    if not states.can_close(directive.status):
         raise Conflict(_("Chỉ văn bản đang thực hiện mới đóng được."))
     before = audit.snapshot(directive, ["status"])
-    directive.status = DirectiveStatus.closed
+    directive.status = states.next_directive_status(states.DirectiveAction.close, directive.status)
     directive.closed_at = utcnow()
     audit.record(
         actor,
@@ -300,7 +301,7 @@ def update_directive(directive: Directive, data: dict[str, Any], *, actor: audit
         db.session.flush()
         _set_addressees(directive, data["addressees"] or [], directive.issuer)
     if "tasks" in data:
-        if directive.status != DirectiveStatus.draft:
+        if not states.can_edit_structure(directive.status):
             raise Conflict(
                 _("Văn bản đang thực hiện: sửa từng nhiệm vụ thay vì thay cả danh sách."),
                 errors={"tasks": [_("Chỉ thay được khi là bản nháp.")]},
