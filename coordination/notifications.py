@@ -14,8 +14,8 @@ from coordination.assignments.models import Assignment, ExtensionRequest, Extens
 from coordination.auth.models import User
 from coordination.directives.models import Directive
 from coordination.extensions import db
+from coordination.formatting import format_date
 from coordination.reminders.models import Notification
-from coordination.text import format_date_vi
 
 
 def agency_users(agency_id: int, *, heads_only: bool = False) -> list[User]:
@@ -58,7 +58,7 @@ def notify_extension_decision(request: ExtensionRequest) -> list[Notification]:
         message = _(
             "Đề nghị gia hạn %(task)s được chấp thuận: hạn mới %(date)s.",
             task=_task_ref(assignment),
-            date=format_date_vi(request.requested_deadline),
+            date=format_date(request.requested_deadline),
         )
         kind = "extension_approved"
     else:
@@ -97,7 +97,7 @@ def notify_activation(directive: Directive) -> list[Notification]:
             ref=directive.ref,
             count=len(assignments),
             labels=labels,
-            deadline=_(", hạn sớm nhất %(date)s", date=format_date_vi(first.deadline)) if first.deadline else "",
+            deadline=_(", hạn sớm nhất %(date)s", date=format_date(first.deadline)) if first.deadline else "",
         )
         notes += notify(users[agency_id], "assignment", message, first)
     return notes

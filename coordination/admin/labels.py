@@ -16,6 +16,7 @@ from coordination.audit import SYSTEM_CLI, SYSTEM_DEMO, SYSTEM_REMINDERS, AuditE
 from coordination.auth.models import Role
 from coordination.directives.labels import DIRECTIVE_STATUS_LABELS, DOC_TYPE_LABELS, RECURRENCE_LABELS
 from coordination.directives.models import DirectiveStatus, DocType, Recurrence
+from coordination.formatting import format_date
 
 ROLE_LABELS = {
     Role.admin: _l("Quản trị hệ thống"),
@@ -236,7 +237,7 @@ def iso_date(value: str | None) -> str:
     if not value:
         return "—"
     try:
-        return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+        return format_date(date.fromisoformat(str(value)[:10]))
     except ValueError:
         return str(value)
 

@@ -13,10 +13,10 @@ from coordination.assignments.states import ACTION_ACTOR, Action, Status, Transi
 from coordination.db import local_tz, today, utcnow
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
+from coordination.formatting import format_date
 from coordination.notifications import notify_extension_decision, notify_review
 from coordination.permissions import Permission, can
 from coordination.templating import status_label
-from coordination.text import format_date_vi
 
 ASSIGNMENT_AUDIT_FIELDS = ["status", "progress_percent", "deadline", "reported_done_on", "completed_on"]
 
@@ -157,7 +157,7 @@ def request_extension(
         raise Invalid(_("Hãy nêu lý do đề nghị gia hạn."), errors={"reason": [_("Bắt buộc.")]})
     if assignment.deadline is not None and requested_deadline <= assignment.deadline:
         raise Invalid(
-            _("Thời hạn đề nghị phải sau thời hạn hiện tại (%(date)s).", date=format_date_vi(assignment.deadline)),
+            _("Thời hạn đề nghị phải sau thời hạn hiện tại (%(date)s).", date=format_date(assignment.deadline)),
             errors={"requested_deadline": [_("Phải sau thời hạn hiện tại.")]},
         )
     if requested_deadline < today():

@@ -23,12 +23,12 @@ from coordination.directives.models import Directive, DirectiveStatus, Task
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
+from coordination.formatting import format_date
 from coordination.notifications import agency_users, notify
 from coordination.permissions import Permission, can
 from coordination.reminders.models import ExplanationRequest, Notification, Reminder, ReminderPolicy
 from coordination.reminders.policy import Policy, Rule, Sent, due_rules
 from coordination.reminders.texts import reminder_text
-from coordination.text import format_date_vi
 
 #: work the agency still owes; reported work waits for the monitor, not the agency
 REMINDABLE = (Status.not_started.value, Status.in_progress.value, Status.returned.value)
@@ -227,9 +227,7 @@ def request_explanation(
     )
     db.session.add(request)
     db.session.flush()
-    message = _(
-        "Yêu cầu giải trình (hạn %(date)s): %(question)s", date=format_date_vi(due_on), question=request.question
-    )
+    message = _("Yêu cầu giải trình (hạn %(date)s): %(question)s", date=format_date(due_on), question=request.question)
     notify(agency_users(assignment.agency_id), "explanation", message, assignment)
     audit.record(
         actor,
