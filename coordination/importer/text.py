@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 
 from flask_babel import gettext as _
@@ -19,12 +20,15 @@ def extract_text(filename: str, data: bytes) -> str:
     """Return the text of `data`, chosen by the file's extension and checked against its content."""
     name = (filename or "").lower()
     if name.endswith(".docx") or (data[:2] == b"PK" and not name.endswith((".txt", ".pdf"))):
-        return _docx_text(data)
-    if name.endswith(".pdf") or data[:5] == b"%PDF-":
-        return _pdf_text(data)
-    if name.endswith((".txt", ".text", ".md")) or not name or "." not in name:
-        return _plain_text(data)
-    raise ImportTextError(_("Không đọc được tệp này: chỉ nhận văn bản .txt, .docx hoặc .pdf có lớp chữ."))
+        text = _docx_text(data)
+    elif name.endswith(".pdf") or data[:5] == b"%PDF-":
+        text = _pdf_text(data)
+    elif name.endswith((".txt", ".text", ".md")) or not name or "." not in name:
+        text = _plain_text(data)
+    else:
+        raise ImportTextError(_("Không đọc được tệp này: chỉ nhận văn bản .txt, .docx hoặc .pdf có lớp chữ."))
+    # one spelling of each letter (Windows encodings and some PDFs give a base letter plus combining marks)
+    return unicodedata.normalize("NFC", text)
 
 
 def _plain_text(data: bytes) -> str:
