@@ -23,7 +23,8 @@ _AGENCY_HEADS = (
     "Mặt trận|Sở|Ban|Bộ Chỉ huy|Bộ chỉ huy|Bộ|Công an|Văn phòng|Phòng|phòng|Đài|Báo|Liên đoàn|LĐLĐ|Hội|Đoàn|"
     "Tỉnh đoàn|Thành đoàn|Huyện đoàn|Trung tâm|Cục|Chi cục|Kho bạc|Bảo hiểm|Ngân hàng|Tòa án|Toà án|Viện|"
     "Thanh tra|Trường|Bệnh viện|Điện lực|Công ty|Tổng công ty|Đảng ủy|Đảng uỷ|Huyện ủy|Thành ủy|Tỉnh ủy|"
-    "Bưu điện|Viễn thông|Quân sự|Bộ đội|Đồn|Trạm|Hạt|Kiểm lâm|Chi nhánh|Cảng vụ|Tổ công tác|Tổ|Trưởng thôn|"
+    "Bưu điện|Viễn thông|Quân sự|Bộ đội|Đồn|Trạm|Hạt|Kiểm lâm|Chi nhánh|Cảng vụ|Tổ công tác|Tổ(?! chức)|"
+    "Trưởng (?:các )?(?:thôn|ấp|bản|khu phố|tổ dân phố)|"
     "Trưởng ấp|Trưởng khu phố|Tổ trưởng|Bí thư|Ban Chỉ đạo|BCĐ|BQL|Sở GD&ĐT|Công an|"
     "các|Các|lực lượng|Lực lượng|chính quyền|Chính quyền|cơ quan|Cơ quan|đơn vị|Đơn vị|UBMTTQ"
 )
@@ -50,6 +51,16 @@ _VERBS = (
 )
 # "tổ chức" is a verb except inside "các tổ chức chính trị - xã hội"
 _STOP_RE = re.compile(rf"(?<![\wÀ-ỹ])(?:{_VERBS}|(?<!các )(?<!Các )(?<!và )tổ chức)(?![\wÀ-ỹ])|[;:.()\[\]\"“”]")
+#: lowercase words that occur inside agencies' names; any other lowercase word ends the name
+_NAME_WORDS = frozenset(
+    str.split(
+        "tỉnh thành phố huyện xã phường thị trấn quận các và nhân dân hội chính trị lao động vận tải nông thôn đào tạo "
+        "có liên quan thuộc trực cấp đơn vị cơ ban ngành đoàn thể sở tổ chức khu ấp bản địa phương trên bàn lực lượng "
+        "quyền y tế phòng chống nhà nước ngân hàng truyền hình thanh niên phụ nữ cựu chiến binh doanh nghiệp "
+        "trường học tự quản vực dự án kinh công du lịch thông tin văn hóa hoá thể thao môi tộc tôn giáo quân sự biên "
+        "đảng ủy uỷ mặt trận quốc việt nam bộ huy hành chính của đồng"
+    )
+)
 _LOCALITY = ("tỉnh", "thành phố", "huyện", "thị xã", "quận", "xã", "phường", "thị trấn", "thôn", "ấp", "khu phố")
 _MAX_AGENCY_WORDS = 18
 
@@ -290,6 +301,8 @@ def _split_agencies(phrase: str) -> list[str]:
                 piece
                 and _starts_agency(piece)
                 and not re.match(r"^(?:đơn vị|cơ quan|Đơn vị|Cơ quan)(?![\wÀ-ỹ])", piece)
+                # "Văn phòng HĐND và UBND" is one office
+                and not (sep.strip() == "và" and current.startswith("Văn phòng") and current.endswith("HĐND"))
             ):
                 parts.append(current)
                 current = piece
@@ -308,6 +321,15 @@ def _agency_phrase(text: str) -> str:
     """The agency names that open `text`, up to the verb or punctuation that ends them."""
     stop = _STOP_RE.search(text)
     end = stop.start() if stop else len(text)
+    previous = ""
+    for word in _WORD.finditer(text, 0, end):
+        # "Sở Tư pháp": a lowercase syllable after a capital one is part of the name; after a lowercase one
+        # ("Sở Y tế rà soát") it starts the verb unless it is a word names use
+        value = word.group(0)
+        if value[0].islower() and previous[:1].islower() and value not in _NAME_WORDS:
+            end = word.start()
+            break
+        previous = value
     words = text[:end].split()
     if len(words) > _MAX_AGENCY_WORDS:
         return ""
@@ -328,14 +350,20 @@ _REPORT_TO = re.compile(
 )
 
 
+#: "các nội dung sau", "Tổ chức thực hiện": what is asked or a heading, not who
+_NOT_AGENCY = re.compile(
+    r"^(?:(?:[Cc]ác|[Cc]ơ quan|[Đđ]ơn vị)\s+(?:nội dung|nhiệm vụ|giải pháp|biện pháp)"
+    r"|Tổ chức thực hiện|Tổ chức triển khai)"
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 def _opening_agencies(text: str) -> list[str]:
     text = text.lstrip(" -+•*")
     cue = _OPEN_CUE.match(text)
     if cue:
         text = text[cue.end() :]
-    if not _starts_agency(text) or re.match(
-        r"^(?:[Cc]ác|[Cc]ơ quan|[Đđ]ơn vị)\s+(?:nội dung|nhiệm vụ|giải pháp|biện pháp)", text
-    ):
+    if not _starts_agency(text) or _NOT_AGENCY.match(text):
         return []
     return _split_agencies(_agency_phrase(text))
 
@@ -453,6 +481,9 @@ def _match_label(line: str) -> tuple[str, str, str] | None:
     return "dash", "-", rest
 
 
+_ROMAN_LINE = re.compile(r"^[IVX]{1,5}\s*[.)/]\s")
+
+
 def _paragraphs(lines: list[str]) -> list[tuple[int, str]]:
     """Join wrapped lines and page breaks into paragraphs; a labelled line always starts a new one."""
     paragraphs: list[tuple[int, str]] = []
@@ -464,7 +495,13 @@ def _paragraphs(lines: list[str]) -> list[tuple[int, str]]:
             blank = True
             continue
         starts_new = bool(_LABEL.match(line)) and _match_label(line) is not None
-        continues = current and not starts_new and (not blank or line[:1].islower() or current[-1].endswith((",", "-")))
+        heading = bool(current) and (current[-1].isupper() or _ROMAN_LINE.match(current[0]) is not None)
+        continues = (
+            current
+            and not starts_new
+            and not heading
+            and (not blank or line[:1].islower() or current[-1].endswith((",", "-")))
+        )
         if continues and not (blank and current[-1].endswith((".", ":", "./.", ";")) and not line[:1].islower()):
             current.append(line)
         else:
@@ -659,6 +696,12 @@ def _issuer(lines: list[str]) -> str | None:
     return _cased(first)
 
 
+#: sections of a kế hoạch that explain rather than assign: their numbered items are not tasks
+_NOT_TASK_SECTION = re.compile(
+    r"^(?:MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|CĂN CỨ|TÌNH HÌNH|KẾT QUẢ|ĐÁNH GIÁ)", re.IGNORECASE
+)
+
+
 def _outline(paragraphs: list[tuple[int, str]]) -> tuple[str | None, list[_Item], list[str], list[str]]:
     """Group paragraphs into top-level items with their sub-items; (top kind, items, preamble, closing)."""
     preamble: list[str] = []
@@ -675,7 +718,7 @@ def _outline(paragraphs: list[tuple[int, str]]) -> tuple[str | None, list[_Item]
     items: list[_Item] = []
     current: _Item | None = None
     sub: _Item | None = None
-    ended = False
+    ended = skipping = False
     seen_task = False
     for index, (line_no, paragraph) in enumerate(paragraphs):
         found = labelled[index][1]
@@ -685,6 +728,9 @@ def _outline(paragraphs: list[tuple[int, str]]) -> tuple[str | None, list[_Item]
             continue
         if found and found[0] == "roman":
             current = sub = None
+            skipping = bool(_NOT_TASK_SECTION.match(found[2]))
+            continue
+        if skipping:
             continue
         if found and found[0] == top_kind:
             if top_kind == "dash" and not seen_task and not _looks_like_task(found[2], preamble):
@@ -696,7 +742,8 @@ def _outline(paragraphs: list[tuple[int, str]]) -> tuple[str | None, list[_Item]
             seen_task = True
             continue
         if current is None:
-            preamble.append(paragraph)
+            # after the first task, text outside any task (a section's closing words) is not preamble
+            (closing if seen_task else preamble).append(paragraph)
             continue
         if found and found[0] != "roman":
             sub = _Item(found[0], found[1], found[2], line_no)
