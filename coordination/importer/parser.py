@@ -58,11 +58,11 @@ _NAME_WORDS = frozenset(
         "có liên quan thuộc trực cấp đơn vị cơ ban ngành đoàn thể sở tổ chức khu ấp bản địa phương trên bàn lực lượng "
         "quyền y tế phòng chống nhà nước ngân hàng truyền hình thanh niên phụ nữ cựu chiến binh doanh nghiệp "
         "trường học tự quản vực dự án kinh công du lịch thông tin văn hóa hoá thể thao môi tộc tôn giáo quân sự biên "
-        "đảng ủy uỷ mặt trận quốc việt nam bộ huy hành chính của đồng"
+        "đảng ủy uỷ mặt trận quốc việt nam bộ huy hành chính của đồng dục pháp luật lý giúp"
     )
 )
 _LOCALITY = ("tỉnh", "thành phố", "huyện", "thị xã", "quận", "xã", "phường", "thị trấn", "thôn", "ấp", "khu phố")
-_MAX_AGENCY_WORDS = 18
+_MAX_AGENCY_WORDS = 32
 
 _WORD_FIX = {
     "ủy ban nhân dân": "Ủy ban nhân dân",
@@ -287,10 +287,11 @@ def _split_agencies(phrase: str) -> list[str]:
     if not phrase:
         return []
     # "các Sở: Tư pháp, Tài chính" names several departments at once
+    phrase = _drop_person(phrase)
     m = re.match(r"^(?:[Cc]ác\s+)(Sở|Phòng|Ban|phòng|sở)\s*:\s*(.+)$", phrase)
     if m:
         kind = m.group(1).capitalize()
-        return [f"{kind} {_norm(p)}" for p in re.split(r",|;|\s+và\s+", m.group(2)) if _norm(p)]
+        return [f"{kind} {_norm(p)}" for p in re.split(r"[,;]", m.group(2)) if _norm(p)]
     parts: list[str] = []
     for chunk in re.split(r"\s*;\s*", phrase):
         pieces = re.split(r"(,\s*|\s+và\s+|\s+với\s+)", chunk)
@@ -317,8 +318,14 @@ def _split_agencies(phrase: str) -> list[str]:
     return names
 
 
+_DEPARTMENTS = re.compile(rf"^(?:(?:{_PERSON_HEADS})\s+)?[Cc]ác\s+(?:Sở|sở|Phòng|phòng|Ban|ban)\s*:\s*")
+
+
 def _agency_phrase(text: str) -> str:
     """The agency names that open `text`, up to the verb or punctuation that ends them."""
+    listing = _DEPARTMENTS.match(text)
+    if listing:  # "Giám đốc các Sở: Tư pháp, Tài chính chủ trì": the colon belongs to the name
+        return listing.group(0) + _agency_phrase(text[listing.end() :])
     stop = _STOP_RE.search(text)
     end = stop.start() if stop else len(text)
     previous = ""
