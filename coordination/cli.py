@@ -8,6 +8,7 @@ from flask import Flask
 def init_cli(app: Flask) -> None:
     from coordination.auth.cli import users_cli
     from coordination.demo.cli import demo_cli
+    from coordination.importer.cli import directives_cli
     from coordination.reminders.cli import reminders_cli
     from coordination.reports.cli import report_cli
 
@@ -15,3 +16,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(directives_cli)
