@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from coordination.auth.models import User
 from coordination.db import UTCDateTime, utcnow
@@ -17,7 +21,11 @@ from coordination.extensions import db
 
 
 class AuditEvent(db.Model):
-    """Never updated or deleted: a database trigger refuses both (see the first migration)."""
+    """Never updated or deleted: a database trigger refuses both (see the first migration).
+
+    The events form a hash chain in id order: each stores the SHA-256 of its content and of the
+    previous event's hash, so that an edited, inserted or deleted row is found by `audit verify`.
+    """
 
     __tablename__ = "audit_event"
     __table_args__ = (
@@ -26,6 +34,8 @@ class AuditEvent(db.Model):
         sa.Index("ix_audit_event_directive", "directive_id", "occurred_at"),
         # exactly one of a user or a named system actor did it
         sa.CheckConstraint("(actor_id IS NULL) <> (system_actor IS NULL)", name="one_actor"),
+        # two events claiming the same predecessor would fork the chain: the database refuses it
+        sa.UniqueConstraint("prev_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +54,10 @@ class AuditEvent(db.Model):
     #: denormalised so that a directive's or an assignment's history is one indexed query
     directive_id: Mapped[int | None]
     assignment_id: Mapped[int | None]
+    #: the previous event's `hash`; NULL only for the first event
+    prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    #: SHA-256 (hex) of this event's canonical content, prev_hash included (see `chain_hash`)
+    hash: Mapped[str] = mapped_column(sa.String(64))
 
     actor: Mapped[User | None] = relationship()
 
@@ -137,3 +151,99 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+#: the PostgreSQL advisory lock that serialises appends to the chain (any fixed 64-bit number)
+CHAIN_LOCK_KEY = 0x61756469745F6368  # "audit_ch"
+
+#: the fields a hash covers, in the order of the canonical form; the id is left out so that a dump
+#: restored with other ids still verifies (the order of the chain is the order of the ids)
+CHAINED_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "system_actor",
+    "actor_label",
+    "entity_type",
+    "entity_id",
+    "action",
+    "before",
+    "after",
+    "directive_id",
+    "assignment_id",
+    "prev_hash",
+)
+
+
+def chain_hash(fields: dict[str, Any]) -> str:
+    """Return the SHA-256 of an event's canonical content (a stable JSON of CHAINED_FIELDS).
+
+    Migration 0004 holds a frozen copy of this function for the back-fill: change both or neither.
+    """
+    content = {name: fields[name] for name in CHAINED_FIELDS}
+    occurred_at = content["occurred_at"]
+    content["occurred_at"] = occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _chain_head(connection: sa.Connection) -> str | None:
+    """Return the newest event's hash, after taking the chain's lock on PostgreSQL."""
+    if connection.dialect.name == "postgresql":
+        # Held to the end of the transaction: appends are serialised, so ids and chain order agree.
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
+    # SQLite serialises writers itself; the unique prev_hash refuses a fork if two ever raced.
+    return connection.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_head(session: Session, flush_context, instances) -> None:  # type: ignore[no-untyped-def]
+    # Each flush reads the head afresh (under the lock): an earlier flush may have been rolled back.
+    session.info.pop("audit_chain_head", None)
+
+
+@event.listens_for(AuditEvent, "before_insert")
+def _link(mapper, connection, target: AuditEvent) -> None:  # type: ignore[no-untyped-def]
+    """Chain an event as it is inserted: rows go in insert order, after their actor's id is known."""
+    info = sa.orm.object_session(target).info
+    if "audit_chain_head" not in info:
+        info["audit_chain_head"] = _chain_head(connection)
+    target.prev_hash = info["audit_chain_head"]
+    target.hash = chain_hash({name: getattr(target, name) for name in CHAINED_FIELDS})
+    info["audit_chain_head"] = target.hash
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first event that does not match: its id, and why."""
+
+    event_id: int
+    reason: str  # "content" (its hash is not its content's) or "link" (prev_hash is not the previous hash)
+
+
+def verify_chain(batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
+    """Walk the chain in id order, batch by batch; return the number of events checked and the first break."""
+    columns = [AuditEvent.id, AuditEvent.hash, *(getattr(AuditEvent, name) for name in CHAINED_FIELDS)]
+    previous: str | None = None
+    count = 0
+    for row in _in_batches(columns, batch_size):
+        fields = dict(row._mapping)
+        if fields["prev_hash"] != previous:
+            return count, ChainBreak(row.id, "link")
+        if chain_hash(fields) != row.hash:
+            return count, ChainBreak(row.id, "content")
+        previous = row.hash
+        count += 1
+    return count, None
+
+
+def _in_batches(columns: list, batch_size: int) -> Iterator[sa.Row]:
+    # Keyset pagination: each batch is a fresh short query, so memory stays flat on any history size.
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(*columns).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id

@@ -9,6 +9,7 @@ def init_cli(app: Flask) -> None:
     from coordination.auth.cli import users_cli
     from coordination.demo.cli import demo_cli
     from coordination.importer.cli import directives_cli
+    from coordination.integrity_cli import audit_cli, backup_command, evidence_cli, restore_command
     from coordination.reminders.cli import reminders_cli
     from coordination.reports.cli import report_cli
 
@@ -17,3 +18,7 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(report_cli)
     app.cli.add_command(directives_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(evidence_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -92,8 +93,35 @@ class LocalEvidenceStore:
     def delete(self, sha256: str) -> None:
         self._path(sha256).unlink(missing_ok=True)
 
+    def stored_keys(self) -> Iterator[str]:
+        """Yield the stored keys in sorted order, one directory at a time (temporary files left out)."""
+        for first in _sorted_dirs(self.root):
+            for second in _sorted_dirs(first):
+                for entry in sorted(os.scandir(second), key=lambda e: e.name):
+                    if entry.is_file():
+                        yield entry.name
 
-def get_store() -> EvidenceStore:
+    def path(self, sha256: str) -> Path:
+        """Return where a key's bytes are (for copying the store into a backup)."""
+        return self._path(sha256)
+
+
+def _sorted_dirs(parent: Path) -> list[Path]:
+    if not parent.is_dir():
+        return []
+    return [Path(e.path) for e in sorted(os.scandir(parent), key=lambda e: e.name) if e.is_dir() and len(e.name) == 2]
+
+
+def file_sha256(path: str | Path) -> str:
+    """Return the hex SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def get_store() -> LocalEvidenceStore:
     return LocalEvidenceStore(current_app.config["EVIDENCE_DIR"])
 
 
