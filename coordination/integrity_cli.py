@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -76,6 +76,7 @@ def evidence_verify_command() -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def backup_command(directory: Path) -> None:
     """Back up the database and the evidence store into DIRECTORY (new or empty), with a manifest."""
@@ -91,6 +92,7 @@ def backup_command(directory: Path) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
 def restore_command(directory: Path) -> None:
     """Restore a backup from DIRECTORY into an empty database and the evidence store."""
