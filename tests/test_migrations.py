@@ -73,6 +73,21 @@ def test_upgrade_keeps_existing_rows(scratch_database: str, tmp_path) -> None:  
                 "SELECT actor_id, system_actor, actor_label FROM audit_event ORDER BY id"
             ).all()
             assert [tuple(r) for r in rows] == [(1, None, "u"), (None, "system", "system")]
+        # 0004 chained the existing history: the first event has no predecessor, the second links to it.
+        from coordination.audit import verify_chain
+
+        assert verify_chain() == (2, None)
+        with db.engine.connect() as connection:
+            chain = connection.exec_driver_sql("SELECT prev_hash, hash FROM audit_event ORDER BY id").all()
+        assert chain[0][0] is None and chain[1][0] == chain[0][1]
+        db.session.remove()
+        downgrade(revision="0003")
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM audit_event").scalar_one() == 2
+            assert "hash" not in {c["name"] for c in sa.inspect(connection).get_columns("audit_event")}
+        upgrade()
+        assert verify_chain() == (2, None)
+        db.session.remove()
         # The history stays append-only and names exactly one actor after the table was rebuilt.
         for statement in (
             "UPDATE audit_event SET action = 'x'",
