@@ -109,7 +109,8 @@ class DirectiveImporting:
     def import_review_view(self) -> Any:
         user = _importer()
         form = bind(ImportReviewForm)
-        text = (form.source_text.data or "")[:MAX_TEXT]
+        # Browsers send the hidden copy's line breaks as CRLF.
+        text = (form.source_text.data or "").replace("\r\n", "\n")[:MAX_TEXT]
         if "add_row" in request.form:
             # Without JavaScript the "add a row" buttons post the form: one more row, nothing saved.
             form.tasks.append_entry({"level": forms.SUB if request.form["add_row"] == forms.SUB else forms.TOP})

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from coordination.agencies.models import Agency
+from coordination.assignments.models import AssignmentRole
 from coordination.auth.models import User
 from coordination.directives.models import Directive, DocType, Recurrence
 from coordination.directives.operations import create_directive
@@ -18,7 +19,7 @@ from coordination.importer.resolve import Resolution
 
 #: the value of "tất cả nơi nhận" in the form's group select (coordination.admin.directive_forms)
 ALL_ADDRESSEES = "*all*"
-_NO_DEADLINE = {Recurrence.continuous.value, Recurrence.weekly.value, Recurrence.monthly.value}
+_NO_DEADLINE = {Recurrence.continuous, Recurrence.weekly, Recurrence.monthly, Recurrence.quarterly}
 
 
 def _date(value: Any) -> date | None:
@@ -30,11 +31,12 @@ def _date(value: Any) -> date | None:
         return None  # the parser already warned of a date that does not exist
 
 
-def _recurrence(value: Any) -> str:
-    return value if value in {r.value for r in Recurrence} else Recurrence.none.value
+def _recurrence(value: Any) -> Recurrence:
+    # "hằng năm" has no recurrence of its own here: the reviewer sets the deadline.
+    return Recurrence(value) if value in {r.value for r in Recurrence} else Recurrence.none
 
 
-def _specs(names: list[str], role: str, resolutions: dict[str, Resolution]) -> list[dict[str, Any]]:
+def _specs(names: list[str], role: AssignmentRole, resolutions: dict[str, Resolution]) -> list[dict[str, Any]]:
     """The assignments the resolved names make; unresolved names are left for the reviewer."""
     specs: list[dict[str, Any]] = []
     for name in names or []:
@@ -61,10 +63,10 @@ def _task(
     # A task whose text sets no date falls under the campaign's; a continuous or periodic one has none.
     deadline = own or (None if recurrence in _NO_DEADLINE else fallback)
     if item.get("lead_is_addressees"):
-        assignments = [{"all_addressees": True, "role": "lead"}]
+        assignments = [{"all_addressees": True, "role": AssignmentRole.lead}]
     else:
-        assignments = _specs(item.get("lead") or [], "lead", resolutions)
-    coordinate = _specs(item.get("coordinate") or [], "coordinate", resolutions)
+        assignments = _specs(item.get("lead") or [], AssignmentRole.lead, resolutions)
+    coordinate = _specs(item.get("coordinate") or [], AssignmentRole.coordinate, resolutions)
     if parent_lead and coordinate and not assignments:
         # "- Phối hợp với Sở Tài chính ...": the sub-item's lead is still its task's.
         assignments = list(parent_lead)
@@ -89,7 +91,7 @@ def proposed_directive(extraction: dict[str, Any], resolutions: dict[str, Resolu
     tasks = [_task(item, resolutions, campaign) for item in extraction.get("tasks") or []]
     addressees: list[str] = []
     for name in extraction.get("addressees") or []:
-        for spec in _specs([name], "lead", resolutions):
+        for spec in _specs([name], AssignmentRole.lead, resolutions):
             value = spec.get("agency") or spec.get("group")
             if value not in addressees:
                 addressees.append(value)
@@ -106,7 +108,7 @@ def proposed_directive(extraction: dict[str, Any], resolutions: dict[str, Resolu
     return {
         "number": (extraction.get("number") or "")[:20],
         "symbol": (extraction.get("symbol") or "")[:60],
-        "doc_type": doc_type if doc_type in {t.value for t in DocType} else DocType.other.value,
+        "doc_type": DocType(doc_type) if doc_type in {t.value for t in DocType} else DocType.other,
         "issued_on": _date(extraction.get("issued_on")),
         "subject": extraction.get("subject") or "",
         "place": extraction.get("place"),
@@ -131,7 +133,7 @@ def _row(task: dict[str, Any], level: str, members: dict[str, list[str]]) -> dic
         if not name:
             continue
         if not group:
-            group, group_role = name, spec["role"]
+            group, group_role = name, spec["role"].value
         else:
             # A second group goes in as its member agencies: the form gives each row one group.
             codes = lead if spec["role"] == "lead" else coordinate
@@ -141,7 +143,7 @@ def _row(task: dict[str, Any], level: str, members: dict[str, list[str]]) -> dic
         "label": task["label"],
         "text": task["text"],
         "deadline": task["deadline"],
-        "recurrence": task["recurrence"],
+        "recurrence": task["recurrence"].value,
         "recurrence_day": task["recurrence_day"],
         "lead": lead,
         "coordinate": [code for code in coordinate if code not in lead],
@@ -164,7 +166,7 @@ def review_form_data(proposal: dict[str, Any], resolutions: dict[str, Resolution
     return {
         "number": proposal["number"],
         "symbol": proposal["symbol"],
-        "doc_type": proposal["doc_type"],
+        "doc_type": proposal["doc_type"].value,
         "issued_on": proposal["issued_on"],
         "place": proposal["place"] or "",
         "subject": proposal["subject"],
