@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -23,12 +24,17 @@ class AuditEvent(db.Model):
         sa.Index("ix_audit_event_entity", "entity_type", "entity_id"),
         sa.Index("ix_audit_event_assignment", "assignment_id", "occurred_at"),
         sa.Index("ix_audit_event_directive", "directive_id", "occurred_at"),
+        # exactly one of a user or a named system actor did it
+        sa.CheckConstraint("(actor_id IS NULL) <> (system_actor IS NULL)", name="one_actor"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    #: "system" for the scheduler, the importer or the demo loader
+    #: a SystemActor's name ("system:reminders", "system:demo", "system:cli") when no user acted;
+    #: "system" for history written before the system actors were named
+    system_actor: Mapped[str | None] = mapped_column(sa.String(40))
+    #: the username, or the system actor's name
     actor_label: Mapped[str] = mapped_column(sa.String(120))
     entity_type: Mapped[str] = mapped_column(sa.String(40))
     entity_id: Mapped[int]
@@ -40,6 +46,44 @@ class AuditEvent(db.Model):
     assignment_id: Mapped[int | None]
 
     actor: Mapped[User | None] = relationship()
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Trusted code acting on its own (a job, the demo loader, an operator's CLI): no permission check."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+SYSTEM_CLI = SystemActor("system:cli")
+SYSTEM_DEMO = SystemActor("system:demo")
+SYSTEM_REMINDERS = SystemActor("system:reminders")
+
+#: who may perform an operation: a signed-in user, or one of the system actors above
+Actor = User | SystemActor
+
+
+def is_system(actor: Actor) -> bool:
+    """Tell whether actor is a system actor; refuse None, which used to mean the system silently."""
+    if isinstance(actor, SystemActor):
+        return True
+    if isinstance(actor, User):
+        return False
+    raise TypeError(f"actor must be a User or a SystemActor, not {actor!r}")
+
+
+def acting_user(actor: Actor) -> User | None:
+    """Return the user behind actor, None for a system actor (for *_by_id columns)."""
+    return None if is_system(actor) else actor  # type: ignore[return-value]
+
+
+def acting_user_id(actor: Actor) -> int | None:
+    """Return the id of the user behind actor, None for a system actor."""
+    user = acting_user(actor)
+    return user.id if user is not None else None
 
 
 def _jsonable(value: Any) -> Any:
@@ -62,7 +106,7 @@ def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
 
 
 def record(
-    actor: User | None,
+    actor: Actor,
     action: str,
     entity_type: str,
     entity_id: int,
@@ -77,10 +121,12 @@ def record(
 
     `occurred_at` is for back-filled history (the demo, imports of past work); live operations omit it.
     """
+    user = acting_user(actor)
     event = AuditEvent(
         occurred_at=occurred_at or utcnow(),
-        actor=actor,
-        actor_label=actor.username if actor is not None else "system",
+        actor=user,
+        system_actor=None if user is not None else actor.name,  # type: ignore[union-attr]
+        actor_label=user.username if user is not None else actor.name,  # type: ignore[union-attr]
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,

@@ -92,9 +92,8 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def _stale(error: StaleDataError) -> Any:
         # Another save won the race between our read and our write (optimistic locking).
-        from coordination.extensions import db
-
-        db.session.rollback()
+        # The session through the app, not coordination.extensions: that module imports this one.
+        app.extensions["sqlalchemy"].session.rollback()
         return _operation_error(Conflict(str(HTTP_DETAILS[409]())))
 
     @app.errorhandler(HTTPException)

@@ -6,7 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from coordination.api.core import CoordinationApi
+from coordination.api.extension import CoordinationApi
 from coordination.db import Base
 
 db = SQLAlchemy(model_class=Base)

@@ -8,27 +8,23 @@ from decimal import Decimal
 from flask import Flask
 from flask_babel import format_datetime, get_locale
 
+from coordination import formatting
 from coordination.assignments.states import STATUS_LABELS, TIMELINESS_LABELS, Status, Timeliness
+from coordination.directives import states as directive_states
 from coordination.permissions import Permission, can
-from coordination.text import format_date_vi, format_number_vi
 
 
 def format_date(value: date | datetime | None) -> str:
-    """dd/mm/yyyy in both languages: the form every Vietnamese office writes."""
-    if value is None:
-        return ""
+    """dd/mm/yyyy in both languages: the form every Vietnamese office writes; a moment also with its time."""
     if isinstance(value, datetime):
+        # In the user's time zone, which Flask-Babel knows.
         return format_datetime(value, "dd/MM/yyyy HH:mm")
-    return format_date_vi(value)
+    return formatting.format_date(value)
 
 
 def format_number(value: int | float | Decimal | None, decimals: int = 0) -> str:
     """327.407 and 73,3 in Vietnamese; 327,407 and 73.3 in English."""
-    if value is None:
-        return ""
-    if str(get_locale()) == "en":
-        return f"{value:,.{decimals}f}"
-    return format_number_vi(value, decimals)
+    return formatting.format_number(value, decimals, locale="en" if str(get_locale()) == "en" else "vi")
 
 
 def status_label(value: Status | str | None) -> str:
@@ -46,4 +42,7 @@ def init_templating(app: Flask) -> None:
         status_label=status_label,
         timeliness_label=timeliness_label,
     )
-    app.jinja_env.globals.update(can=can, Permission=Permission, get_locale=get_locale)
+    # Templates ask the directive's lifecycle (directive_states.can_close(directive.status)), never compare strings.
+    app.jinja_env.globals.update(
+        can=can, Permission=Permission, get_locale=get_locale, directive_states=directive_states
+    )

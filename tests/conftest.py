@@ -21,11 +21,14 @@ from sqlalchemy import event, orm
 from coordination import create_app, register_models
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
+from coordination.audit import SystemActor
 from coordination.auth.models import User
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 
 DEMO_PASSWORD = "demo-2026"
+#: the actor of a test's own setup, which no user performs
+SETUP = SystemActor("system:test")
 #: the demo accounts the permission tables are written for: each role, in both provinces
 USERS = [
     "admin",

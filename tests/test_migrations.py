@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -61,8 +62,24 @@ def test_upgrade_keeps_existing_rows(scratch_database: str, tmp_path) -> None:  
                 "INSERT INTO audit_event (occurred_at, actor_id, actor_label, entity_type, entity_id, action)"
                 " VALUES (CURRENT_TIMESTAMP, 1, 'u', 'user', 1, 'user.create')"
             )
+            connection.exec_driver_sql(
+                "INSERT INTO audit_event (occurred_at, actor_id, actor_label, entity_type, entity_id, action)"
+                " VALUES (CURRENT_TIMESTAMP, NULL, 'system', 'user', 1, 'user.set_password')"
+            )
         upgrade()
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT username FROM user_account").scalar_one() == "u"
-            assert connection.exec_driver_sql("SELECT count(*) FROM audit_event").scalar_one() == 1
+            rows = connection.exec_driver_sql(
+                "SELECT actor_id, system_actor, actor_label FROM audit_event ORDER BY id"
+            ).all()
+            assert [tuple(r) for r in rows] == [(1, None, "u"), (None, "system", "system")]
+        # The history stays append-only and names exactly one actor after the table was rebuilt.
+        for statement in (
+            "UPDATE audit_event SET action = 'x'",
+            "DELETE FROM audit_event",
+            "INSERT INTO audit_event (occurred_at, actor_id, system_actor, actor_label, entity_type, entity_id,"
+            " action) VALUES (CURRENT_TIMESTAMP, NULL, NULL, '?', 'user', 1, 'user.update')",
+        ):
+            with pytest.raises(sa.exc.DBAPIError), db.engine.begin() as connection:
+                connection.exec_driver_sql(statement)
         db.engine.dispose()

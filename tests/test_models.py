@@ -13,6 +13,7 @@ from coordination.assignments.models import Assignment, AssignmentRole
 from coordination.audit import AuditEvent, record
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
+from tests.conftest import SETUP
 
 
 def _agency(code: str) -> Agency:
@@ -96,7 +97,7 @@ def test_stale_version_refused(app) -> None:
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"])
 def test_audit_history_is_append_only_in_the_database(app, statement: str) -> None:
-    record(None, "test.event", "test", 1)
+    record(SETUP, "test.event", "test", 1)
     db.session.flush()
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) > 0
     with pytest.raises(sa.exc.DatabaseError, match="append-only"):

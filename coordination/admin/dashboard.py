@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from coordination.admin.base import SecureBaseView, current
-from coordination.admin.monitoring_forms import parse_day
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.assignments.states import TIMELINESS_LABELS, Timeliness
@@ -25,6 +24,7 @@ from coordination.auth.models import Role, User
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
+from coordination.formatting import parse_date_or_none
 from coordination.indicators.queries import indicator_rows
 from coordination.permissions import Permission, can
 from coordination.reminders.models import ExplanationRequest
@@ -91,7 +91,7 @@ class DashboardArgs:
         days: dict[str, date | None] = {}
         for name, label in (("issued_from", _("Ban hành từ ngày")), ("issued_to", _("đến ngày"))):
             raw = args.get(name) or ""
-            days[name] = parse_day(raw) if raw.strip() else None
+            days[name] = parse_date_or_none(raw) if raw.strip() else None
             if raw.strip() and days[name] is None:
                 errors[name] = _("%(field)s: ngày không hợp lệ, hãy nhập dạng dd/mm/yyyy.", field=label)
         if days["issued_from"] and days["issued_to"] and days["issued_from"] > days["issued_to"]:

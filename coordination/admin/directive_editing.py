@@ -18,7 +18,8 @@ from coordination.admin.forms import bind, show_error
 from coordination.admin.queries import flatten, task_tree
 from coordination.assignments.models import Assignment
 from coordination.directives import operations
-from coordination.directives.models import Directive, DirectiveStatus, Task
+from coordination.directives.models import Directive, Task
+from coordination.directives.states import can_amend, can_edit_structure
 from coordination.errors import OperationError
 from coordination.extensions import db
 from coordination.permissions import Permission, can
@@ -102,7 +103,7 @@ class DirectiveEditing:
     def edit_draft_view(self, directive_id: int) -> Any:
         directive = _directive_or_404(directive_id)
         _may_edit(directive)
-        if directive.status != DirectiveStatus.draft:
+        if not can_edit_structure(directive.status):
             flash(_("Văn bản đang thực hiện: sửa từng nhiệm vụ trên trang văn bản."), "warning")
             return self._back(directive)
         g.workflow_issuer_id = directive.issuer_id
@@ -147,7 +148,7 @@ class DirectiveEditing:
     def add_task_view(self, directive_id: int) -> Any:
         directive = _directive_or_404(directive_id)
         _may_edit(directive)
-        if request.method == "GET" and directive.status == DirectiveStatus.closed:
+        if request.method == "GET" and not can_amend(directive.status):
             return self._closed(directive)
         g.workflow_issuer_id = directive.issuer_id
         form = bind(forms.AddTaskForm)
@@ -191,7 +192,7 @@ class DirectiveEditing:
     @expose("/task/<int:task_id>/", methods=("GET", "POST"))
     def task_view(self, task_id: int) -> Any:
         task = self._task_or_404(task_id)
-        if request.method == "GET" and task.directive.status == DirectiveStatus.closed:
+        if request.method == "GET" and not can_amend(task.directive.status):
             return self._closed(task.directive)
         if request.method == "GET":
             return self._task_page(task)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -16,6 +15,7 @@ from wtforms.widgets import TextInput
 
 from coordination.admin.base import SecureForm
 from coordination.errors import OperationError
+from coordination.formatting import format_date, parse_date
 
 #: WTForms' own English messages, as our users read them (WTForms ships no Vietnamese catalog)
 _WTFORMS_MESSAGES = {
@@ -100,43 +100,33 @@ def max_length(limit: int) -> Length:
     return Length(max=limit, message=_l("Tối đa %(max)d ký tự."))
 
 
-_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
-
-
-def parse_vn_date(text: str) -> date:
-    """dd/mm/yyyy (also with . or -), or yyyy-mm-dd as a date input sends it; ValueError otherwise."""
-    text = text.strip()
-    match = _DATE.fullmatch(text)
-    if match:
-        return date(int(match[3]), int(match[2]), int(match[1]))
-    return date.fromisoformat(text)
-
-
 class VNDateField(Field):
     """A date typed as a Vietnamese office writes it: dd/mm/yyyy."""
 
     widget = TextInput()
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
-        render_kw = {"placeholder": "dd/mm/yyyy", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        render_kw = {
+            "placeholder": "dd/mm/yyyy",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            **kwargs.pop("render_kw", {}),
+        }
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
 
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
+        return format_date(self.data) if isinstance(self.data, date) else ""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
         try:
-            self.data = parse_vn_date(valuelist[0])
+            self.data = parse_date(valuelist[0])
         except ValueError:
             raise ValueError(_("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.")) from None
-        if not 1900 <= self.data.year <= 2200:
-            self.data = None
-            raise ValueError(_("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy."))
 
 
 class PercentField(Field):

@@ -19,6 +19,7 @@ from coordination.auth.models import User
 from coordination.db import today as local_today
 from coordination.directives.models import Directive
 from coordination.extensions import db
+from coordination.formatting import format_date
 from coordination.indicators.models import Indicator
 from coordination.indicators.operations import add_measurement
 from coordination.indicators.queries import (
@@ -127,5 +128,5 @@ class IndicatorView(SecureBaseView):
             indicator, form.measured_on.data, form.value.data, actor=user, of_value=form.of_value.data, agency=agency
         )
         db.session.commit()
-        flash(_("Đã ghi số liệu ngày %(date)s.", date=form.measured_on.data.strftime("%d/%m/%Y")), "success")
+        flash(_("Đã ghi số liệu ngày %(date)s.", date=format_date(form.measured_on.data)), "success")
         return redirect(url_for(".detail", indicator_id=indicator.id))

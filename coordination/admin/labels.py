@@ -12,9 +12,11 @@ from flask_babel import lazy_gettext as _l
 from coordination.agencies.models import AgencyKind, AgencyLevel
 from coordination.assignments.models import AssignmentRole
 from coordination.assignments.states import Timeliness
+from coordination.audit import SYSTEM_CLI, SYSTEM_DEMO, SYSTEM_REMINDERS, AuditEvent
 from coordination.auth.models import Role
 from coordination.directives.labels import DIRECTIVE_STATUS_LABELS, DOC_TYPE_LABELS, RECURRENCE_LABELS
 from coordination.directives.models import DirectiveStatus, DocType, Recurrence
+from coordination.formatting import format_date
 
 ROLE_LABELS = {
     Role.admin: _l("Quản trị hệ thống"),
@@ -154,6 +156,14 @@ AUDIT_FIELD_LABELS = {
 }
 
 
+#: who did it, when no user did (AuditEvent.system_actor); "system" is history from before they were named
+SYSTEM_ACTOR_LABELS = {
+    SYSTEM_REMINDERS.name: _l("Hệ thống (nhắc việc tự động)"),
+    SYSTEM_DEMO.name: _l("Hệ thống (dữ liệu mẫu)"),
+    SYSTEM_CLI.name: _l("Hệ thống (lệnh quản trị)"),
+}
+
+
 def _label(table: dict, value: Enum | str | None) -> str:
     if value is None or value == "":
         return ""
@@ -199,6 +209,13 @@ def audit_field_label(value: str) -> str:
     return _label(AUDIT_FIELD_LABELS, value) if value in AUDIT_FIELD_LABELS else value
 
 
+def actor_name(event: AuditEvent) -> str:
+    """The user's full name, or the system actor in words."""
+    if event.actor is not None:
+        return event.actor.full_name
+    return str(SYSTEM_ACTOR_LABELS.get(event.system_actor or "", _("Hệ thống")))
+
+
 def timeliness_style(value: Timeliness | str | None) -> tuple[str, str]:
     if not value:
         return ("light", "")
@@ -220,7 +237,7 @@ def iso_date(value: str | None) -> str:
     if not value:
         return "—"
     try:
-        return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+        return format_date(date.fromisoformat(str(value)[:10]))
     except ValueError:
         return str(value)
 
@@ -236,6 +253,7 @@ def init_labels(app: Flask) -> None:
         recurrence_label=recurrence_label,
         audit_action_label=audit_action_label,
         audit_field_label=audit_field_label,
+        actor_name=actor_name,
         timeliness_style=timeliness_style,
         document_date=document_date,
         vnisodate=iso_date,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,44 +12,7 @@ from wtforms import Field, MultipleFileField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-_VN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
-def parse_day(value: str) -> date | None:
-    """dd/mm/yyyy as people type it (or yyyy-mm-dd from a date picker); None if it is not a day."""
-    value = value.strip()
-    match = _VN_DATE.fullmatch(value)
-    try:
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-class VnDateField(Field):
-    """A day typed as dd/mm/yyyy; shown the same way."""
-
-    widget = TextInput()
-
-    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
-        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-        self.raw = ""
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.raw = (valuelist[0] if valuelist else "").strip()
-        if not self.raw:
-            self.data = None
-            return
-        self.data = parse_day(self.raw)
-        if self.data is None:
-            raise ValueError(_l("Ngày không hợp lệ; hãy nhập dạng dd/mm/yyyy."))
+from coordination.admin.forms import VNDateField
 
 
 class NotInThePast:
@@ -79,7 +41,7 @@ class ExplanationRequestForm(FlaskForm):
         _l("Nội dung yêu cầu giải trình"),
         validators=[DataRequired(REQUIRED), Length(max=5000, message=_l("Tối đa %(max)s ký tự."))],
     )
-    due_on = VnDateField(_l("Hạn trả lời (dd/mm/yyyy)"), validators=[InputRequired(REQUIRED), NotInThePast()])
+    due_on = VNDateField(_l("Hạn trả lời (dd/mm/yyyy)"), validators=[InputRequired(REQUIRED), NotInThePast()])
 
 
 class ExplanationAnswerForm(FlaskForm):
@@ -87,7 +49,7 @@ class ExplanationAnswerForm(FlaskForm):
         _l("Nội dung giải trình (lý do chậm trễ)"),
         validators=[DataRequired(REQUIRED), Length(max=10000, message=_l("Tối đa %(max)s ký tự."))],
     )
-    expected_finish_on = VnDateField(_l("Dự kiến hoàn thành ngày (dd/mm/yyyy)"), validators=[Optional()])
+    expected_finish_on = VNDateField(_l("Dự kiến hoàn thành ngày (dd/mm/yyyy)"), validators=[Optional()])
     files = MultipleFileField(_l("Tệp kèm theo (PDF, ảnh, văn bản)"))
 
 
@@ -142,7 +104,7 @@ class NumberField(Field):
 
 
 class MeasurementForm(FlaskForm):
-    measured_on = VnDateField(_l("Ngày số liệu (dd/mm/yyyy)"), validators=[InputRequired(REQUIRED), NotInTheFuture()])
+    measured_on = VNDateField(_l("Ngày số liệu (dd/mm/yyyy)"), validators=[InputRequired(REQUIRED), NotInTheFuture()])
     value = NumberField(
         _l("Giá trị đạt được"),
         validators=[InputRequired(REQUIRED), NumberRange(0, VALUE_MAX, _l("Không được âm, tối đa %(max)s."))],

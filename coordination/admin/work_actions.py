@@ -28,6 +28,7 @@ from coordination.errors import OperationError
 from coordination.evidence.models import Evidence
 from coordination.evidence.operations import open_evidence, remove_evidence, report_with_evidence
 from coordination.extensions import db
+from coordination.formatting import format_date
 from coordination.permissions import Permission, can
 
 
@@ -275,7 +276,7 @@ class AssignmentActions:
         except OperationError as error:
             return self._refused(assignment.id, form, "decision_form", error)
         if form.decision.data == "approve":
-            new_deadline = extension.requested_deadline.strftime("%d/%m/%Y")
+            new_deadline = format_date(extension.requested_deadline)
             flash(_("Đã đồng ý gia hạn đến %(date)s.", date=new_deadline), "success")
         else:
             flash(_("Đã từ chối đề nghị gia hạn."), "success")

@@ -9,7 +9,6 @@ from coordination import audit
 from coordination.agencies.models import Agency, AgencyAlias
 from coordination.assignments.models import Assignment
 from coordination.assignments.states import OPEN_STATUSES, Action, next_status
-from coordination.auth.models import User
 from coordination.directives.models import Task
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
@@ -18,13 +17,13 @@ from coordination.permissions import Permission, can
 AGENCY_FIELDS = ["code", "name_vi", "name_en", "short_name", "active", "successor_id"]
 
 
-def _require_admin(actor: User | None) -> None:
-    if actor is not None and not can(actor, Permission.agency_manage):
+def _require_admin(actor: audit.Actor) -> None:
+    if not audit.is_system(actor) and not can(actor, Permission.agency_manage):
         raise Forbidden(_("Chỉ quản trị viên được thay đổi cơ quan, đơn vị."))
 
 
 def rename_agency(
-    agency: Agency, *, name_vi: str, actor: User | None, name_en: str | None = None, short_name: str | None = None
+    agency: Agency, *, name_vi: str, actor: audit.Actor, name_en: str | None = None, short_name: str | None = None
 ) -> Agency:
     """Give an agency its new name; the old one stays an alias, so texts naming it still match."""
     _require_admin(actor)
@@ -48,7 +47,7 @@ def rename_agency(
     return agency
 
 
-def merge_agency(agency: Agency, successor: Agency, *, actor: User | None) -> list[Assignment]:
+def merge_agency(agency: Agency, successor: Agency, *, actor: audit.Actor) -> list[Assignment]:
     """Merge `agency` into `successor`: its open work moves there, finished work stays under the old name.
 
     Where the successor already holds the same task, the moved assignment is cancelled instead, so that

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_api(app: Flask) -> None:
-    # Imported here: coordination.extensions imports coordination.api.core, so this package loads early.
+    # Imported here: coordination.extensions imports coordination.api.extension, so this package loads early.
     from coordination.agencies.api import blp as agencies_blp
     from coordination.assignments.api import blp as assignments_blp
     from coordination.assignments.api import extensions_blp

@@ -1,32 +1,25 @@
-"""The Api extension: problem documents for every error, bearer tokens on every endpoint.
-
-Kept free of the models so that `coordination.extensions` can import it.
-"""
+"""API blueprints: bearer tokens on every endpoint, problem documents for every error, URL loaders."""
 
 from __future__ import annotations
 
 import functools
-import http
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint as FlaskBlueprint
-from flask import Flask, current_app, request, send_from_directory
-from flask_smorest import Api
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
 from flask_smorest import Blueprint as SmorestBlueprint
-from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthorized
 from werkzeug.wrappers import Response
 
-from coordination.api.schemas import ProblemSchema
+from coordination.auth.tokens import token_from_request
 from coordination.errors import OperationError, _plain, http_problem, problem
+from coordination.extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-PROBLEM_JSON = "application/problem+json"
-SECURITY_SCHEME = "bearerAuth"
 
 
 def public(view: F) -> F:
@@ -37,17 +30,11 @@ def public(view: F) -> F:
 
 def signed_in() -> Any:
     """The signed-in user itself (not Flask-Login's proxy), as operations take their actor."""
-    from flask_login import current_user
-
     return current_user._get_current_object()
 
 
 def require_token() -> None:
     """Before every API view: a live bearer token, never a session cookie (the API has no CSRF)."""
-    # Imported here: the models import coordination.extensions, which imports this module.
-    from coordination.auth.tokens import token_from_request
-    from coordination.extensions import login_manager
-
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or getattr(view, "_api_public", False):
         return
@@ -66,8 +53,6 @@ class PreconditionRequired(OperationError):
 
 def refused(error: OperationError) -> Response:
     """An operation refused: undo whatever it had flushed, then answer with the problem document."""
-    from coordination.extensions import db
-
     # Operations may change objects before they refuse (update_directive, a second evidence file):
     # nothing of a refused request may reach a later commit.
     db.session.rollback()
@@ -79,8 +64,6 @@ def refused(error: OperationError) -> Response:
 
 def too_large(error: RequestEntityTooLarge) -> Response:
     """The whole request is over MAX_CONTENT_LENGTH (werkzeug refuses it before any view reads it)."""
-    from flask_babel import gettext as _
-
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     return problem(
         413,
@@ -134,57 +117,3 @@ def loads(name: str, loader: Callable[[Any], Any], *, arg: str | None = None) ->
         return wrapper  # type: ignore[return-value]
 
     return decorator
-
-
-class CoordinationApi(Api):
-    """flask-smorest's Api answering errors as RFC 9457 problem documents."""
-
-    ERROR_SCHEMA = ProblemSchema
-
-    def init_app(self, app: Flask, *, spec_kwargs: dict[str, Any] | None = None) -> None:
-        # Swagger UI would otherwise send the spec to validator.swagger.io: nothing leaves the site.
-        app.config.setdefault("OPENAPI_SWAGGER_UI_CONFIG", {"validatorUrl": None})
-        spec_kwargs = {"security": [{SECURITY_SCHEME: []}], **(spec_kwargs or {})}
-        super().init_app(app, spec_kwargs=spec_kwargs)
-        self.spec.components.security_scheme(
-            SECURITY_SCHEME,
-            {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "POST /api/v1/tokens with {username, password}; send Authorization: Bearer TOKEN",
-            },
-        )
-        self._register_swagger_ui_static(app)
-
-    def _register_error_handlers(self) -> None:
-        """Errors outside the API blueprints (an unknown /api/ URL) meet coordination.errors' handler."""
-
-    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
-        return http_problem(error)
-
-    def _register_responses(self) -> None:
-        """Document error responses as application/problem+json."""
-        for status in http.HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
-            if not (100 <= status < 200) and status not in (204, 304):
-                response["schema"] = self.ERROR_SCHEMA
-            prepare_response(response, self.spec, PROBLEM_JSON)
-            self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Problem document", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, PROBLEM_JSON)
-        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
-
-    def _register_swagger_ui_static(self, app: Flask) -> None:
-        """Serve Swagger UI's files from the swagger-ui-bundle package: the docs page needs no CDN."""
-        url = app.config.get("OPENAPI_SWAGGER_UI_URL") or ""
-        if not url.startswith("/"):
-            return
-        from swagger_ui_bundle import swagger_ui_path
-
-        static = FlaskBlueprint("api_docs_static", __name__, url_prefix=url.rstrip("/"))
-
-        @static.get("/<path:filename>")
-        def swagger_ui_file(filename: str) -> Response:
-            return send_from_directory(swagger_ui_path, filename, max_age=3600)
-
-        app.register_blueprint(static)

@@ -10,14 +10,13 @@ from flask_babel import gettext as _
 from coordination import audit
 from coordination.assignments.models import Assignment, ExtensionRequest, ExtensionStatus, ProgressUpdate
 from coordination.assignments.states import ACTION_ACTOR, Action, Status, TransitionError, next_status
-from coordination.auth.models import User
 from coordination.db import local_tz, today, utcnow
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
+from coordination.formatting import format_date
+from coordination.notifications import notify_extension_decision, notify_review
 from coordination.permissions import Permission, can
-from coordination.reminders.notices import notify_extension_decision, notify_review
 from coordination.templating import status_label
-from coordination.text import format_date_vi
 
 ASSIGNMENT_AUDIT_FIELDS = ["status", "progress_percent", "deadline", "reported_done_on", "completed_on"]
 
@@ -45,7 +44,7 @@ def check_version(assignment: Assignment, expected_version: int | None) -> None:
 def report_progress(
     assignment: Assignment,
     *,
-    actor: User | None,
+    actor: audit.Actor,
     note: str = "",
     progress_percent: int | None = None,
     action: Action | None = None,
@@ -54,7 +53,7 @@ def report_progress(
 ) -> ProgressUpdate:
     """Record a progress note, optionally a percentage and a status change, as one update."""
     required = _ACTOR_PERMISSION[ACTION_ACTOR[action]] if action else Permission.assignment_work
-    if actor is not None and not can(actor, required, assignment):
+    if not audit.is_system(actor) and not can(actor, required, assignment):
         raise Forbidden(_("Bạn không có quyền cập nhật nhiệm vụ này."))
     check_version(assignment, expected_version)
     if progress_percent is not None and not 0 <= progress_percent <= 100:
@@ -91,7 +90,7 @@ def report_progress(
 
     update = ProgressUpdate(
         assignment=assignment,
-        author=actor,
+        author=audit.acting_user(actor),
         note=note.strip(),
         progress_percent=progress_percent,
         status_from=status_from if action else None,
@@ -129,7 +128,7 @@ def review_assignment(
     decision: str,
     note: str,
     *,
-    actor: User | None,
+    actor: audit.Actor,
     on: date | None = None,
     expected_version: int | None = None,
 ) -> ProgressUpdate:
@@ -149,16 +148,16 @@ def request_extension(
     requested_deadline: date,
     reason: str,
     *,
-    actor: User | None,
+    actor: audit.Actor,
 ) -> ExtensionRequest:
     """Ask for more time (gia hạn) with a reason and a proposed date."""
-    if actor is not None and not can(actor, Permission.assignment_work, assignment):
+    if not audit.is_system(actor) and not can(actor, Permission.assignment_work, assignment):
         raise Forbidden(_("Bạn không có quyền đề nghị gia hạn nhiệm vụ này."))
     if not reason.strip():
         raise Invalid(_("Hãy nêu lý do đề nghị gia hạn."), errors={"reason": [_("Bắt buộc.")]})
     if assignment.deadline is not None and requested_deadline <= assignment.deadline:
         raise Invalid(
-            _("Thời hạn đề nghị phải sau thời hạn hiện tại (%(date)s).", date=format_date_vi(assignment.deadline)),
+            _("Thời hạn đề nghị phải sau thời hạn hiện tại (%(date)s).", date=format_date(assignment.deadline)),
             errors={"requested_deadline": [_("Phải sau thời hạn hiện tại.")]},
         )
     if requested_deadline < today():
@@ -172,7 +171,7 @@ def request_extension(
         raise Conflict(_("Đã có một đề nghị gia hạn đang chờ quyết định."))
     request = ExtensionRequest(
         assignment=assignment,
-        requested_by=actor,
+        requested_by=audit.acting_user(actor),
         current_deadline=assignment.deadline,
         requested_deadline=requested_deadline,
         reason=reason.strip(),
@@ -191,10 +190,10 @@ def request_extension(
     return request
 
 
-def decide_extension(request: ExtensionRequest, decision: str, note: str, *, actor: User | None) -> ExtensionRequest:
+def decide_extension(request: ExtensionRequest, decision: str, note: str, *, actor: audit.Actor) -> ExtensionRequest:
     """Approve (the new deadline applies, the old one stays in history) or reject with a reason."""
     assignment = request.assignment
-    if actor is not None and not can(actor, Permission.assignment_review, assignment):
+    if not audit.is_system(actor) and not can(actor, Permission.assignment_review, assignment):
         raise Forbidden(_("Bạn không có quyền quyết định gia hạn cho nhiệm vụ này."))
     if decision not in ("approve", "reject"):
         raise Invalid(
@@ -206,7 +205,7 @@ def decide_extension(request: ExtensionRequest, decision: str, note: str, *, act
         raise Invalid(_("Hãy ghi lý do từ chối."), errors={"note": [_("Bắt buộc.")]})
     before = audit.snapshot(assignment, ["deadline"])
     request.status = ExtensionStatus.approved if decision == "approve" else ExtensionStatus.rejected
-    request.decided_by = actor
+    request.decided_by = audit.acting_user(actor)
     request.decided_at = utcnow()
     request.decision_note = note.strip()
     if decision == "approve":

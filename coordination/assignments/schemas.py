@@ -146,7 +146,7 @@ class HistoryEventSchema(ApiSchema):
     id = fields.Integer()
     occurred_at = fields.DateTime()
     actor = fields.Nested(UserRefSchema, allow_none=True, metadata={"description": "null for the system"})
-    actor_label = fields.String(metadata={"description": "the username, or system"})
+    actor_label = fields.String(metadata={"description": "the username, or the system actor (system:reminders, …)"})
     action = fields.String(metadata={"example": "assignment.report_done"})
     entity_type = fields.String()
     entity_id = fields.Integer()

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
+from coordination import audit
 from coordination.auth import operations
 from coordination.auth.models import Role
 from coordination.errors import OperationError
@@ -57,7 +58,7 @@ def create_command(
         is_head=is_head,
         password=password,
     )
-    user = _run(lambda: operations.create_user(data, actor=None))
+    user = _run(lambda: operations.create_user(data, actor=audit.SYSTEM_CLI))
     click.echo(f"Created user {user.username} ({user.role.value}, {user.agency.code if user.agency else '-'}).")
 
 
@@ -69,7 +70,7 @@ def set_password_command(username: str, password: str) -> None:
 
     def action() -> None:
         user = operations.get_user_by_username(username)
-        operations.set_password(user, password, actor=None)
+        operations.set_password(user, password, actor=audit.SYSTEM_CLI)
 
     _run(action)
     click.echo(f"Password changed for {username}.")

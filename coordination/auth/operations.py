@@ -50,9 +50,9 @@ class LockedOut(LoginRefused):
         self.retry_after = retry_after
 
 
-def _require(actor: User | None, permission: Permission, obj: Any = None) -> None:
-    # actor None is the system (the CLI run by the server's operator): trusted code, not a user.
-    if actor is not None and not can(actor, permission, obj):
+def _require(actor: audit.Actor, permission: Permission, obj: Any = None) -> None:
+    # A system actor (the CLI run by the server's operator) is trusted code, not a user.
+    if not audit.is_system(actor) and not can(actor, permission, obj):
         raise Forbidden(_("Bạn không có quyền thực hiện thao tác này."))
 
 
@@ -203,7 +203,7 @@ def get_user_by_username(username: str) -> User:
     return user
 
 
-def create_user(data: dict[str, Any], *, actor: User | None) -> User:
+def create_user(data: dict[str, Any], *, actor: audit.Actor) -> User:
     """Create an account.
 
     `data`: username, full_name, role, password, and optionally email, agency (a code), is_head.
@@ -259,16 +259,16 @@ def create_user(data: dict[str, Any], *, actor: User | None) -> User:
     return user
 
 
-def set_password(user: User, password: str, *, actor: User | None) -> None:
+def set_password(user: User, password: str, *, actor: audit.Actor) -> None:
     """Replace the user's password (the audit event says that it changed, never what to)."""
-    if actor is not None and actor.id != user.id:
+    if audit.acting_user(actor) is not user:
         _require(actor, Permission.user_manage, user)
     user.set_password(_check_password(password))
     db.session.flush()
     audit.record(actor, "user.set_password", "user", user.id)
 
 
-def update_user(user: User, data: dict[str, Any], *, actor: User | None) -> User:
+def update_user(user: User, data: dict[str, Any], *, actor: audit.Actor) -> User:
     """Change an account's name, e-mail, agency, role, head flag or active flag; audited.
 
     `data` holds only what changes: full_name, email, agency (an Agency or None), role, is_head, active.
@@ -277,7 +277,7 @@ def update_user(user: User, data: dict[str, Any], *, actor: User | None) -> User
     _require(actor, Permission.user_manage, user)
     role = Role(data.get("role", user.role))
     active = bool(data.get("active", user.active))
-    if actor is not None and actor.id == user.id and (not active or role != Role.admin):
+    if audit.acting_user(actor) is user and (not active or role != Role.admin):
         raise Invalid(
             _("Bạn không thể tự khóa hoặc bỏ quyền quản trị của chính mình."),
             errors={"role": [_("Giá trị không hợp lệ.")]},

@@ -11,8 +11,8 @@ from coordination import audit
 from coordination.agencies.lookup import agency_by_code, group_by_name
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment, AssignmentRole
-from coordination.auth.models import User
 from coordination.db import utcnow
+from coordination.directives import states
 from coordination.directives.models import (
     Directive,
     DirectiveAddressee,
@@ -24,26 +24,26 @@ from coordination.directives.models import (
 from coordination.directives.recurrence import PERIODIC, due_dates
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
+from coordination.notifications import notify_activation
 from coordination.permissions import Permission, can
-from coordination.reminders.notices import notify_activation
 from coordination.text import fold
 
 DIRECTIVE_AUDIT_FIELDS = ["ref", "doc_type", "issued_on", "subject", "status", "deadline", "monitor_agency_id"]
 
 
-def _require(actor: User | None, permission: Permission, obj: Any = None) -> None:
-    # actor None is the system (demo loader, importer, scheduled jobs): trusted code, not a user.
-    if actor is not None and not can(actor, permission, obj):
+def _require(actor: audit.Actor, permission: Permission, obj: Any = None) -> None:
+    # A system actor (demo loader, importer, scheduled jobs) is trusted code, not a user.
+    if not audit.is_system(actor) and not can(actor, permission, obj):
         raise Forbidden(_("Bạn không có quyền thực hiện thao tác này."))
 
 
 def _refuse_closed(directive: Directive) -> None:
     # Said before the permission check, so the office learns why rather than "no permission".
-    if directive.status == DirectiveStatus.closed:
+    if not states.can_amend(directive.status):
         raise Conflict(_("Văn bản đã đóng: không thể sửa."))
 
 
-def create_directive(data: dict[str, Any], *, actor: User | None, issuer: Agency | None = None) -> Directive:
+def create_directive(data: dict[str, Any], *, actor: audit.Actor, issuer: Agency | None = None) -> Directive:
     """Register a directive as a draft, with its addressees, tasks and assignments.
 
     `data` has the shape of the API body: number, symbol, doc_type, issued_on, subject, place?,
@@ -53,9 +53,10 @@ def create_directive(data: dict[str, Any], *, actor: User | None, issuer: Agency
     """
     _require(actor, Permission.directive_create)
     if issuer is None:
-        if actor is None or actor.agency is None:
+        user = audit.acting_user(actor)
+        if user is None or user.agency is None:
             raise Invalid(_("Chưa xác định cơ quan ban hành."), errors={"issuer": [_("Bắt buộc.")]})
-        issuer = actor.agency
+        issuer = user.agency
     ref = Directive.make_ref(data["number"], data["symbol"])
     if db.session.scalar(db.select(Directive.id).where(Directive.issuer_id == issuer.id, Directive.ref == ref)):
         raise Conflict(_("Văn bản %(ref)s của cơ quan này đã có.", ref=ref), errors={"number": [_("Đã tồn tại.")]})
@@ -212,15 +213,15 @@ def search_text_of(directive: Directive) -> str:
     return fold(" ".join(p for p in parts if p))
 
 
-def activate_directive(directive: Directive, *, actor: User | None) -> Directive:
+def activate_directive(directive: Directive, *, actor: audit.Actor) -> Directive:
     """Publish a draft: agencies see it and the clock runs."""
     _require(actor, Permission.directive_edit, directive)
-    if directive.status != DirectiveStatus.draft:
+    if not states.can_activate(directive.status):
         raise Conflict(_("Chỉ văn bản nháp mới kích hoạt được."))
     if not any(t.assignments for t in directive.tasks):
         raise Invalid(_("Văn bản chưa giao nhiệm vụ cho cơ quan nào."), errors={"tasks": [_("Chưa có phân công.")]})
     before = audit.snapshot(directive, ["status"])
-    directive.status = DirectiveStatus.active
+    directive.status = states.next_directive_status(states.DirectiveAction.activate, directive.status)
     directive.activated_at = utcnow()
     audit.record(
         actor,
@@ -235,13 +236,13 @@ def activate_directive(directive: Directive, *, actor: User | None) -> Directive
     return directive
 
 
-def close_directive(directive: Directive, *, actor: User | None) -> Directive:
+def close_directive(directive: Directive, *, actor: audit.Actor) -> Directive:
     """Close a finished directive; its work stays as it is."""
     _require(actor, Permission.directive_edit, directive)
-    if directive.status != DirectiveStatus.active:
+    if not states.can_close(directive.status):
         raise Conflict(_("Chỉ văn bản đang thực hiện mới đóng được."))
     before = audit.snapshot(directive, ["status"])
-    directive.status = DirectiveStatus.closed
+    directive.status = states.next_directive_status(states.DirectiveAction.close, directive.status)
     directive.closed_at = utcnow()
     audit.record(
         actor,
@@ -268,7 +269,7 @@ HEADER_FIELDS = (
 )
 
 
-def update_directive(directive: Directive, data: dict[str, Any], *, actor: User | None) -> Directive:
+def update_directive(directive: Directive, data: dict[str, Any], *, actor: audit.Actor) -> Directive:
     """Change header fields (and, while a draft, replace the tasks); every change is audited."""
     _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
@@ -300,7 +301,7 @@ def update_directive(directive: Directive, data: dict[str, Any], *, actor: User 
         db.session.flush()
         _set_addressees(directive, data["addressees"] or [], directive.issuer)
     if "tasks" in data:
-        if directive.status != DirectiveStatus.draft:
+        if not states.can_edit_structure(directive.status):
             raise Conflict(
                 _("Văn bản đang thực hiện: sửa từng nhiệm vụ thay vì thay cả danh sách."),
                 errors={"tasks": [_("Chỉ thay được khi là bản nháp.")]},
@@ -337,7 +338,7 @@ def _descendants_end(task: Task) -> int:
     return max([task.position, *(_descendants_end(sub) for sub in task.subtasks)])
 
 
-def add_task(directive: Directive, data: dict[str, Any], *, actor: User | None, parent: Task | None = None) -> Task:
+def add_task(directive: Directive, data: dict[str, Any], *, actor: audit.Actor, parent: Task | None = None) -> Task:
     """Add a task at the end of the document, or as the last sub-item of `parent`, with its assignments."""
     _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
@@ -372,7 +373,7 @@ def add_task(directive: Directive, data: dict[str, Any], *, actor: User | None, 
     return task
 
 
-def update_task(task: Task, data: dict[str, Any], *, actor: User | None) -> Task:
+def update_task(task: Task, data: dict[str, Any], *, actor: audit.Actor) -> Task:
     """Edit a task's label, text or deadline; a new deadline reaches assignments not extended on their own."""
     directive = task.directive
     _refuse_closed(directive)
@@ -412,7 +413,7 @@ def update_task(task: Task, data: dict[str, Any], *, actor: User | None) -> Task
     return task
 
 
-def add_assignments(task: Task, specs: list[dict[str, Any]], *, actor: User | None) -> list[Assignment]:
+def add_assignments(task: Task, specs: list[dict[str, Any]], *, actor: audit.Actor) -> list[Assignment]:
     """Give a task to more agencies (codes, groups or all addressees)."""
     directive = task.directive
     _refuse_closed(directive)
@@ -432,7 +433,7 @@ def add_assignments(task: Task, specs: list[dict[str, Any]], *, actor: User | No
     return created
 
 
-def remove_assignment(assignment: Assignment, *, actor: User | None, reason: str = "") -> None:
+def remove_assignment(assignment: Assignment, *, actor: audit.Actor, reason: str = "") -> None:
     """Take a task away from an agency; once the agency has worked on it, only with a reason."""
     from coordination.assignments.models import ProgressUpdate
     from coordination.assignments.states import Status

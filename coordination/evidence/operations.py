@@ -11,7 +11,6 @@ from coordination import audit
 from coordination.assignments.models import Assignment, ProgressUpdate
 from coordination.assignments.operations import check_version, report_progress
 from coordination.assignments.states import Action, Status
-from coordination.auth.models import User
 from coordination.db import utcnow
 from coordination.errors import Conflict, Forbidden, Invalid, NotFound, OperationError
 from coordination.evidence.content import clean_filename, detect_type
@@ -37,11 +36,11 @@ def add_evidence(
     stream: BinaryIO,
     filename: str | None,
     *,
-    actor: User | None,
+    actor: audit.Actor,
     update: ProgressUpdate | None = None,
 ) -> Evidence:
     """Store one file for the assignment after checking who sends it, its size and its real type."""
-    if actor is not None and not can(actor, Permission.assignment_work, assignment):
+    if not audit.is_system(actor) and not can(actor, Permission.assignment_work, assignment):
         raise Forbidden(_("Bạn không có quyền nộp minh chứng cho nhiệm vụ này."))
     limit = current_app.config["EVIDENCE_MAX_BYTES"]
     head = stream.read(SNIFF_BYTES)
@@ -71,7 +70,7 @@ def add_evidence(
         content_type=content_type,
         size=blob.size,
         sha256=blob.sha256,
-        uploaded_by=actor,
+        uploaded_by=audit.acting_user(actor),
         progress_update_id=update.id if update is not None else None,
     )
     db.session.add(evidence)
@@ -102,20 +101,20 @@ class _Rejoined:
         return self._rest.read(size)
 
 
-def remove_evidence(evidence: Evidence, *, actor: User | None, reason: str = "") -> Evidence:
+def remove_evidence(evidence: Evidence, *, actor: audit.Actor, reason: str = "") -> Evidence:
     """Withdraw a file before the work is accepted; the row stays, marked, and history says who and why."""
     assignment = evidence.assignment
     # Those who may see the file are told why it stays; everyone else just may not.
     if assignment.status == Status.done and (
-        actor is None or can(actor, Permission.assignment_view_private, assignment)
+        audit.is_system(actor) or can(actor, Permission.assignment_view_private, assignment)
     ):
         raise Conflict(_("Nhiệm vụ đã được xác nhận hoàn thành: không thể gỡ minh chứng."))
-    if actor is not None and not can(actor, Permission.assignment_work, assignment):
+    if not audit.is_system(actor) and not can(actor, Permission.assignment_work, assignment):
         raise Forbidden(_("Bạn không có quyền gỡ minh chứng này."))
     if evidence.removed_at is not None:
         raise Conflict(_("Minh chứng này đã được gỡ."))
     evidence.removed_at = utcnow()
-    evidence.removed_by_id = actor.id if actor else None
+    evidence.removed_by_id = audit.acting_user_id(actor)
     audit.record(
         actor,
         "evidence.remove",
@@ -129,9 +128,9 @@ def remove_evidence(evidence: Evidence, *, actor: User | None, reason: str = "")
     return evidence
 
 
-def open_evidence(evidence: Evidence, *, actor: User | None) -> BinaryIO:
+def open_evidence(evidence: Evidence, *, actor: audit.Actor) -> BinaryIO:
     """The file's bytes, for someone allowed to see the assignment's private details."""
-    if actor is not None and not can(actor, Permission.assignment_view_private, evidence.assignment):
+    if not audit.is_system(actor) and not can(actor, Permission.assignment_view_private, evidence.assignment):
         raise Forbidden(_("Bạn không có quyền xem minh chứng này."))
     try:
         return get_store().open(evidence.sha256)
@@ -144,7 +143,7 @@ def report_with_evidence(
     assignment: Assignment,
     files: list[tuple[BinaryIO, str | None]],
     *,
-    actor: User | None,
+    actor: audit.Actor,
     note: str = "",
     progress_percent: int | None = None,
     action: Action | None = None,

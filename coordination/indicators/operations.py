@@ -8,16 +8,16 @@ from typing import Any
 
 from coordination import audit
 from coordination.agencies.models import Agency
-from coordination.auth.models import User
 from coordination.directives.models import Directive
 from coordination.extensions import db
 from coordination.indicators.models import Indicator, Measurement
 
 
 def create_indicator(
-    directive: Directive, data: dict[str, Any], *, actor: User | None, agency: Agency | None = None
+    directive: Directive, data: dict[str, Any], *, actor: audit.Actor, agency: Agency | None = None
 ) -> Indicator:
     """Attach a target (chỉ tiêu) to a directive."""
+    audit.is_system(actor)  # refuses a missing actor before anything is written
     indicator = Indicator(
         directive=directive,
         name=data["name"],
@@ -47,18 +47,19 @@ def add_measurement(
     measured_on: date,
     value: Decimal | int,
     *,
-    actor: User | None,
+    actor: audit.Actor,
     of_value: Decimal | int | None = None,
     agency: Agency | None = None,
 ) -> Measurement:
     """Record the value reached on a day, in total or for one agency."""
+    audit.is_system(actor)  # refuses a missing actor before anything is written
     measurement = Measurement(
         indicator=indicator,
         measured_on=measured_on,
         value=Decimal(str(value)),
         of_value=Decimal(str(of_value)) if of_value is not None else None,
         agency=agency,
-        recorded_by_id=actor.id if actor else None,
+        recorded_by_id=audit.acting_user_id(actor),
     )
     db.session.add(measurement)
     db.session.flush()

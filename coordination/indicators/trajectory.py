@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from coordination.formatting import format_date
 from coordination.indicators.models import Indicator, Measurement
 
 
@@ -215,7 +216,7 @@ def chart_svg(indicator: Indicator, trajectory: Trajectory, *, width: int = 480,
         f"{plan}"
         f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{actual}"/>'
         f'<g fill="{colour}">{dots}</g>'
-        f'<text x="{pad}" y="{height - 8}" font-size="11">{start.strftime("%d/%m/%Y")}</text>'
-        f'<text x="{width - pad}" y="{height - 8}" font-size="11" text-anchor="end">{end.strftime("%d/%m/%Y")}</text>'
+        f'<text x="{pad}" y="{height - 8}" font-size="11">{format_date(start)}</text>'
+        f'<text x="{width - pad}" y="{height - 8}" font-size="11" text-anchor="end">{format_date(end)}</text>'
         "</svg>"
     )

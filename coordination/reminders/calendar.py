@@ -28,8 +28,9 @@ def ensure_calendar_token(user: User) -> str:
     return user.calendar_token
 
 
-def revoke_calendar_token(user: User, *, actor: User | None) -> str:
+def revoke_calendar_token(user: User, *, actor: audit.Actor) -> str:
     """Replace the token: the old URL stops working at once."""
+    audit.is_system(actor)  # refuses a missing actor before anything is written
     user.calendar_token = secrets.token_urlsafe(32)
     db.session.flush()
     audit.record(actor, "calendar.revoke", "user", user.id)

@@ -16,8 +16,8 @@ from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.db import utcnow
 from coordination.extensions import db
+from coordination.formatting import format_date
 from coordination.reminders.models import Notification
-from coordination.text import format_date_vi
 
 DIGEST_KINDS = ("reminder", "escalation")
 
@@ -60,11 +60,11 @@ def build_digest(user: User, items: list[DigestItem], day: date) -> EmailMessage
     base = current_app.config["BASE_URL"].rstrip("/")
     link = f"{base}/app/assignment/"
     message = EmailMessage()
-    message["Subject"] = f"[Đôn đốc] {len(items)} nhiệm vụ cần thực hiện — ngày {format_date_vi(day)}"
+    message["Subject"] = f"[Đôn đốc] {len(items)} nhiệm vụ cần thực hiện — ngày {format_date(day)}"
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = formataddr((user.full_name, user.email or ""))
     message["Message-ID"] = make_msgid(domain="coordination")
-    context = {"user": user, "items": items, "day": day, "link": link, "format_date": format_date_vi}
+    context = {"user": user, "items": items, "day": day, "link": link, "format_date": format_date}
     message.set_content(render_template("reminders/digest.txt", **context))
     message.add_alternative(render_template("reminders/digest.html", **context), subtype="html")
     return message

@@ -21,12 +21,14 @@ from coordination.db import today as local_today
 from coordination.db import utcnow
 from coordination.directives.models import Directive, DirectiveStatus, Task
 from coordination.errors import Conflict, Forbidden, Invalid
+from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
+from coordination.formatting import format_date
+from coordination.notifications import agency_users, notify
 from coordination.permissions import Permission, can
 from coordination.reminders.models import ExplanationRequest, Notification, Reminder, ReminderPolicy
 from coordination.reminders.policy import Policy, Rule, Sent, due_rules
 from coordination.reminders.texts import reminder_text
-from coordination.text import format_date_vi
 
 #: work the agency still owes; reported work waits for the monitor, not the agency
 REMINDABLE = (Status.not_started.value, Status.in_progress.value, Status.returned.value)
@@ -46,23 +48,6 @@ def policy_for(directive_id: int | None) -> Policy:
     return Policy(row.days_before, row.remind_on_day, row.overdue_every_days, row.escalate_after)
 
 
-def agency_users(agency_id: int, *, heads_only: bool = False) -> list[User]:
-    query = sa.select(User).where(User.agency_id == agency_id, User.active.is_(True)).order_by(User.id)
-    if heads_only:
-        query = query.where(User.is_head.is_(True))
-    return list(db.session.scalars(query))
-
-
-def notify(users: list[User], kind: str, message: str, assignment: Assignment | None = None) -> list[Notification]:
-    """Put a message in each user's inbox."""
-    notes = [
-        Notification(user=u, kind=kind, message=message, assignment_id=assignment.id if assignment else None)
-        for u in users
-    ]
-    db.session.add_all(notes)
-    return notes
-
-
 def _insert_reminder(values: dict) -> int | None:
     """Insert unless the same (assignment, rule, day) exists; a database constraint decides, even across machines."""
     dialect = db.session.get_bind().dialect.name
@@ -77,7 +62,7 @@ def _insert_reminder(values: dict) -> int | None:
 
 
 def _record_reminder(
-    assignment: Assignment, rule: Rule, message: str, *, actor: User | None, day: date, recipients: list[User]
+    assignment: Assignment, rule: Rule, message: str, *, actor: audit.Actor, day: date, recipients: list[User]
 ) -> Reminder | None:
     reminder_id = _insert_reminder(
         {
@@ -85,7 +70,7 @@ def _record_reminder(
             "rule": rule.value,
             "sent_on": day,
             "sent_at": utcnow(),
-            "sender_id": actor.id if actor else None,
+            "sender_id": audit.acting_user_id(actor),
             "recipients": ", ".join(u.username for u in recipients),
             "message": message,
         }
@@ -204,7 +189,9 @@ def run_scheduled(day: date, *, dry_run: bool = False) -> RunSummary:
                 recipients = agency_users(assignment.agency_id, heads_only=True) or recipients
                 if directive.monitor_agency_id:
                     recipients += agency_users(directive.monitor_agency_id)
-            reminder = _record_reminder(assignment, rule, text, actor=None, day=day, recipients=recipients)
+            reminder = _record_reminder(
+                assignment, rule, text, actor=audit.SYSTEM_REMINDERS, day=day, recipients=recipients
+            )
             if reminder is None:  # another run got there first
                 summary.skipped += 1
                 summary.lines.append(f"skipped {label}: already sent")
@@ -224,10 +211,10 @@ def run_scheduled(day: date, *, dry_run: bool = False) -> RunSummary:
 
 
 def request_explanation(
-    assignment: Assignment, question: str, due_on: date, *, actor: User | None
+    assignment: Assignment, question: str, due_on: date, *, actor: audit.Actor
 ) -> ExplanationRequest:
     """Require an agency late with its work to explain in writing why, and by when it will finish."""
-    if actor is not None and not can(actor, Permission.assignment_review, assignment):
+    if not audit.is_system(actor) and not can(actor, Permission.assignment_review, assignment):
         raise Forbidden(_("Bạn không có quyền yêu cầu giải trình nhiệm vụ này."))
     if not question.strip():
         raise Invalid(_("Hãy nêu nội dung yêu cầu giải trình."), errors={"question": [_("Bắt buộc.")]})
@@ -235,12 +222,12 @@ def request_explanation(
         raise Conflict(_("Chỉ yêu cầu giải trình với nhiệm vụ đang quá hạn."))
     if due_on < local_today():
         raise Invalid(_("Hạn giải trình đã qua."), errors={"due_on": [_("Ngày đã qua.")]})
-    request = ExplanationRequest(assignment=assignment, requested_by=actor, due_on=due_on, question=question.strip())
+    request = ExplanationRequest(
+        assignment=assignment, requested_by=audit.acting_user(actor), due_on=due_on, question=question.strip()
+    )
     db.session.add(request)
     db.session.flush()
-    message = _(
-        "Yêu cầu giải trình (hạn %(date)s): %(question)s", date=format_date_vi(due_on), question=request.question
-    )
+    message = _("Yêu cầu giải trình (hạn %(date)s): %(question)s", date=format_date(due_on), question=request.question)
     notify(agency_users(assignment.agency_id), "explanation", message, assignment)
     audit.record(
         actor,
@@ -259,14 +246,12 @@ def answer_explanation(
     answer: str,
     expected_finish_on: date | None,
     *,
-    actor: User | None,
+    actor: audit.Actor,
     files: list[tuple[BinaryIO, str]] | None = None,
 ) -> ExplanationRequest:
     """The agency explains (text and files) and says by when it will finish."""
-    from coordination.evidence.operations import add_evidence
-
     assignment = request.assignment
-    if actor is not None and not can(actor, Permission.assignment_work, assignment):
+    if not audit.is_system(actor) and not can(actor, Permission.assignment_work, assignment):
         raise Forbidden(_("Bạn không có quyền trả lời yêu cầu giải trình này."))
     if request.answered_at is not None:
         raise Conflict(_("Yêu cầu giải trình này đã được trả lời."))
@@ -275,7 +260,7 @@ def answer_explanation(
     request.answer = answer.strip()
     request.expected_finish_on = expected_finish_on
     request.answered_at = utcnow()
-    request.answered_by = actor
+    request.answered_by = audit.acting_user(actor)
     for stream, name in files or []:
         evidence = add_evidence(assignment, stream, name, actor=actor)
         evidence.explanation_request_id = request.id
@@ -322,9 +307,9 @@ def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
 POLICY_FIELDS = ["days_before", "remind_on_day", "overdue_every_days", "escalate_after"]
 
 
-def save_policy(directive: Directive | None, data: dict, *, actor: User | None) -> ReminderPolicy:
+def save_policy(directive: Directive | None, data: dict, *, actor: audit.Actor) -> ReminderPolicy:
     """Set a directive's reminder policy, or the global default (directive None); audited."""
-    if actor is not None and not can(actor, Permission.reminder_policy_edit, directive):
+    if not audit.is_system(actor) and not can(actor, Permission.reminder_policy_edit, directive):
         raise Forbidden(_("Bạn không có quyền sửa chính sách đôn đốc này."))
     limits = {"days_before": (0, 60), "overdue_every_days": (1, 60), "escalate_after": (1, 20)}
     errors = {

@@ -6,8 +6,8 @@ from datetime import date
 
 from coordination.assignments.models import Assignment, AssignmentRole
 from coordination.directives.labels import DOC_TYPE_LABELS
+from coordination.formatting import format_date
 from coordination.reminders.policy import Rule
-from coordination.text import format_date_vi
 
 
 def _shorten(text: str, limit: int = 220) -> str:
@@ -22,13 +22,13 @@ def reminder_text(assignment: Assignment, rule: Rule, today: date, *, times_remi
     agency = assignment.agency.name_vi
     role = "chủ trì" if assignment.role == AssignmentRole.lead else "phối hợp"
     report_to = (directive.monitor_agency or directive.report_to_agency or directive.issuer).name_vi
-    doc = f"{DOC_TYPE_LABELS[directive.doc_type]} số {directive.ref} ngày {format_date_vi(directive.issued_on)}"
+    doc = f"{DOC_TYPE_LABELS[directive.doc_type]} số {directive.ref} ngày {format_date(directive.issued_on)}"
     opening = (
         f"Kính gửi: {agency}.\n\n"
         f"Thực hiện {doc} của {directive.issuer.name_vi} về việc {directive.subject}, "
         f"{agency} được giao {role} thực hiện nhiệm vụ {task.display_label}: “{_shorten(task.text)}”"
     )
-    deadline = format_date_vi(assignment.deadline)
+    deadline = format_date(assignment.deadline)
     days = (assignment.deadline - today).days if assignment.deadline else 0
     if rule == Rule.before:
         body = (

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from coordination import formatting
 from coordination.reports.compliance import DirectiveBlock
 from coordination.templating import status_label, timeliness_label
 
@@ -74,4 +75,4 @@ def risky(text: str) -> bool:
 
 
 def format_date(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    return formatting.format_date(value)

@@ -16,7 +16,7 @@ from coordination.directives.models import Directive
 from coordination.extensions import db
 from coordination.permissions import Permission, can
 from tests.api.conftest import assert_problem
-from tests.conftest import get_user
+from tests.conftest import SETUP, get_user
 
 
 def _directive_id(ref: str) -> int:
@@ -33,7 +33,7 @@ def variety(app) -> dict[str, Assignment]:
     due_soon.deadline = today() + timedelta(days=1)
     on_time.deadline = today() + timedelta(days=60)
     no_deadline.deadline = None
-    report_progress(cancelled, actor=None, action=Action.cancel, note="Không còn phù hợp")
+    report_progress(cancelled, actor=SETUP, action=Action.cancel, note="Không còn phù hợp")
     db.session.commit()
     return {"due_soon": due_soon, "on_time": on_time, "no_deadline": no_deadline, "cancelled": cancelled}
 

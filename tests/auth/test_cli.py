@@ -43,7 +43,12 @@ def test_create_a_user(runner, client):
     assert user.password_hash.startswith("$argon2id$")
     assert user.check_password("a-good-password")
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.create"))
-    assert event.entity_id == user.id and event.actor_label == "system"
+    assert (event.entity_id, event.actor_id, event.system_actor, event.actor_label) == (
+        user.id,
+        None,
+        "system:cli",
+        "system:cli",
+    )
     assert event.after["username"] == "new.officer"
     response = client.post("/login", data={"username": "new.officer", "password": "a-good-password"})
     assert response.status_code == 302

@@ -14,7 +14,7 @@ from coordination.evidence.models import Evidence
 from coordination.extensions import db
 from coordination.reminders.models import ExplanationRequest, Notification
 from coordination.reminders.operations import request_explanation
-from tests.conftest import assignment_of, get_user
+from tests.conftest import SETUP, assignment_of, get_user
 from tests.monitoring.conftest import assert_problem, ids_of, overdue_of, vn
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -119,7 +119,7 @@ def test_web_who_may(client, login) -> None:
     login("monitor.tamdiep")
     assert client.get(f"/app/explanations/new?assignment={assignment.id}").status_code == 404
     assert client.get("/app/explanations/new?assignment=abc").status_code == 404
-    explanation = request_explanation(assignment, "Vì sao?", today(), actor=None)
+    explanation = request_explanation(assignment, "Vì sao?", today(), actor=SETUP)
     db.session.commit()
     assert client.get(f"/app/explanations/{explanation.id}/answer").status_code == 404
     client.post("/logout")
@@ -183,7 +183,7 @@ def test_api_who_may(api) -> None:
     url = f"/api/v1/assignments/{assignment.id}/explanation-requests"
     assert_problem(api("justice.tayninh").open(url, method="POST", json=body), 403)
     assert_problem(api("monitor.tamdiep").open(url, method="POST", json=body), 404, field="id")
-    explanation = request_explanation(assignment, "Vì sao?", today(), actor=None)
+    explanation = request_explanation(assignment, "Vì sao?", today(), actor=SETUP)
     db.session.commit()
     answer_url = f"/api/v1/explanation-requests/{explanation.id}/answer"
     assert_problem(api("education.tayninh").open(answer_url, method="POST", json={"answer": "x"}), 403)
@@ -234,7 +234,7 @@ def test_api_request_bad_input(api, body, field) -> None:
 )
 def test_api_answer_bad_input(api, kwargs, field) -> None:
     assignment = overdue_of("TN-STP")
-    explanation = request_explanation(assignment, "Vì sao?", today(), actor=None)
+    explanation = request_explanation(assignment, "Vì sao?", today(), actor=SETUP)
     db.session.commit()
     response = api("justice.tayninh").open(
         f"/api/v1/explanation-requests/{explanation.id}/answer", method="POST", **kwargs
@@ -244,7 +244,7 @@ def test_api_answer_bad_input(api, kwargs, field) -> None:
 
 def test_api_answer_with_a_disguised_file_is_refused_and_nothing_is_kept(api) -> None:
     assignment = overdue_of("TN-STP")
-    explanation = request_explanation(assignment, "Vì sao?", today(), actor=None)
+    explanation = request_explanation(assignment, "Vì sao?", today(), actor=SETUP)
     db.session.commit()
     response = api("justice.tayninh").open(
         f"/api/v1/explanation-requests/{explanation.id}/answer",

@@ -15,7 +15,7 @@ from coordination.extensions import db
 from coordination.indicators.models import Indicator, Measurement
 from coordination.indicators.operations import add_measurement, create_indicator
 from coordination.indicators.trajectory import RATING_ORDER, Rating, compute
-from tests.conftest import get_user
+from tests.conftest import SETUP, get_user
 from tests.monitoring.conftest import assert_problem, json_of, vn
 
 TAM_DIEP_TARGET = 50527
@@ -41,9 +41,9 @@ def _with_green_and_amber() -> tuple[Indicator, Indicator]:
             "baseline_on": day - timedelta(days=10),
             "deadline": day + timedelta(days=10),
         },
-        actor=None,
+        actor=SETUP,
     )
-    add_measurement(green, day, 60, actor=None)
+    add_measurement(green, day, 60, actor=SETUP)
     amber = create_indicator(
         directive,
         {
@@ -53,10 +53,10 @@ def _with_green_and_amber() -> tuple[Indicator, Indicator]:
             "baseline_on": day - timedelta(days=10),
             "deadline": day + timedelta(days=20),
         },
-        actor=None,
+        actor=SETUP,
     )
-    add_measurement(amber, day - timedelta(days=7), 20, actor=None)
-    add_measurement(amber, day, 95, actor=None)
+    add_measurement(amber, day - timedelta(days=7), 20, actor=SETUP)
+    add_measurement(amber, day, 95, actor=SETUP)
     db.session.commit()
     assert compute(green, day).rating == Rating.green and compute(amber, day).rating == Rating.amber
     return green, amber

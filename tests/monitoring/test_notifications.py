@@ -13,8 +13,8 @@ from coordination.auth.models import User
 from coordination.db import today
 from coordination.directives.operations import activate_directive, create_directive
 from coordination.extensions import db
+from coordination.notifications import notify
 from coordination.reminders.models import Notification
-from coordination.reminders.operations import notify
 from tests.conftest import count_queries, get_user
 from tests.monitoring.conftest import assert_problem, fresh, overdue_of
 

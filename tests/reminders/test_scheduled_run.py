@@ -69,8 +69,14 @@ def test_before_on_day_overdue_then_escalation(app) -> None:
     assert "2157/UBND-KSTT" in reminder.message and "quá hạn 1 ngày" in reminder.message
     assert "Sở Tư pháp" in reminder.message and "nhiệm vụ 5" in reminder.message
     assert reminder.sender_id is None
-    history = set(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.assignment_id == assignment.id)))
-    assert {"reminder.before", "reminder.on_day", "reminder.overdue", "reminder.escalation"} <= history
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.assignment_id == assignment.id)).all()
+    by_job = {(e.action, e.actor_id, e.system_actor) for e in events if e.action.startswith("reminder.")}
+    assert by_job == {
+        ("reminder.before", None, "system:reminders"),
+        ("reminder.on_day", None, "system:reminders"),
+        ("reminder.overdue", None, "system:reminders"),
+        ("reminder.escalation", None, "system:reminders"),
+    }
 
 
 def test_per_directive_policy_overrides_the_default(app) -> None:

@@ -26,7 +26,7 @@ from coordination.reports.compliance import (
     resolve_scope,
 )
 from coordination.reports.dashboard import DashboardFilters, counts
-from tests.conftest import assignment_of, count_queries, directive, get_user
+from tests.conftest import SETUP, assignment_of, count_queries, directive, get_user
 from tests.reports.conftest import REF_570, REF_2157
 
 DEMO = Path(__file__).resolve().parents[2] / "coordination" / "demo" / "data" / "directives"
@@ -189,7 +189,7 @@ def test_an_extension_shows_both_deadlines_and_not_before_it_was_granted(app):
 
     work = assignment_of(REF_2157, "10", "TN-SNV")
     new_deadline = today() + timedelta(days=30)
-    request = request_extension(work, new_deadline, "Cần thêm thời gian", actor=None)  # Sở Nội vụ has no demo user
+    request = request_extension(work, new_deadline, "Cần thêm thời gian", actor=SETUP)  # Sở Nội vụ has no demo user
     decide_extension(request, "approve", "Đồng ý", actor=get_user("monitor.tayninh"))
     db.session.commit()
 
@@ -331,7 +331,7 @@ def _generated(n_tasks: int, number: str) -> Directive:
     activate_directive(made, actor=office)
     for task in made.tasks:
         for work in task.assignments[:2]:
-            report_progress(work, actor=None, note="Đang làm", progress_percent=50)
+            report_progress(work, actor=SETUP, note="Đang làm", progress_percent=50)
     db.session.commit()
     return made
 

@@ -21,7 +21,7 @@ from coordination.reports.render_html import render_html
 from coordination.reports.render_pdf import render_pdf
 from coordination.reports.render_xlsx import render_xlsx
 from coordination.reports.tabular import DETAIL_COLUMNS
-from tests.conftest import assignment_of, directive, get_user
+from tests.conftest import SETUP, assignment_of, directive, get_user
 from tests.reports.conftest import REF_2157
 
 TITLE_2157 = "Tình hình thực hiện Công văn số 2157/UBND-KSTT ngày 14/8/2022 của UBND tỉnh Tây Ninh"
@@ -156,7 +156,7 @@ def test_csv_round_trips_with_a_bom(app):
 def test_formulas_in_notes_stay_text(app):
     work = assignment_of(REF_2157, "5", "TN-STP")
     report_progress(work, actor=get_user("justice.tayninh"), note=INJECTION)
-    report_progress(assignment_of(REF_2157, "7", "TN-SGDDT"), actor=None, note="+84 912 345 678; -5%; @all")
+    report_progress(assignment_of(REF_2157, "7", "TN-SGDDT"), actor=SETUP, note="+84 912 345 678; -5%; @all")
     db.session.commit()
     report = _report()
 

@@ -23,7 +23,7 @@ from coordination.directives.models import Directive, DirectiveAddressee, Task
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
 from tests.api.conftest import ApiClient
-from tests.conftest import assignment_of
+from tests.conftest import SETUP, assignment_of
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -101,7 +101,7 @@ def reported_done(assignment: Assignment) -> Assignment:
         Status.reported_done: [],
     }
     for action in steps[assignment.status]:
-        report_progress(assignment, actor=None, action=action, note="")
+        report_progress(assignment, actor=SETUP, action=action, note="")
     db.session.commit()
     return assignment
 

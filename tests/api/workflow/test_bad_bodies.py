@@ -16,7 +16,7 @@ from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from tests.api.conftest import assert_problem
 from tests.api.workflow.conftest import PDF, TAM_DIEP, TAY_NINH, etag, fingerprint, open_work
-from tests.conftest import directive
+from tests.conftest import SETUP, directive
 
 FUTURE = (today() + timedelta(days=60)).isoformat()
 
@@ -294,8 +294,8 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
 @pytest.fixture
 def targets(app, store_dir) -> dict[str, int]:
     work = open_work(TAY_NINH, "5", "TN-STP")
-    extension = request_extension(work, work.deadline + timedelta(days=10), "Thiếu người.", actor=None)
-    evidence = add_evidence(work, io.BytesIO(PDF), "a.pdf", actor=None)
+    extension = request_extension(work, work.deadline + timedelta(days=10), "Thiếu người.", actor=SETUP)
+    evidence = add_evidence(work, io.BytesIO(PDF), "a.pdf", actor=SETUP)
     db.session.commit()
     return {
         "directive": directive(TAY_NINH).id,

@@ -9,7 +9,7 @@ from coordination.assignments.states import Status
 from coordination.extensions import db
 from tests.api.conftest import assert_problem
 from tests.api.workflow.conftest import etag, fingerprint, open_work, reported_done
-from tests.conftest import assignment_of
+from tests.conftest import SETUP, assignment_of
 
 
 @pytest.fixture
@@ -92,10 +92,10 @@ def test_the_status_asked_for_maps_to_the_state_machine(api, start, target, acti
     from coordination.assignments.states import Action
 
     if start != Status.not_started:
-        report_progress(work, actor=None, action=Action.start)
+        report_progress(work, actor=SETUP, action=Action.start)
     if start == Status.returned:
         reported_done(work)
-        review_assignment(work, "return", "Bổ sung.", actor=None)
+        review_assignment(work, "return", "Bổ sung.", actor=SETUP)
     db.session.commit()
     assert work.status == start
     client = api("admin")

@@ -35,7 +35,7 @@ from tests.api.workflow.conftest import (
     reported_done,
     upload,
 )
-from tests.conftest import USERS, directive
+from tests.conftest import SETUP, USERS, directive
 
 SIDES = {
     "tn": {
@@ -78,7 +78,7 @@ def _draft(side: dict[str, str]) -> int:
             "monitor_agency": side["monitor"],
             "tasks": [{"label": "1", "text": "Thử.", "assignments": [{"agency": side["officer"]}]}],
         },
-        actor=None,
+        actor=SETUP,
         issuer=agency_by_code(side["issuer"]),
     )
     db.session.commit()
@@ -86,14 +86,14 @@ def _draft(side: dict[str, str]) -> int:
 
 
 def _evidence(side: dict[str, str]) -> int:
-    evidence = add_evidence(_work(side), io.BytesIO(PDF), "bao-cao.pdf", actor=None)
+    evidence = add_evidence(_work(side), io.BytesIO(PDF), "bao-cao.pdf", actor=SETUP)
     db.session.commit()
     return evidence.id
 
 
 def _extension(side: dict[str, str]) -> int:
     work = _work(side)
-    request = request_extension(work, work.deadline + timedelta(days=10), "Thiếu nhân lực.", actor=None)
+    request = request_extension(work, work.deadline + timedelta(days=10), "Thiếu nhân lực.", actor=SETUP)
     db.session.commit()
     return request.id
 

@@ -1,7 +1,8 @@
-"""In-app notices of workflow events for the agency's users: new work, review, extension decisions.
+"""In-app notifications: a user's inbox, and the notices of workflow events (new work, review, extensions).
 
-Called by the workflow operations (assignments, directives) right after they change state; they add
-Notification rows to the same transaction and flush nothing themselves.
+Below every operation that raises them (assignments, directives, reminders call these functions right
+after they change state): they add Notification rows to the same transaction and flush nothing themselves.
+Called directly, never through signals, so that what an operation does can be read in it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,25 @@ from coordination.assignments.models import Assignment, ExtensionRequest, Extens
 from coordination.auth.models import User
 from coordination.directives.models import Directive
 from coordination.extensions import db
+from coordination.formatting import format_date
 from coordination.reminders.models import Notification
-from coordination.reminders.operations import agency_users, notify
-from coordination.text import format_date_vi
+
+
+def agency_users(agency_id: int, *, heads_only: bool = False) -> list[User]:
+    query = sa.select(User).where(User.agency_id == agency_id, User.active.is_(True)).order_by(User.id)
+    if heads_only:
+        query = query.where(User.is_head.is_(True))
+    return list(db.session.scalars(query))
+
+
+def notify(users: list[User], kind: str, message: str, assignment: Assignment | None = None) -> list[Notification]:
+    """Put a message in each user's inbox."""
+    notes = [
+        Notification(user=u, kind=kind, message=message, assignment_id=assignment.id if assignment else None)
+        for u in users
+    ]
+    db.session.add_all(notes)
+    return notes
 
 
 def _task_ref(assignment: Assignment) -> str:
@@ -41,7 +58,7 @@ def notify_extension_decision(request: ExtensionRequest) -> list[Notification]:
         message = _(
             "Đề nghị gia hạn %(task)s được chấp thuận: hạn mới %(date)s.",
             task=_task_ref(assignment),
-            date=format_date_vi(request.requested_deadline),
+            date=format_date(request.requested_deadline),
         )
         kind = "extension_approved"
     else:
@@ -80,7 +97,7 @@ def notify_activation(directive: Directive) -> list[Notification]:
             ref=directive.ref,
             count=len(assignments),
             labels=labels,
-            deadline=_(", hạn sớm nhất %(date)s", date=format_date_vi(first.deadline)) if first.deadline else "",
+            deadline=_(", hạn sớm nhất %(date)s", date=format_date(first.deadline)) if first.deadline else "",
         )
         notes += notify(users[agency_id], "assignment", message, first)
     return notes

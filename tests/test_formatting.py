@@ -1,0 +1,75 @@
+"""Numbers and dates are written and read one way, wherever they appear."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from coordination.formatting import format_date, format_number, parse_date, parse_date_or_none
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "locale", "expected"),
+    [
+        (1526, 0, "vi", "1.526"),
+        (327407, 0, "vi", "327.407"),
+        (Decimal("73.3"), 1, "vi", "73,3"),
+        (73.3, 1, "vi", "73,3"),
+        (0, 0, "vi", "0"),
+        (50527, 0, "vi", "50.527"),
+        (Decimal("100"), 1, "vi", "100,0"),
+        (1526, 0, "en", "1,526"),
+        (73.3, 1, "en", "73.3"),
+        (None, 0, "vi", ""),
+    ],
+)
+def test_format_number(value, decimals: int, locale: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    assert format_number(value, decimals, locale=locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (date(2022, 8, 14), "14/08/2022"),
+        (date(2021, 4, 28), "28/04/2021"),
+        (date(2022, 9, 30), "30/09/2022"),
+        (None, ""),
+    ],
+)
+def test_format_date(value: date | None, expected: str) -> None:
+    assert format_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14/08/2022", date(2022, 8, 14)),
+        ("1/7/2021", date(2021, 7, 1)),
+        ("30.09.2022", date(2022, 9, 30)),
+        ("30-09-2022", date(2022, 9, 30)),
+        (" 2022-08-14 ", date(2022, 8, 14)),
+    ],
+)
+def test_parse_date(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["31/02/2022", "14/08/22", "hôm nay", "01/01/1800", ""])
+def test_parse_date_refuses(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_date(text)
+    assert parse_date_or_none(text) is None
+
+
+def test_pages_and_reminders_write_the_same_number_and_date(app) -> None:  # type: ignore[no-untyped-def]
+    from coordination.templating import format_date as page_date
+    from coordination.templating import format_number as page_number
+
+    with app.test_request_context():
+        assert (page_number(1526), page_number(73.3, 1), page_date(date(2022, 8, 14))) == (
+            "1.526",
+            "73,3",
+            "14/08/2022",
+        )
