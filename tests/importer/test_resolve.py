@@ -147,3 +147,14 @@ def test_the_registry_is_read_once_for_any_number_of_names(app) -> None:
     with count_queries() as statements:
         resolve_names(names, issuer=issuer)
     assert len(statements) == 4  # agencies, aliases, groups, group members
+
+
+def test_the_cli_adds_registry_matches_with_resolve(app) -> None:
+    result = app.test_cli_runner().invoke(args=["directives", "parse", "--resolve", str(FIXTURES / "570_UBND-CA.txt")])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["issuer_agency"] == "TD-UBND"
+    assert body["resolutions"]["Công an thành phố"]["matches"] == [
+        {"agency": "TD-CA", "name": "Công an thành phố Tam Điệp", "score": 100.0}
+    ]
+    assert body["resolutions"]["UBND thành phố"]["matches"][0]["agency"] == "TD-UBND"
