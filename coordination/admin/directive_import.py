@@ -25,6 +25,7 @@ from coordination.importer.operations import import_directive, proposed_directiv
 from coordination.importer.parser import parse_directive
 from coordination.importer.resolve import Resolution, resolve_extraction
 from coordination.importer.text import ImportTextError, extract_text
+from coordination.importer.warnings import describe_warning
 from coordination.permissions import Permission, can
 
 #: the longest text accepted for review (a directive runs to tens of pages, not hundreds)
@@ -73,7 +74,7 @@ class DirectiveImporting:
             status,
             form=form,
             text=text,
-            warnings=extraction.get("warnings") or [],
+            warnings=[describe_warning(w) for w in extraction.get("warnings") or []],
             unresolved=unresolved,
             resolved=[r for r in resolutions.values() if r.resolved],
             issuer=current().agency,

@@ -178,3 +178,39 @@ def test_only_an_office_imports(client, login, username) -> None:
     assert client.get("/app/directive/import/").status_code == 403
     assert client.post("/app/directive/import/", data={"text": "1. Sở Tư pháp rà soát."}).status_code == 403
     assert client.post(REVIEW, data={"number": "1"}).status_code == 403
+
+
+def test_the_reviewer_reads_the_warnings_in_vietnamese(client, login) -> None:
+    login("office.tayninh")
+    text = (FIXTURES / "2157_UBND-KSTT.txt").read_text(encoding="utf-8")
+    html = client.post("/app/directive/import/", data={"text": text}).get_data(as_text=True)
+    # Tây Ninh's letter skips task 6 and prints task 12 before task 11.
+    assert "Thiếu nhiệm vụ 6 trong đánh số." in html
+    assert "Nhiệm vụ 12 đứng trước nhiệm vụ 11." in html
+    assert "is missing from the numbering" not in html
+
+
+@pytest.mark.parametrize(
+    ("warning", "vietnamese", "english"),
+    [
+        (
+            "no tasks found: this does not look like a directive",
+            "Không tìm thấy nhiệm vụ nào: nội dung này có vẻ không phải văn bản chỉ đạo.",
+            "No tasks found: this does not look like a directive.",
+        ),
+        ("task 3 has no text", "Nhiệm vụ 3 không có nội dung.", "Task 3 has no text."),
+        ("date 30/2/2022 does not exist", "Ngày 30/2/2022 không có thật.", "The date 30/2/2022 does not exist."),
+        ("task 2.b is numbered twice", "Nhiệm vụ 2.b được đánh số hai lần.", "Task 2.b is numbered twice."),
+        ("something new", "something new", "something new"),
+    ],
+)
+def test_each_parser_warning_is_translated(app, warning: str, vietnamese: str, english: str) -> None:
+    from flask_babel import force_locale
+
+    from coordination.importer.warnings import describe_warning
+
+    with app.test_request_context():
+        with force_locale("vi"):
+            assert describe_warning(warning) == vietnamese
+        with force_locale("en"):
+            assert describe_warning(warning) == english
