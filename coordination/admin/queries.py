@@ -10,10 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Query, contains_eager, joinedload, selectinload
 
 from coordination.agencies.models import Agency
-from coordination.assignments.models import Assignment, ProgressUpdate
+from coordination.assignments.models import Assignment
 from coordination.assignments.queries import timeliness_column, timeliness_is
 from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness
-from coordination.audit import AuditEvent
 from coordination.auth.models import User
 from coordination.directives.models import Directive, DirectiveStatus, Task
 from coordination.directives.queries import get_directive, search_clause
@@ -282,27 +281,6 @@ def load_assignment(user: User | None, assignment_id: int) -> Assignment | None:
         )
         .one_or_none()
     )
-
-
-def assignment_history(assignment: Assignment) -> tuple[list[ProgressUpdate], list[AuditEvent]]:
-    """Progress notes and audit events of one assignment, newest first."""
-    updates = list(
-        db.session.scalars(
-            sa.select(ProgressUpdate)
-            .where(ProgressUpdate.assignment_id == assignment.id)
-            .options(joinedload(ProgressUpdate.author))
-            .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-        )
-    )
-    events = list(
-        db.session.scalars(
-            sa.select(AuditEvent)
-            .where(AuditEvent.assignment_id == assignment.id)
-            .options(joinedload(AuditEvent.actor))
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        )
-    )
-    return updates, events
 
 
 # --- parsing query-string values: a bad value is ignored, never a 500 --------------------------------

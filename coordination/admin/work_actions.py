@@ -9,24 +9,24 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from coordination.admin import history, queries
+from coordination.admin import history
 from coordination.admin import work_forms as forms
 from coordination.admin.base import current
 from coordination.admin.forms import bind, show_error
 from coordination.assignments.models import Assignment, AssignmentRole, ExtensionRequest, ExtensionStatus
 from coordination.assignments.operations import decide_extension, request_extension, review_assignment
+from coordination.assignments.queries import Listed, through_visible_assignment, with_record
 from coordination.assignments.states import Status
 from coordination.auth.views import safe_next
 from coordination.errors import OperationError
+from coordination.evidence.download import evidence_download
 from coordination.evidence.models import Evidence
-from coordination.evidence.operations import open_evidence, remove_evidence, report_with_evidence
+from coordination.evidence.operations import remove_evidence, report_with_evidence
 from coordination.extensions import db
 from coordination.formatting import format_date
 from coordination.permissions import Permission, can
@@ -75,24 +75,10 @@ class AssignmentActions:
         evidence: list[Evidence] = []
         requests: list[ExtensionRequest] = []
         if private:
-            updates, _events = queries.assignment_history(assignment)
+            # The same record as GET /api/v1/assignments/{id}, read by the same query.
+            record = with_record(user, Listed(assignment, None))
+            updates, evidence, requests = record.updates or [], record.evidence or [], record.extension_requests or []
             items = history.assignment_history(assignment)
-            evidence = list(
-                db.session.scalars(
-                    sa.select(Evidence)
-                    .where(Evidence.assignment_id == assignment.id)
-                    .options(joinedload(Evidence.uploaded_by))
-                    .order_by(Evidence.uploaded_at, Evidence.id)
-                )
-            )
-            requests = list(
-                db.session.scalars(
-                    sa.select(ExtensionRequest)
-                    .where(ExtensionRequest.assignment_id == assignment.id)
-                    .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
-                    .order_by(ExtensionRequest.requested_at.desc(), ExtensionRequest.id.desc())
-                )
-            )
         files_by_update: dict[int, list[Evidence]] = defaultdict(list)
         for item in evidence:
             if item.progress_update_id is not None:
@@ -287,21 +273,7 @@ class AssignmentActions:
     @expose("/evidence/<int:evidence_id>/")
     def evidence_view(self, evidence_id: int) -> Any:
         """The file, always as a download: never rendered by the browser, whatever it holds."""
-        evidence = db.session.get(Evidence, evidence_id)
-        if evidence is None or evidence.removed_at is not None:
+        evidence = through_visible_assignment(Evidence, evidence_id, current())
+        if evidence is None:
             abort(404)
-        _require(Permission.assignment_view_private, evidence.assignment)
-        stream = open_evidence(evidence, actor=current())
-        response = send_file(
-            stream,
-            mimetype=evidence.content_type,
-            as_attachment=True,
-            download_name=evidence.filename,
-            conditional=False,
-            etag=False,
-            max_age=0,
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Content-Security-Policy"] = "sandbox"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return evidence_download(evidence, actor=current())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -19,8 +18,9 @@ from coordination.assignments.api import visible_assignment
 from coordination.assignments.models import Assignment
 from coordination.assignments.queries import through_visible_assignment
 from coordination.errors import NotFound, OperationError
+from coordination.evidence.download import evidence_download
 from coordination.evidence.models import Evidence
-from coordination.evidence.operations import add_evidence, open_evidence, remove_evidence
+from coordination.evidence.operations import add_evidence, remove_evidence
 from coordination.evidence.schemas import EvidenceSchema, RemovalSchema, UploadSchema
 from coordination.extensions import db
 
@@ -70,23 +70,7 @@ def upload(files: dict[str, Any], assignment: Assignment) -> list[Evidence]:
 @blp.alt_response(410, response="GONE", description="The file was withdrawn")
 def download(evidence: Evidence) -> Response:
     """Download an evidence file (always as an attachment)."""
-    stream = open_evidence(evidence, actor=signed_in())  # 403 first: only those allowed learn it was withdrawn
-    if evidence.removed_at is not None:
-        stream.close()
-        raise Gone(_("Minh chứng này đã được gỡ."))
-    response = send_file(
-        stream,
-        mimetype=evidence.content_type,
-        as_attachment=True,  # with filename*=UTF-8'' for Vietnamese names (RFC 5987)
-        download_name=evidence.filename,
-        etag=evidence.sha256,
-        last_modified=evidence.uploaded_at,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    # Personal data: no shared cache keeps a copy.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_download(evidence, actor=signed_in())
 
 
 @blp.delete(EVIDENCE_ID)

@@ -207,7 +207,7 @@ def test_download_is_an_attachment_never_rendered(client, login, username):
     assert disposition.startswith("attachment;")
     assert f"filename*=UTF-8''{quote('Báo cáo tiến độ tháng 9.pdf')}" in disposition
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Content-Security-Policy"] == "sandbox"
+    assert response.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert response.headers["Content-Type"] == "application/pdf"
     assert "no-store" in response.headers["Cache-Control"]
 
@@ -243,8 +243,9 @@ def test_removing_evidence_needs_a_reason_and_is_in_the_history(client, login):
     assert fresh(evidence).removed_at is not None
     history = text(html[html.index('id="history"') :])
     assert "Gỡ minh chứng" in history and "Gửi nhầm tệp." in history and "nhầm tệp.pdf" in history
-    # withdrawn: no longer offered for download, nor removable twice
-    assert client.get(f"/app/assignment/evidence/{evidence.id}/").status_code == 404
+    # withdrawn: gone (410, as the API answers), nor removable twice
+    gone = client.get(f"/app/assignment/evidence/{evidence.id}/")
+    assert gone.status_code == 410 and "Minh chứng này đã được gỡ." in text(gone.get_data(as_text=True))
     response = client.post(f"/app/assignment/evidence/{evidence.id}/remove/", data={"reason": "lại"})
     assert response.status_code == 409 and "Minh chứng này đã được gỡ." in text(response.get_data(as_text=True))
 

@@ -198,7 +198,9 @@ def test_a_withdrawn_file_is_gone_and_its_removal_in_history(officer, work, stor
     removed = officer.delete(f"/api/v1/evidence/{evidence['id']}", json={"reason": "Nhầm tệp."})
     assert removed.status_code == 204
     assert_problem(officer.get(f"/api/v1/evidence/{evidence['id']}"), 410)
-    assert officer.get(f"/api/v1/assignments/{work.id}").get_json()["evidence"] == []
+    # still listed, as on the web page, marked withdrawn: the trail keeps what was sent
+    (listed,) = officer.get(f"/api/v1/assignments/{work.id}").get_json()["evidence"]
+    assert listed["id"] == evidence["id"] and listed["filename"] == "nham.pdf" and listed["removed_at"] is not None
     again = officer.delete(f"/api/v1/evidence/{evidence['id']}", json={})
     assert_problem(again, 409)
     (event, added) = officer.get(f"/api/v1/assignments/{work.id}/history").get_json()["items"][:2]
