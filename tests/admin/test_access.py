@@ -11,9 +11,9 @@ import pytest
 from flask import url_for
 
 from coordination.permissions import Permission
-from tests.admin.conftest import ROLE_USERS, admin_views, is_model_view, list_url_endpoint, view_by_endpoint
 from tests.admin.test_page_permissions import ROLES, TABLE
 from tests.conftest import get_user, make_test_app
+from tests.support.admin_views import ROLE_USERS, admin_views, is_model_view, list_url_endpoint, view_by_endpoint
 
 
 def _discover() -> tuple[list[str], list[str]]:

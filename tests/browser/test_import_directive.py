@@ -34,7 +34,7 @@ def test_office_imports_the_tay_ninh_directive(desk) -> None:  # type: ignore[no
     desk.wait_for_load_state("networkidle")
 
     assert "“chính quyền địa phương”" in desk.inner_text(".import-unresolved")
-    assert "task 6 is missing from the numbering" in desk.inner_text(".import-warnings")
+    assert "Thiếu nhiệm vụ 6 trong đánh số." in desk.inner_text(".import-warnings")
     # Selecting task 12 highlights its text in the original.
     desk.click("textarea[name='tasks-11-text']")
     assert desk.inner_text("mark.import-highlight").startswith("Ban Quản lý Khu kinh tế tỉnh chỉ đạo")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import assert_problem
 from tests.conftest import tiny_pdf
+from tests.support.api import assert_problem
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "directives"
 

@@ -7,8 +7,8 @@ import io
 from coordination.assignments.operations import report_progress, request_extension
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
-from tests.api.workflow.conftest import PDF, open_work
 from tests.conftest import SETUP, count_queries, get_user
+from tests.support.workflow import PDF, open_work
 
 MAX_QUERIES = 10
 

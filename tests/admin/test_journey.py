@@ -15,7 +15,8 @@ from coordination.assignments.states import Status
 from coordination.db import today
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
-from tests.admin.workflow.conftest import (
+from tests.conftest import tiny_pdf
+from tests.support.web import (
     directive_form,
     events,
     fresh,
@@ -25,7 +26,6 @@ from tests.admin.workflow.conftest import (
     text,
     vn,
 )
-from tests.conftest import tiny_pdf
 
 
 def switch(client, login, username: str) -> None:  # type: ignore[no-untyped-def]

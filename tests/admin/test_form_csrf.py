@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from tests.admin.conftest import directive_id
-from tests.admin.workflow.conftest import directive_form, event_count, text
 from tests.conftest import assignment_of
+from tests.support.admin_views import directive_id
+from tests.support.web import directive_form, event_count, text
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

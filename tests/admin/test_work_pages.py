@@ -19,8 +19,8 @@ from coordination.db import today
 from coordination.evidence.models import Evidence
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
-from tests.admin.workflow.conftest import event_count, fresh, text, vn
 from tests.conftest import assignment_of, get_user, tiny_pdf
+from tests.support.web import event_count, fresh, text, vn
 
 KSTT = "2157/UBND-KSTT"
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.db import today
 from coordination.extensions import db
-from tests.api.conftest import assert_problem
-from tests.api.workflow.conftest import PDF, files_in, upload
+from tests.support.api import assert_problem
+from tests.support.workflow import PDF, files_in, upload
 
 DEADLINE = today() + timedelta(days=30)
 
@@ -276,7 +276,7 @@ def test_the_officer_works_and_the_monitor_decides(api, store_dir):
 
 def test_the_history_pages_newest_first(api):
     officer = api("justice.tayninh")
-    from tests.api.workflow.conftest import open_work
+    from tests.support.workflow import open_work
 
     assignment = open_work("2157/UBND-KSTT", "5", "TN-STP")
     for percent in range(10, 100, 10):

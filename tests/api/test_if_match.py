@@ -7,9 +7,9 @@ import pytest
 from coordination.assignments.models import Assignment
 from coordination.assignments.states import Status
 from coordination.extensions import db
-from tests.api.conftest import assert_problem
-from tests.api.workflow.conftest import etag, fingerprint, open_work, reported_done
 from tests.conftest import SETUP, assignment_of
+from tests.support.api import assert_problem
+from tests.support.workflow import etag, fingerprint, open_work, reported_done
 
 
 @pytest.fixture

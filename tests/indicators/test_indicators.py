@@ -16,7 +16,7 @@ from coordination.indicators.models import Indicator, Measurement
 from coordination.indicators.operations import add_measurement, create_indicator
 from coordination.indicators.trajectory import RATING_ORDER, Rating, compute
 from tests.conftest import SETUP, get_user
-from tests.monitoring.conftest import assert_problem, json_of, vn
+from tests.support.monitoring import assert_problem, json_of, vn
 
 TAM_DIEP_TARGET = 50527
 

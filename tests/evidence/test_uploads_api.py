@@ -10,8 +10,8 @@ from urllib.parse import quote
 import pytest
 
 from coordination.evidence.content import DOCX
-from tests.api.conftest import assert_problem
-from tests.api.workflow.conftest import HTML, PDF, SVG, files_in, fingerprint, open_work, upload
+from tests.support.api import assert_problem
+from tests.support.workflow import HTML, PDF, SVG, files_in, fingerprint, open_work, upload
 
 MB = 1024 * 1024
 

@@ -13,8 +13,9 @@ from coordination.assignments.states import Status
 from coordination.db import today
 from coordination.directives.models import Directive, DirectiveStatus, Recurrence, Task
 from coordination.extensions import db
-from tests.admin.conftest import directive_id
-from tests.admin.workflow.conftest import (
+from tests.conftest import get_user
+from tests.support.admin_views import directive_id
+from tests.support.web import (
     DISTRICTS,
     REF,
     directive_form,
@@ -27,7 +28,6 @@ from tests.admin.workflow.conftest import (
     text,
     vn,
 )
-from tests.conftest import get_user
 
 
 def register(client, **overrides) -> Directive:  # type: ignore[no-untyped-def]

@@ -22,8 +22,8 @@ from coordination.db import today
 from coordination.directives.models import Directive, DirectiveAddressee, Task
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
-from tests.api.conftest import ApiClient
 from tests.conftest import SETUP, assignment_of
+from tests.support.api import ApiClient
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"

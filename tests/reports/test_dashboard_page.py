@@ -14,7 +14,7 @@ from coordination.agencies.models import Agency
 from coordination.extensions import db
 from coordination.reports.dashboard import DashboardFilters, counts, league
 from tests.conftest import count_queries, get_user
-from tests.monitoring.conftest import assert_problem, data_values, fresh, generate_work, ids_of, league_rows
+from tests.support.monitoring import assert_problem, data_values, fresh, generate_work, ids_of, league_rows
 
 ROLES = ["admin", "office.tayninh", "monitor.tayninh", "justice.tayninh", "monitor.tamdiep", "bacson.tamdiep"]
 COLUMNS = ["total", "done_on_time", "done_late", "in_progress", "overdue", "percent_on_time"]

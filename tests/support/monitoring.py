@@ -16,8 +16,8 @@ from coordination.db import today
 from coordination.directives.models import Directive
 from coordination.directives.operations import activate_directive, create_directive
 from coordination.extensions import db
-from tests.api.conftest import api, assert_problem, issue_token  # noqa: F401 - fixtures and helper shared with the API tests
 from tests.conftest import get_user
+from tests.support.api import assert_problem  # noqa: F401 - the helper, shared with the API tests
 
 
 def generate_work(*, tasks: int = 20, per_task: int = 3, seed: int = 11, number: str = "888") -> Directive:

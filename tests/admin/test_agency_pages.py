@@ -9,7 +9,7 @@ from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.assignments.states import OPEN_STATUSES, Status
 from coordination.extensions import db
-from tests.admin.workflow.conftest import event_count, fresh, section, text
+from tests.support.web import event_count, fresh, section, text
 
 
 def agency(code: str) -> Agency:

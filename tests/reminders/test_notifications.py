@@ -16,7 +16,7 @@ from coordination.extensions import db
 from coordination.notifications import notify
 from coordination.reminders.models import Notification
 from tests.conftest import count_queries, get_user
-from tests.monitoring.conftest import assert_problem, fresh, overdue_of
+from tests.support.monitoring import assert_problem, fresh, overdue_of
 
 
 def _notes(kind: str, assignment_id: int | None = None) -> list[Notification]:

@@ -23,8 +23,9 @@ from coordination.db import today
 from coordination.directives.operations import create_directive
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
-from tests.api.conftest import ApiClient, assert_problem
-from tests.api.workflow.conftest import (
+from tests.conftest import SETUP, USERS, directive
+from tests.support.api import ApiClient, assert_problem
+from tests.support.workflow import (
     PDF,
     TAM_DIEP,
     TAY_NINH,
@@ -35,7 +36,6 @@ from tests.api.workflow.conftest import (
     reported_done,
     upload,
 )
-from tests.conftest import SETUP, USERS, directive
 
 SIDES = {
     "tn": {

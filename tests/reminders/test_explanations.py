@@ -15,7 +15,7 @@ from coordination.extensions import db
 from coordination.reminders.models import ExplanationRequest, Notification
 from coordination.reminders.operations import request_explanation
 from tests.conftest import SETUP, assignment_of, get_user
-from tests.monitoring.conftest import assert_problem, ids_of, overdue_of, vn
+from tests.support.monitoring import assert_problem, ids_of, overdue_of, vn
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

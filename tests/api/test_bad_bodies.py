@@ -14,9 +14,9 @@ from coordination.assignments.operations import request_extension
 from coordination.db import today
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
-from tests.api.conftest import assert_problem
-from tests.api.workflow.conftest import PDF, TAM_DIEP, TAY_NINH, etag, fingerprint, open_work
 from tests.conftest import SETUP, directive
+from tests.support.api import assert_problem
+from tests.support.workflow import PDF, TAM_DIEP, TAY_NINH, etag, fingerprint, open_work
 
 FUTURE = (today() + timedelta(days=60)).isoformat()
 

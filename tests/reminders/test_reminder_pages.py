@@ -17,7 +17,7 @@ from coordination.extensions import db
 from coordination.reminders.models import Notification, Reminder
 from coordination.reports.dashboard import DashboardFilters, overdue_query
 from tests.conftest import get_user
-from tests.monitoring.conftest import assert_problem, overdue_of, vn
+from tests.support.monitoring import assert_problem, overdue_of, vn
 
 
 def _agency(code: str) -> Agency:
