@@ -9,8 +9,8 @@ from flask import request
 from flask_admin import expose
 from sqlalchemy.orm import contains_eager, joinedload
 
+from coordination.admin.assignment_forms import ExtensionDecisionForm
 from coordination.admin.base import SecureBaseView, current
-from coordination.admin.work_forms import ExtensionDecisionForm
 from coordination.assignments.models import Assignment, ExtensionRequest, ExtensionStatus
 from coordination.auth.models import Role, User
 from coordination.directives.models import Directive, Task

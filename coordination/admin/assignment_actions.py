@@ -14,8 +14,8 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from coordination.admin import assignment_forms as forms
 from coordination.admin import history
-from coordination.admin import work_forms as forms
 from coordination.admin.base import current
 from coordination.admin.forms import bind, show_error
 from coordination.assignments.models import Assignment, AssignmentRole, ExtensionRequest, ExtensionStatus
