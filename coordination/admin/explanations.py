@@ -19,10 +19,10 @@ from coordination.assignments.models import Assignment
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
-from coordination.permissions import Permission, can
+from coordination.permissions import Permission, can, dashboard_scope
 from coordination.reminders.models import ExplanationRequest
 from coordination.reminders.operations import answer_explanation, request_explanation
-from coordination.reports.dashboard import DashboardFilters, scope_clause, unanswered_explanations
+from coordination.reports.dashboard import DashboardFilters, unanswered_explanations
 
 ANSWERED_LIMIT = 30
 
@@ -62,7 +62,7 @@ class ExplanationView(SecureBaseView):
                 .join(Assignment, Assignment.id == ExplanationRequest.assignment_id)
                 .join(Task, Task.id == Assignment.task_id)
                 .join(Directive, Directive.id == Task.directive_id)
-                .where(scope_clause(user), ExplanationRequest.answered_at.is_not(None))
+                .where(dashboard_scope(user), ExplanationRequest.answered_at.is_not(None))
                 .order_by(ExplanationRequest.answered_at.desc(), ExplanationRequest.id.desc())
                 .limit(ANSWERED_LIMIT)
             )

@@ -22,7 +22,7 @@ from coordination.agencies.models import Agency, AgencyKind
 from coordination.assignments.models import Assignment, AssignmentRole, ProgressUpdate
 from coordination.assignments.states import Status, Timeliness, timeliness
 from coordination.audit import AuditEvent
-from coordination.auth.models import Role, User
+from coordination.auth.models import User
 from coordination.db import today as local_today
 from coordination.directives.labels import DOC_TYPE_LABELS
 from coordination.directives.models import Directive, DirectiveStatus, Task
@@ -31,7 +31,14 @@ from coordination.evidence.models import Evidence
 from coordination.extensions import db
 from coordination.indicators.models import Indicator
 from coordination.indicators.trajectory import Rating, chart_svg, compute
-from coordination.permissions import Permission, can, visible_directives
+from coordination.permissions import (
+    Permission,
+    can,
+    dashboard_scope,
+    reports_in_own_name,
+    reports_to_issuers,
+    visible_directives,
+)
 from coordination.reminders.models import ExplanationRequest
 from coordination.reports.asof import (
     AssignmentState,
@@ -40,7 +47,6 @@ from coordination.reports.asof import (
     first_deadline_before_extension,
     rebuild,
 )
-from coordination.reports.dashboard import scope_clause
 from coordination.text import fold
 
 #: directives per batch of bulk queries: bounds memory per batch and the size of IN lists
@@ -89,7 +95,7 @@ def reportable_clause(user: User | None) -> sa.ColumnElement[bool]:
     if user is None:
         return Directive.status != DirectiveStatus.draft
     require_reporter(user)
-    return scope_clause(user)
+    return dashboard_scope(user)
 
 
 def directive_for_report(user: User | None, directive_id: int) -> Directive:
@@ -839,7 +845,7 @@ def build_report(user: User | None, scope: ReportScope, *, as_of: date | None = 
 
 def _body(user: User | None, scope: ReportScope, directives: list[DirectiveInfo]) -> Agency | None:
     """The agency that issues the report: the reporter's own, else the directives' one issuer."""
-    if user is not None and user.role in (Role.office, Role.monitor) and user.agency is not None:
+    if reports_in_own_name(user) and user is not None:
         return user.agency
     if scope.directive is not None:
         return scope.directive.issuer
@@ -890,7 +896,7 @@ def make_header(user: User | None, scope: ReportScope, day: date, directives: li
         d.report_to_name for d in directives if d.report_to_name and (body is None or d.report_to_name != body.name_vi)
     }
     recipients.extend(f"- {name};" for name in sorted(report_to))
-    if body is not None and user is not None and user.role == Role.monitor:
+    if body is not None and reports_to_issuers(user):
         to_report = _("để báo cáo")  # outside the f-string, where Babel's extraction can see it
         recipients.extend(
             f"- {name} ({to_report});" for name in sorted({d.issuer_name for d in directives if d.issuer_id != body.id})

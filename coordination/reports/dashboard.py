@@ -12,10 +12,11 @@ from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.assignments.queries import timeliness_is
 from coordination.assignments.states import Timeliness
-from coordination.auth.models import Role, User
+from coordination.auth.models import User
 from coordination.db import today as local_today
-from coordination.directives.models import Directive, DirectiveStatus, Task
+from coordination.directives.models import Directive, Task
 from coordination.extensions import db
+from coordination.permissions import dashboard_scope
 from coordination.reminders.models import ExplanationRequest
 
 TIMELINESS_KEYS = [t.value for t in Timeliness]
@@ -50,24 +51,11 @@ class AgencyRow:
         return round(100 * self.counts.get("done_on_time", 0) / due, 1) if due else None
 
 
-def scope_clause(user: User) -> sa.ColumnElement[bool]:
-    """The directives a dashboard covers: the monitor's monitored ones, the office's issued ones, all for admin."""
-    published = Directive.status != DirectiveStatus.draft
-    if user.role == Role.admin:
-        return published
-    if user.role == Role.monitor:
-        return sa.and_(published, Directive.monitor_agency_id == user.agency_id)
-    if user.role == Role.office:
-        return sa.and_(published, Directive.issuer_id == user.agency_id)
-    # an officer sees its own agency's numbers
-    return sa.and_(published, Assignment.agency_id == user.agency_id)
-
-
 def _filtered(select: sa.Select, user: User, filters: DashboardFilters) -> sa.Select:
     select = (
         select.join(Task, Task.id == Assignment.task_id)
         .join(Directive, Directive.id == Task.directive_id)
-        .where(scope_clause(user), Assignment.status != "cancelled")
+        .where(dashboard_scope(user), Assignment.status != "cancelled")
     )
     if filters.directive_id is not None:
         select = select.where(Directive.id == filters.directive_id)
