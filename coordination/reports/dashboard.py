@@ -24,10 +24,25 @@ TIMELINESS_KEYS = [t.value for t in Timeliness]
 
 @dataclass(frozen=True)
 class DashboardFilters:
+    """The dashboard's filters; the work list its links open applies the same ones through `where()`."""
+
     directive_id: int | None = None
     agency_id: int | None = None
     issued_from: date | None = None
     issued_to: date | None = None
+
+    def where(self) -> sa.ColumnElement[bool]:
+        """A WHERE clause on Assignment joined to Task and Directive: the work these filters keep."""
+        clauses: list[sa.ColumnElement[bool]] = []
+        if self.directive_id is not None:
+            clauses.append(Task.directive_id == self.directive_id)
+        if self.agency_id is not None:
+            clauses.append(Assignment.agency_id == self.agency_id)
+        if self.issued_from is not None:
+            clauses.append(Directive.issued_on >= self.issued_from)
+        if self.issued_to is not None:
+            clauses.append(Directive.issued_on <= self.issued_to)
+        return sa.and_(sa.true(), *clauses)
 
 
 @dataclass
@@ -55,16 +70,8 @@ def _filtered(select: sa.Select, user: User, filters: DashboardFilters) -> sa.Se
     select = (
         select.join(Task, Task.id == Assignment.task_id)
         .join(Directive, Directive.id == Task.directive_id)
-        .where(dashboard_scope(user), Assignment.status != "cancelled")
+        .where(dashboard_scope(user), Assignment.status != "cancelled", filters.where())
     )
-    if filters.directive_id is not None:
-        select = select.where(Directive.id == filters.directive_id)
-    if filters.agency_id is not None:
-        select = select.where(Assignment.agency_id == filters.agency_id)
-    if filters.issued_from is not None:
-        select = select.where(Directive.issued_on >= filters.issued_from)
-    if filters.issued_to is not None:
-        select = select.where(Directive.issued_on <= filters.issued_to)
     return select
 
 
