@@ -103,3 +103,4 @@ def _configure_sqlite() -> None:
 
 
 _configure_sqlite()
+

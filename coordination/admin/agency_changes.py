@@ -112,7 +112,6 @@ class AgencyChanges:
                 name_en=form.name_en.data or "",
                 actor=current(),
             )
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)
@@ -133,7 +132,6 @@ class AgencyChanges:
         successor = self._agency_or_404(int(form.successor.data))
         try:
             moved = merge_agency(agency, successor, actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)

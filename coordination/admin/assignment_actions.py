@@ -176,7 +176,6 @@ class AssignmentActions:
                 action=form.chosen_action(),
                 expected_version=forms.version_of(form),
             )
-            db.session.commit()
         except OperationError as error:
             return self._refused(assignment_id, form, "report_form", error)
         if update is not None and attached:
@@ -199,7 +198,6 @@ class AssignmentActions:
             return self._work_page(assignment, 422, remove_form=form, removing=evidence.id)
         try:
             remove_evidence(evidence, actor=current(), reason=form.reason.data.strip())
-            db.session.commit()
         except OperationError as error:
             return self._refused(assignment.id, form, "remove_form", error, removing=evidence_id)
         flash(_("Đã gỡ minh chứng “%(name)s”.", name=evidence.filename), "success")
@@ -214,7 +212,6 @@ class AssignmentActions:
             return self._work_page(assignment, 422, extension_form=form)
         try:
             request_extension(assignment, form.requested_deadline.data, form.reason.data, actor=current())
-            db.session.commit()
         except OperationError as error:
             return self._refused(assignment_id, form, "extension_form", error)
         flash(_("Đã gửi đề nghị gia hạn; đơn vị theo dõi sẽ quyết định."), "success")
@@ -237,7 +234,6 @@ class AssignmentActions:
                 actor=current(),
                 expected_version=forms.version_of(form),
             )
-            db.session.commit()
         except OperationError as error:
             return self._refused(assignment_id, form, "review_form", error)
         if form.decision.data == "accept":
@@ -258,7 +254,6 @@ class AssignmentActions:
             return self._work_page(assignment, 422, decision_form=form)
         try:
             decide_extension(extension, form.decision.data, form.note.data or "", actor=current())
-            db.session.commit()
         except OperationError as error:
             return self._refused(assignment.id, form, "decision_form", error)
         if form.decision.data == "approve":

@@ -83,7 +83,6 @@ class DirectiveEditing:
                 directive = operations.create_directive(forms.directive_data(form), actor=current())
             else:
                 operations.update_directive(directive, forms.directive_data(form), actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)
@@ -118,7 +117,6 @@ class DirectiveEditing:
             abort(400)
         try:
             operations.activate_directive(directive, actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -134,7 +132,6 @@ class DirectiveEditing:
             abort(400)
         try:
             operations.close_directive(directive, actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -158,7 +155,6 @@ class DirectiveEditing:
             parent = next((t for t in top_tasks if str(t.id) == form.parent.data), None)
             try:
                 task = operations.add_task(directive, forms.add_task_data(form), actor=current(), parent=parent)
-                db.session.commit()
             except OperationError as error:
                 db.session.rollback()
                 show_error(form, error)
@@ -205,7 +201,6 @@ class DirectiveEditing:
                 {"label": form.label.data, "text": form.text.data, "deadline": form.deadline.data},
                 actor=current(),
             )
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)
@@ -221,7 +216,6 @@ class DirectiveEditing:
             return self._task_page(task, 422, assign_form=form)
         try:
             created = operations.add_assignments(task, forms.assignment_specs(form), actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)
@@ -244,7 +238,6 @@ class DirectiveEditing:
         agency = assignment.agency.name_vi
         try:
             operations.remove_assignment(assignment, actor=current(), reason=form.reason.data or "")
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)

@@ -120,7 +120,6 @@ class DirectiveImporting:
             return self._review_page(form, text, 422)
         try:
             directive = import_directive({**forms.directive_data(form), "source_text": text or None}, actor=user)
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)

@@ -82,7 +82,6 @@ class ExplanationView(SecureBaseView):
             form.due_on.data = local_today() + timedelta(days=3)
         if form.validate_on_submit():
             request_explanation(assignment, form.question.data, form.due_on.data, actor=user)
-            db.session.commit()
             flash(_("Đã gửi yêu cầu giải trình tới %(agency)s.", agency=assignment.agency.name_vi), "success")
             return redirect(url_for("assignment.details_view", id=assignment.id))
         status = 422 if request.method == "POST" else 200
@@ -101,7 +100,6 @@ class ExplanationView(SecureBaseView):
         if form.validate_on_submit():
             files = [(f.stream, f.filename) for f in form.files.data or [] if f and f.filename]
             answer_explanation(explanation, form.answer.data, form.expected_finish_on.data, actor=user, files=files)
-            db.session.commit()
             flash(_("Đã gửi nội dung giải trình."), "success")
             return redirect(url_for("assignment.details_view", id=assignment.id))
         status = 422 if request.method == "POST" else 200

@@ -127,6 +127,5 @@ class IndicatorView(SecureBaseView):
         add_measurement(
             indicator, form.measured_on.data, form.value.data, actor=user, of_value=form.of_value.data, agency=agency
         )
-        db.session.commit()
         flash(_("Đã ghi số liệu ngày %(date)s.", date=format_date(form.measured_on.data)), "success")
         return redirect(url_for(".detail", indicator_id=indicator.id))

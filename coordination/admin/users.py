@@ -118,7 +118,6 @@ class UserView(SecureModelView):
         }
         try:
             user = operations.create_user(data, actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             _show_error(form, error)
@@ -142,7 +141,6 @@ class UserView(SecureModelView):
             )
             if form.password.data:
                 operations.set_password(model, form.password.data, actor=actor)
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             _show_error(form, error)

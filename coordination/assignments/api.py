@@ -203,7 +203,6 @@ def post_update(data: dict[str, Any], assignment: Assignment) -> tuple[ProgressU
         progress_percent=data.get("progress_percent"),
         action=_action_towards(assignment.status, data.get("status")),
     )
-    db.session.commit()
     return update, {"ETag": assignment.etag}
 
 
@@ -219,7 +218,6 @@ def review(data: dict[str, Any], assignment: Assignment) -> tuple[ProgressUpdate
     _require(Permission.assignment_review, assignment)
     _require_current(assignment, required=False)
     update = review_assignment(assignment, data["decision"], data["note"], actor=signed_in())
-    db.session.commit()
     return update, {"ETag": assignment.etag}
 
 
@@ -232,7 +230,6 @@ def review(data: dict[str, Any], assignment: Assignment) -> tuple[ProgressUpdate
 def post_extension_request(data: dict[str, Any], assignment: Assignment) -> ExtensionRequest:
     """Ask for more time (gia hạn), with a reason and the date you propose."""
     extension = request_extension(assignment, data["requested_deadline"], data["reason"], actor=signed_in())
-    db.session.commit()
     return extension
 
 
@@ -262,7 +259,6 @@ def history(assignment: Assignment, page_size: int, page_token: int | None) -> d
 def delete_assignment(data: dict[str, Any], assignment: Assignment) -> None:
     """Take the task away from the agency; once it has worked on it, a `reason` is required and it is cancelled."""
     remove_assignment(assignment, actor=signed_in(), reason=data["reason"])
-    db.session.commit()
 
 
 @extensions_blp.post(f"/<int(max={MAX_ID}):request_id>/decision")
@@ -274,5 +270,4 @@ def delete_assignment(data: dict[str, Any], assignment: Assignment) -> None:
 def decide(data: dict[str, Any], extension: ExtensionRequest) -> ExtensionRequest:
     """Approve (the new deadline applies; the old one stays in history) or reject with a reason."""
     decide_extension(extension, data["decision"], data["note"], actor=signed_in())
-    db.session.commit()
     return extension

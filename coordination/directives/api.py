@@ -107,7 +107,6 @@ def create(data: dict[str, Any]) -> tuple[Directive, dict[str, str]]:
     is a 422 naming the field.
     """
     directive = create_directive(data, actor=signed_in())
-    db.session.commit()
     location = url_for("api_directives.get_directive_detail", directive_id=directive.id)
     return _shown(directive.id), {"Location": location}
 
@@ -128,7 +127,6 @@ def get_directive_detail(directive_id: int) -> Directive:
 def patch(data: dict[str, Any], directive: Directive) -> Directive:
     """Change header fields; `tasks` replaces the tasks while a draft (edit tasks one by one once active)."""
     update_directive(directive, data, actor=signed_in())
-    db.session.commit()
     return _shown(directive.id)
 
 
@@ -140,7 +138,6 @@ def patch(data: dict[str, Any], directive: Directive) -> Directive:
 def activate(directive: Directive) -> Directive:
     """Publish a draft: the agencies see it and the clock runs."""
     activate_directive(directive, actor=signed_in())
-    db.session.commit()
     return _shown(directive.id)
 
 
@@ -152,7 +149,6 @@ def activate(directive: Directive) -> Directive:
 def close(directive: Directive) -> Directive:
     """Close a finished directive; its work stays as it is."""
     close_directive(directive, actor=signed_in())
-    db.session.commit()
     return _shown(directive.id)
 
 
@@ -171,7 +167,6 @@ def post_task(data: dict[str, Any], directive: Directive) -> Task:
         if parent is None:
             raise Invalid(_("Nhiệm vụ cha không thuộc văn bản này."), errors={"parent_id": [_("Không hợp lệ.")]})
     task = add_task(directive, data, actor=signed_in(), parent=parent)
-    db.session.commit()
     return task
 
 
@@ -184,7 +179,6 @@ def post_task(data: dict[str, Any], directive: Directive) -> Task:
 def patch_task(data: dict[str, Any], task: Task) -> Task:
     """Edit a task's label, text or deadline; a new deadline reaches the assignments not extended on their own."""
     update_task(task, data, actor=signed_in())
-    db.session.commit()
     return task
 
 
@@ -197,5 +191,4 @@ def patch_task(data: dict[str, Any], task: Task) -> Task:
 def post_assignments(data: dict[str, Any], task: Task) -> list[Assignment]:
     """Give the task to more agencies (codes, groups or all addressees); those already assigned are skipped."""
     created = add_assignments(task, data["assignments"], actor=signed_in())
-    db.session.commit()
     return created

@@ -22,7 +22,6 @@ from coordination.evidence.download import evidence_download
 from coordination.evidence.models import Evidence
 from coordination.evidence.operations import add_evidence, remove_evidence
 from coordination.evidence.schemas import EvidenceSchema, RemovalSchema, UploadSchema
-from coordination.extensions import db
 
 blp = Blueprint("api_evidence", __name__, url_prefix="/api/v1", description="Evidence files (minh chứng)")
 
@@ -59,7 +58,6 @@ def upload(files: dict[str, Any], assignment: Assignment) -> list[Evidence]:
     uploads = [*files.get("file", []), *files.get("files", [])]
     actor = signed_in()
     stored = [add_evidence(assignment, upload.stream, upload.filename, actor=actor) for upload in uploads]
-    db.session.commit()
     return stored
 
 
@@ -82,4 +80,3 @@ def download(evidence: Evidence) -> Response:
 def delete(data: dict[str, Any], evidence: Evidence) -> None:
     """Withdraw a file before the work is accepted; history keeps who, when and why."""
     remove_evidence(evidence, actor=signed_in(), reason=data["reason"])
-    db.session.commit()

@@ -20,7 +20,6 @@ from coordination.directives.api import visible_directive
 from coordination.directives.models import Directive
 from coordination.directives.schemas import DirectiveCreateSchema, DirectiveDetailSchema
 from coordination.errors import Forbidden, Invalid
-from coordination.extensions import db
 from coordination.importer.operations import import_directive, proposed_directive
 from coordination.importer.parser import parse_directive
 from coordination.importer.resolve import resolve_extraction
@@ -102,6 +101,5 @@ def parse(body: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
 def import_reviewed(data: dict[str, Any]) -> tuple[Directive, dict[str, str]]:
     """Create the reviewed directive as a draft (the body of POST /directives, e.g. `proposal` corrected)."""
     directive = import_directive(data, actor=signed_in())
-    db.session.commit()
     location = url_for("api_directives.get_directive_detail", directive_id=directive.id)
     return visible_directive(directive.id), {"Location": location}

@@ -12,7 +12,6 @@ from coordination.api.core import Blueprint
 from coordination.api.schemas import MAX_ID
 from coordination.db import today
 from coordination.errors import Forbidden, Invalid, NotFound
-from coordination.extensions import db
 from coordination.indicators.models import Indicator, Measurement
 from coordination.indicators.operations import add_measurement
 from coordination.indicators.queries import get_indicator, indicator_rows, measurement_agencies, measurement_percent
@@ -113,5 +112,4 @@ def create_measurement(data: dict[str, Any], indicator_id: int) -> dict[str, Any
         of_value=data.get("of_value"),
         agency=agency,
     )
-    db.session.commit()
     return _measurement_out(measurement, indicator)

@@ -83,7 +83,6 @@ def send(data: dict[str, Any]) -> dict[str, Any]:
         )
         assignments = overdue_assignments(user, filters)
     sent, skipped = send_reminders(assignments, actor=user, message=data.get("message"))
-    db.session.commit()
     return {"sent": len(sent), "skipped": len(skipped), "reminders": sent}
 
 
@@ -136,7 +135,6 @@ def require_explanation(data: dict[str, Any], assignment_id: int) -> dict[str, A
     """Require the agency to explain in writing why its work is late and by when it will finish."""
     assignment = _visible_assignment(assignment_id)
     explanation = request_explanation(assignment, data["question"], data["due_on"], actor=current_user)
-    db.session.commit()
     return _explanation_out(explanation)
 
 
@@ -208,7 +206,6 @@ def answer(request_id: int) -> dict[str, Any]:
         raise Forbidden(_("Bạn không có quyền trả lời yêu cầu giải trình này."))
     data, files = _answer_input()
     answer_explanation(explanation, data["answer"], data.get("expected_finish_on"), actor=current_user, files=files)
-    db.session.commit()
     return _explanation_out(explanation)
 
 
@@ -243,5 +240,4 @@ def read(data: dict[str, Any]) -> dict[str, int]:
     """Mark some of your notifications read ({"ids": [...]}), or all of them ({"all": true})."""
     user = current_user._get_current_object()
     marked = mark_read(user, data.get("ids"))
-    db.session.commit()
     return {"marked": marked, "unread": unread_count(user)}
