@@ -103,4 +103,3 @@ def _configure_sqlite() -> None:
 
 
 _configure_sqlite()
-

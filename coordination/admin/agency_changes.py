@@ -14,6 +14,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
+from coordination.access import get_or_404
 from coordination.admin import history
 from coordination.admin.base import current
 from coordination.admin.forms import WorkflowForm, bind, max_length, required, show_error
@@ -52,10 +53,7 @@ class AgencyChanges:
     details_template = "admin/agency_details.html"
 
     def _agency_or_404(self, agency_id: int) -> Agency:
-        agency = db.session.get(Agency, agency_id)
-        if agency is None:
-            abort(404)
-        return agency
+        return get_or_404(Agency, agency_id)
 
     def _agency_page(self, agency: Agency, status: int = 200, **given: Any) -> Any:
         may_manage = can(current(), Permission.agency_manage)

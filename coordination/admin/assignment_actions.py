@@ -14,6 +14,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from coordination.access import get_or_404
 from coordination.admin import assignment_forms as forms
 from coordination.admin import history
 from coordination.admin.base import current
@@ -30,11 +31,6 @@ from coordination.evidence.operations import remove_evidence, report_with_eviden
 from coordination.extensions import db
 from coordination.formatting import format_date
 from coordination.permissions import Permission, can
-
-
-def _require(permission: Permission, assignment: Assignment) -> None:
-    if not can(current(), permission, assignment):
-        abort(403)
 
 
 def _too_large(error: RequestEntityTooLarge) -> Any:
@@ -138,10 +134,7 @@ class AssignmentActions:
         return html, status
 
     def _assignment_or_404(self, assignment_id: int) -> Assignment:
-        assignment = db.session.get(Assignment, assignment_id)
-        if assignment is None:
-            abort(404)
-        return assignment
+        return get_or_404(Assignment, assignment_id)
 
     def _back(self, assignment: Assignment, anchor: str = "") -> Any:
         return redirect(url_for(".details_view", id=assignment.id) + anchor)
@@ -158,8 +151,7 @@ class AssignmentActions:
 
     @expose("/<int:assignment_id>/report/", methods=("POST",))
     def report_view(self, assignment_id: int) -> Any:
-        assignment = self._assignment_or_404(assignment_id)
-        _require(Permission.assignment_work, assignment)
+        assignment = get_or_404(Assignment, assignment_id, Permission.assignment_work)
         user = current()
         form = bind(forms.ReportForm, files=True)
         form.set_actions(forms.work_actions(user, assignment))
@@ -188,11 +180,8 @@ class AssignmentActions:
 
     @expose("/evidence/<int:evidence_id>/remove/", methods=("POST",))
     def remove_evidence_view(self, evidence_id: int) -> Any:
-        evidence = db.session.get(Evidence, evidence_id)
-        if evidence is None:
-            abort(404)
+        evidence = get_or_404(Evidence, evidence_id, Permission.assignment_work, of=lambda e: e.assignment)
         assignment = evidence.assignment
-        _require(Permission.assignment_work, assignment)
         form = bind(forms.RemoveEvidenceForm)
         if not form.validate():
             return self._work_page(assignment, 422, remove_form=form, removing=evidence.id)
@@ -205,8 +194,7 @@ class AssignmentActions:
 
     @expose("/<int:assignment_id>/extension/", methods=("POST",))
     def request_extension_view(self, assignment_id: int) -> Any:
-        assignment = self._assignment_or_404(assignment_id)
-        _require(Permission.assignment_work, assignment)
+        assignment = get_or_404(Assignment, assignment_id, Permission.assignment_work)
         form = bind(forms.ExtensionRequestForm)
         if not form.validate():
             return self._work_page(assignment, 422, extension_form=form)
@@ -221,8 +209,7 @@ class AssignmentActions:
 
     @expose("/<int:assignment_id>/review/", methods=("POST",))
     def review_view(self, assignment_id: int) -> Any:
-        assignment = self._assignment_or_404(assignment_id)
-        _require(Permission.assignment_review, assignment)
+        assignment = get_or_404(Assignment, assignment_id, Permission.assignment_review)
         form = bind(forms.ReviewForm)
         if not form.validate():
             return self._work_page(assignment, 422, review_form=form)
@@ -244,11 +231,8 @@ class AssignmentActions:
 
     @expose("/extension/<int:request_id>/decide/", methods=("POST",))
     def decide_extension_view(self, request_id: int) -> Any:
-        extension = db.session.get(ExtensionRequest, request_id)
-        if extension is None:
-            abort(404)
+        extension = get_or_404(ExtensionRequest, request_id, Permission.assignment_review, of=lambda r: r.assignment)
         assignment = extension.assignment
-        _require(Permission.assignment_review, assignment)
         form = bind(forms.ExtensionDecisionForm)
         if not form.validate():
             return self._work_page(assignment, 422, decision_form=form)
