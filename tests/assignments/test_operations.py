@@ -34,6 +34,7 @@ from coordination.directives.recurrence import due_dates
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
 from tests.conftest import assignment_of, get_user
+from tests.factories import make_assignment
 
 
 def history(assignment: Assignment) -> list[str]:
@@ -45,16 +46,8 @@ def history(assignment: Assignment) -> list[str]:
 
 
 def fresh_assignment() -> Assignment:
-    """An assignment of TN-SGDDT (education.tayninh) that nobody has started: task 7 of 2157."""
-    assignment = assignment_of("2157/UBND-KSTT", "7", "TN-SGDDT")
-    if assignment.status != Status.not_started:
-        assignment.status = Status.not_started
-        assignment.reported_done_on = None
-        assignment.completed_on = None
-        db.session.flush()
-    assignment.deadline = today() + timedelta(days=20)
-    db.session.flush()
-    return assignment
+    """An assignment of TN-SGDDT (education.tayninh) that nobody has started, due in 20 days."""
+    return make_assignment("TN-SGDDT", deadline_in_days=20)
 
 
 def test_officer_reports_and_monitor_accepts(app) -> None:
