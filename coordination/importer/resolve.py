@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 
 from coordination.agencies.models import Agency, AgencyAlias, AgencyGroup, agency_group_members
+from coordination.agencies.queries import agencies_under
 from coordination.extensions import db
 from coordination.text import fold
 
@@ -185,15 +186,7 @@ class Registry:
         """The issuer, the agencies under it and the members of its groups."""
         if issuer_id is None:
             return set()
-        own = {issuer_id}
-        for agency_id in parents:
-            seen, current = set(), parents.get(agency_id)
-            while current is not None and current not in seen:
-                if current == issuer_id:
-                    own.add(agency_id)
-                    break
-                seen.add(current)
-                current = parents.get(current)
+        own = agencies_under(issuer_id, parents)
         for group in groups:
             if group.owner_id == issuer_id:
                 own.update(members.get(group.id, []))
