@@ -14,13 +14,18 @@ from coordination.permissions import Permission, can
 T = TypeVar("T")
 
 
+def found_or_404(row: T | None) -> T:
+    """A row a scoped loader found (one the user may see), or 404: what is not visible does not exist."""
+    if row is None:
+        abort(404)
+    return row
+
+
 def get_or_404(
     model: type[T], object_id: Any, permission: Permission | None = None, *, of: Callable[[T], Any] | None = None
 ) -> T:
     """The row of `model`, or 404; with a permission, 403 unless the user may do it on `of(row)` (default: the row)."""
-    row = db.session.get(model, object_id)
-    if row is None:
-        abort(404)
+    row = found_or_404(db.session.get(model, object_id))
     if permission is not None and not can(current_user._get_current_object(), permission, of(row) if of else row):
         abort(403)
     return row

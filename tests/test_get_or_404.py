@@ -43,3 +43,11 @@ def test_the_permission_may_be_asked_of_a_related_object(app) -> None:
         login_user(get_user("justice.tayninh"))
         with pytest.raises(Forbidden):
             get_or_404(type(work.task), work.task_id, Permission.directive_edit, of=lambda t: t.directive)
+
+
+def test_what_a_scoped_loader_did_not_find_is_404() -> None:
+    from coordination.access import found_or_404
+
+    assert found_or_404("row") == "row"
+    with pytest.raises(NotFound):
+        found_or_404(None)

@@ -14,7 +14,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
-from coordination.access import get_or_404
+from coordination.access import found_or_404, get_or_404
 from coordination.admin import history
 from coordination.admin.base import current
 from coordination.admin.forms import WorkflowForm, bind, max_length, required, show_error
@@ -89,9 +89,7 @@ class AgencyChanges:
         agency = db.session.scalar(
             sa.select(Agency).where(Agency.id == agency_id).options(selectinload(Agency.aliases))
         )
-        if agency is None:
-            abort(404)
-        return self._agency_page(agency)
+        return self._agency_page(found_or_404(agency))
 
     @expose("/<int:agency_id>/rename/", methods=("POST",))
     def rename_view(self, agency_id: int) -> Any:

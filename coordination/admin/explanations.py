@@ -11,6 +11,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from coordination.access import found_or_404
 from coordination.admin import queries
 from coordination.admin.base import SecureBaseView, current
 from coordination.admin.monitoring_forms import ExplanationAnswerForm, ExplanationRequestForm
@@ -43,10 +44,7 @@ def _assignment_or_404(assignment_id: Any) -> Assignment:
         abort(404)
     if not 0 < key <= MAX_ID:
         abort(404)
-    assignment = queries.load_assignment(current(), key)
-    if assignment is None:
-        abort(404)
-    return assignment
+    return found_or_404(queries.load_assignment(current(), key))
 
 
 class ExplanationView(SecureBaseView):
