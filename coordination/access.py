@@ -8,15 +8,21 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
+from coordination.errors import NotFound
 from coordination.extensions import db
 from coordination.permissions import Permission, can
 
 T = TypeVar("T")
 
 
-def found_or_404(row: T | None) -> T:
-    """A row a scoped loader found (one the user may see), or 404: what is not visible does not exist."""
+def found_or_404(row: T | None, message: str | None = None, *, errors: dict[str, list[str]] | None = None) -> T:
+    """A row a scoped loader found (one the user may see), or 404: what is not visible does not exist.
+
+    With a message (the API's loaders), the 404 is a problem document that says what was not found.
+    """
     if row is None:
+        if message is not None:
+            raise NotFound(message, errors=errors)
         abort(404)
     return row
 

@@ -51,3 +51,12 @@ def test_what_a_scoped_loader_did_not_find_is_404() -> None:
     assert found_or_404("row") == "row"
     with pytest.raises(NotFound):
         found_or_404(None)
+
+
+def test_the_api_loaders_404_says_what_was_not_found(app) -> None:
+    from coordination.access import found_or_404
+    from coordination.errors import NotFound as ProblemNotFound
+
+    with pytest.raises(ProblemNotFound) as refused:
+        found_or_404(None, "Không tìm thấy chỉ tiêu số 7.", errors={"id": ["Không có chỉ tiêu này."]})
+    assert (refused.value.status, refused.value.message) == (404, "Không tìm thấy chỉ tiêu số 7.")

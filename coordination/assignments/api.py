@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
+from coordination.access import found_or_404
 from coordination.api.core import Blueprint, PreconditionRequired, loads, refused, signed_in
 from coordination.api.pagination import paginate
 from coordination.api.schemas import MAX_ID, PageArgs, page_of
@@ -99,13 +100,11 @@ def visible_assignment(assignment_id: int) -> Assignment:
 
 def visible_extension_request(request_id: int) -> ExtensionRequest:
     """The extension request, if the signed-in user may see its assignment; else NotFound."""
-    found = through_visible_assignment(ExtensionRequest, request_id, current_user)
-    if found is None:
-        raise NotFound(
-            _("Không tìm thấy đề nghị gia hạn số %(id)s.", id=request_id),
-            errors={"id": [_("Không có đề nghị này, hoặc bạn không được xem.")]},
-        )
-    return found
+    return found_or_404(
+        through_visible_assignment(ExtensionRequest, request_id, current_user),
+        _("Không tìm thấy đề nghị gia hạn số %(id)s.", id=request_id),
+        errors={"id": [_("Không có đề nghị này, hoặc bạn không được xem.")]},
+    )
 
 
 def _require(permission: Permission, assignment: Assignment) -> None:

@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordination.access import found_or_404
 from coordination.api.core import Blueprint, loads, signed_in
 from coordination.api.pagination import paginate
 from coordination.api.schemas import MAX_ID, page_of
@@ -69,15 +70,13 @@ def visible_directive(directive_id: int) -> Directive:
 
 def visible_task(task_id: int) -> Task:
     """The task, if the signed-in user may see its directive; else NotFound."""
-    task = db.session.scalar(
-        sa.select(Task).join(Task.directive).where(Task.id == task_id, visible_directives(current_user))
+    return found_or_404(
+        db.session.scalar(
+            sa.select(Task).join(Task.directive).where(Task.id == task_id, visible_directives(current_user))
+        ),
+        _("Không tìm thấy nhiệm vụ số %(id)s.", id=task_id),
+        errors={"id": [_("Không có nhiệm vụ này, hoặc bạn không được xem.")]},
     )
-    if task is None:
-        raise NotFound(
-            _("Không tìm thấy nhiệm vụ số %(id)s.", id=task_id),
-            errors={"id": [_("Không có nhiệm vụ này, hoặc bạn không được xem.")]},
-        )
-    return task
 
 
 def _shown(directive_id: int) -> Directive:

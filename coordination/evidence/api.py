@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from coordination.access import found_or_404
 from coordination.api.core import Blueprint, loads, signed_in
 from coordination.api.schemas import MAX_ID
 from coordination.assignments.api import visible_assignment
 from coordination.assignments.models import Assignment
 from coordination.assignments.queries import through_visible_assignment
-from coordination.errors import NotFound, OperationError
+from coordination.errors import OperationError
 from coordination.evidence.download import evidence_download
 from coordination.evidence.models import Evidence
 from coordination.evidence.operations import add_evidence, remove_evidence
@@ -34,13 +35,11 @@ class Gone(OperationError):
 
 def visible_evidence(evidence_id: int) -> Evidence:
     """The evidence row, if the signed-in user may see its assignment; else NotFound."""
-    evidence = through_visible_assignment(Evidence, evidence_id, current_user)
-    if evidence is None:
-        raise NotFound(
-            _("Không tìm thấy minh chứng số %(id)s.", id=evidence_id),
-            errors={"id": [_("Không có minh chứng này, hoặc bạn không được xem.")]},
-        )
-    return evidence
+    return found_or_404(
+        through_visible_assignment(Evidence, evidence_id, current_user),
+        _("Không tìm thấy minh chứng số %(id)s.", id=evidence_id),
+        errors={"id": [_("Không có minh chứng này, hoặc bạn không được xem.")]},
+    )
 
 
 @blp.post(f"/assignments/<int(max={MAX_ID}):assignment_id>/evidence")

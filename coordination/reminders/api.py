@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from coordination.access import found_or_404
 from coordination.agencies.lookup import agency_by_code
 from coordination.api.core import Blueprint
 from coordination.api.schemas import MAX_ID, encode_page_token, page_of
@@ -116,13 +117,11 @@ def _explanation_out(explanation: ExplanationRequest) -> dict[str, Any]:
 
 
 def _visible_assignment(assignment_id: int) -> Assignment:
-    listed = get_assignment(current_user, assignment_id)
-    if listed is None:
-        raise NotFound(
-            _("Không tìm thấy nhiệm vụ số %(id)s.", id=assignment_id),
-            errors={"id": [_("Không có nhiệm vụ này, hoặc bạn không được xem.")]},
-        )
-    return listed.assignment
+    return found_or_404(
+        get_assignment(current_user, assignment_id),
+        _("Không tìm thấy nhiệm vụ số %(id)s.", id=assignment_id),
+        errors={"id": [_("Không có nhiệm vụ này, hoặc bạn không được xem.")]},
+    ).assignment
 
 
 @blp.post(f"/assignments/<int(max={MAX_ID}):assignment_id>/explanation-requests")
