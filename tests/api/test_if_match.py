@@ -8,13 +8,17 @@ from coordination.assignments.models import Assignment
 from coordination.assignments.states import Status
 from coordination.extensions import db
 from tests.conftest import SETUP, assignment_of
+from tests.factories import make_assignment
 from tests.support.api import assert_problem
-from tests.support.workflow import etag, fingerprint, open_work, reported_done
+from tests.support.workflow import etag, fingerprint, reported_done
 
 
 @pytest.fixture
 def work(app) -> Assignment:
-    return open_work("2157/UBND-KSTT", "5", "TN-STP")
+    """Sở Tư pháp's work in progress on a directive of the test's own, due in 20 days."""
+    work = make_assignment("TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=20)
+    db.session.commit()
+    return work
 
 
 def _post(client, assignment_id: int, body: dict, if_match: str | None):  # type: ignore[no-untyped-def]

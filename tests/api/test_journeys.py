@@ -8,8 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from coordination.agencies.models import Agency, AgencyGroup
+from coordination.assignments.states import Status
 from coordination.db import today
 from coordination.extensions import db
+from tests.factories import make_assignment
 from tests.support.api import assert_problem
 from tests.support.workflow import PDF, files_in, upload
 
@@ -276,9 +278,8 @@ def test_the_officer_works_and_the_monitor_decides(api, store_dir):
 
 def test_the_history_pages_newest_first(api):
     officer = api("justice.tayninh")
-    from tests.support.workflow import open_work
-
-    assignment = open_work("2157/UBND-KSTT", "5", "TN-STP")
+    assignment = make_assignment("TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=20)
+    db.session.commit()
     for percent in range(10, 100, 10):
         _update(officer, assignment.id, {"note": f"Đạt {percent}%", "progress_percent": percent})
     everything = officer.items(f"/api/v1/assignments/{assignment.id}/history")

@@ -6,10 +6,12 @@ import io
 
 from coordination.assignments.models import Assignment
 from coordination.assignments.operations import report_progress, request_extension
+from coordination.assignments.states import Status
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from tests.conftest import SETUP, count_queries, get_user
-from tests.support.workflow import PDF, open_work
+from tests.factories import make_assignment
+from tests.support.workflow import PDF
 
 MAX_QUERIES = 10
 
@@ -24,7 +26,8 @@ def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_the_record_and_the_history_do_not_grow_with_rows(api, store_dir):
-    work = open_work("2157/UBND-KSTT", "5", "TN-STP")
+    work = make_assignment("TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=20)
+    db.session.commit()
     work_id = work.id
     client = api("monitor.tayninh")
     urls = [f"/api/v1/assignments/{work_id}", f"/api/v1/assignments/{work_id}/history?page_size=100"]
