@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: help run test lint format translations bench clean lock
+.PHONY: help run test test-random lint format translations bench clean lock
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ run: $(BIN)/.installed translations  ## Migrate, load the demo, serve http://127
 test: $(BIN)/.installed translations /usr/bin/chromium  ## Run the suite on SQLite, then on TEST_DATABASE_URL if set
 	$(BIN)/pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest -p no:cacheprovider; fi
+
+test-random: $(BIN)/.installed translations  ## Run the SQLite suite in a random order (prints the seed to replay it)
+	$(BIN)/pytest -p random_order --random-order
 
 lint: $(BIN)/.installed  ## ruff
 	$(BIN)/ruff check .

@@ -60,6 +60,7 @@ GOAL_MS = {
     "page": 200,  # one directive's page, the home page
     "report": 2000,  # the compliance report of one directive (json or xlsx)
     "report_large": 5000,  # the compliance report of one agency over the whole data set (~12,000 rows)
+    "parse": 50,  # reading one directive's text into tasks, agencies and deadlines (the importer)
 }
 #: peak resident memory of this process (the app serving every operation below)
 GOAL_RSS_MB = 1024
@@ -336,6 +337,22 @@ def operations(app: Any, subjects: dict[str, Any]) -> list[tuple[str, str, Calla
         ops.append(("API", "list", None, "POST /api/v1/tokens is not there yet"))
 
     ops.extend(compliance_operations(app, subjects, office_name))
+    ops.extend(parse_operations())
+    return ops
+
+
+def parse_operations() -> list[tuple[str, str, Callable[[], None] | None, str]]:
+    """Parsing each directive text of tests/fixtures/directives (the two real ones and the corpus)."""
+    from coordination.importer.parser import parse_directive
+
+    fixtures = ROOT / "tests" / "fixtures" / "directives"
+    texts = sorted([*fixtures.glob("*.txt"), *(fixtures / "corpus").glob("*.txt")])
+    longest = max(texts, key=lambda path: path.stat().st_size)
+    ops: list[tuple[str, str, Callable[[], None] | None, str]] = []
+    for path in dict.fromkeys([*(p for p in texts if p.parent == fixtures), longest]):
+        text = path.read_text(encoding="utf-8")
+        ops.append((f"parse {path.name}", "parse", lambda text=text: parse_directive(text), f"{len(text):,} chars"))
+
     return ops
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 import config as config_module
 from coordination.extensions import babel, csrf, db, login_manager, migrate
+from coordination.transaction import end_request_transaction
 
 
 class ConfigError(RuntimeError):
@@ -31,6 +32,8 @@ def create_app(config: type | dict[str, Any] | None = None, **overrides: Any) ->
     register_models()
     register_blueprints(app)
     register_errors(app)
+    # Every request commits once, here, after its view: views call one operation and never commit.
+    app.after_request(end_request_transaction)
     register_templates(app)
     register_cli(app)
     return app

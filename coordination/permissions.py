@@ -180,3 +180,84 @@ def visible_own_work(user: User) -> sa.ColumnElement[bool]:
     if user.role == Role.office:
         return sa.and_(own, sa.or_(published, Directive.issuer_id == user.agency_id))
     return sa.and_(own, published)
+
+
+# --- the role rules that pages, reports and forms ask about (each with its SQL twin where a list needs one)
+
+
+def role_needs_agency(role: Role) -> bool:
+    """Every account but an administrator's belongs to an agency."""
+    return role != Role.admin
+
+
+def role_administers(role: Role) -> bool:
+    """The role that manages accounts and agencies (and may not take it from itself)."""
+    return role == Role.admin
+
+
+def sees_all_work(user: User | None, directive: Directive) -> bool:
+    """Reads every agency's notes and files in the directive: its issuer's office, its monitor once published, admin."""
+    if user is None or not user.is_authenticated or not user.active:
+        return False
+    return _is_admin(user) or _issues(user, directive) or _monitors(user, directive)
+
+
+def dashboard_scope(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Assignment joined to Directive: the published work a user's dashboard counts.
+
+    The monitor counts what it monitors, the office what it issued, admin everything, an officer its own agency's.
+    """
+    published = Directive.status != DirectiveStatus.draft
+    if _is_admin(user):
+        return published
+    if user.role == Role.monitor:
+        return sa.and_(published, Directive.monitor_agency_id == user.agency_id)
+    if user.role == Role.office:
+        return sa.and_(published, Directive.issuer_id == user.agency_id)
+    return sa.and_(published, Assignment.agency_id == user.agency_id)
+
+
+def dashboard_counts_own_agency(user: User) -> bool:
+    """Whether `dashboard_scope(user)` is the user's own agency's work alone (an officer's dashboard)."""
+    return user.role == Role.officer
+
+
+def extension_request_scope(user: User | None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on ExtensionRequest's Assignment joined to Directive: the requests a user deals with.
+
+    Its own agency's requests, and those it decides: the office's issued directives, the monitor's monitored ones.
+    """
+    if user is None or not user.is_authenticated or not user.active:
+        return sa.false()
+    if _is_admin(user):
+        return sa.true()
+    mine = [Assignment.agency_id == user.agency_id]
+    if user.role == Role.office:
+        mine.append(Directive.issuer_id == user.agency_id)
+    if user.role == Role.monitor:
+        mine.append(Directive.monitor_agency_id == user.agency_id)
+    return sa.or_(*mine)
+
+
+def deals_with_extension_request(user: User | None, assignment: Assignment) -> bool:
+    """The Python twin of `extension_request_scope`, for one request's assignment."""
+    if user is None or not user.is_authenticated or not user.active:
+        return False
+    if _is_admin(user):
+        return True
+    directive = assignment.task.directive
+    return (
+        assignment.agency_id == user.agency_id
+        or (user.role == Role.office and directive.issuer_id == user.agency_id)
+        or (user.role == Role.monitor and directive.monitor_agency_id == user.agency_id)
+    )
+
+
+def reports_in_own_name(user: User | None) -> bool:
+    """A compliance report is issued by the reporter's own agency when it is an office or a monitor."""
+    return user is not None and user.role in (Role.office, Role.monitor) and user.agency_id is not None
+
+
+def reports_to_issuers(user: User | None) -> bool:
+    """A monitor's report goes to the directives' issuers "for their information" (để báo cáo)."""
+    return user is not None and user.role == Role.monitor

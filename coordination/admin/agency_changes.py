@@ -14,6 +14,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
+from coordination.access import found_or_404, get_or_404
 from coordination.admin import history
 from coordination.admin.base import current
 from coordination.admin.forms import WorkflowForm, bind, max_length, required, show_error
@@ -52,10 +53,7 @@ class AgencyChanges:
     details_template = "admin/agency_details.html"
 
     def _agency_or_404(self, agency_id: int) -> Agency:
-        agency = db.session.get(Agency, agency_id)
-        if agency is None:
-            abort(404)
-        return agency
+        return get_or_404(Agency, agency_id)
 
     def _agency_page(self, agency: Agency, status: int = 200, **given: Any) -> Any:
         may_manage = can(current(), Permission.agency_manage)
@@ -91,9 +89,7 @@ class AgencyChanges:
         agency = db.session.scalar(
             sa.select(Agency).where(Agency.id == agency_id).options(selectinload(Agency.aliases))
         )
-        if agency is None:
-            abort(404)
-        return self._agency_page(agency)
+        return self._agency_page(found_or_404(agency))
 
     @expose("/<int:agency_id>/rename/", methods=("POST",))
     def rename_view(self, agency_id: int) -> Any:
@@ -112,7 +108,6 @@ class AgencyChanges:
                 name_en=form.name_en.data or "",
                 actor=current(),
             )
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)
@@ -133,7 +128,6 @@ class AgencyChanges:
         successor = self._agency_or_404(int(form.successor.data))
         try:
             moved = merge_agency(agency, successor, actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)

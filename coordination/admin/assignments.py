@@ -9,14 +9,14 @@ from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 
 from coordination.admin import queries
+from coordination.admin.assignment_actions import AssignmentActions
 from coordination.admin.base import SecureModelView, current
 from coordination.admin.labels import ASSIGNMENT_ROLE_LABELS
-from coordination.admin.work_actions import AssignmentActions
 from coordination.assignments.states import STATUS_LABELS, TIMELINESS_LABELS
 
 
 class AssignmentView(AssignmentActions, SecureModelView):
-    """The list here; the page of one assignment and its actions in work_actions.AssignmentActions."""
+    """The list here; the page of one assignment and its actions in assignment_actions.AssignmentActions."""
 
     list_template = "assignments/list.html"
     can_view_details = True

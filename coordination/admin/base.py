@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError, _FlaskFormCSRF
 from werkzeug.utils import cached_property
 
 from coordination import audit
+from coordination.access import found_or_404
 from coordination.auth.models import User
 from coordination.extensions import db
 from coordination.permissions import Permission, can
@@ -177,10 +178,7 @@ class SecureModelView(SecureMixin, ModelView):
             key = int(id)
         except (TypeError, ValueError):
             abort(404)
-        obj = self.get_one_query().filter(self.model.id == key).one_or_none()
-        if obj is None:
-            abort(404)
-        return obj
+        return found_or_404(self.get_one_query().filter(self.model.id == key).one_or_none())
 
     def get_one_query(self) -> Any:
         """The query `get_one` picks from: the list's scope, without the list's filters."""

@@ -9,7 +9,6 @@ from flask_admin import expose
 from flask_babel import gettext as _
 
 from coordination.admin.base import SecureBaseView, current
-from coordination.extensions import db
 from coordination.reminders.calendar import calendar_url, revoke_calendar_token
 
 
@@ -18,13 +17,11 @@ class CalendarView(SecureBaseView):
     def index(self) -> Any:
         user = current()
         url = calendar_url(user)  # the token is made on first use: keep it
-        db.session.commit()
         return self.render("monitoring/calendar.html", url=url, user=user)
 
     @expose("/revoke", methods=["POST"])
     def revoke(self) -> Any:
         user = current()
         revoke_calendar_token(user, actor=user)
-        db.session.commit()
         flash(_("Đã tạo đường dẫn lịch mới; đường dẫn cũ không còn dùng được."), "success")
         return redirect(url_for(".index"))

@@ -20,20 +20,19 @@ from coordination.admin.base import SecureBaseView, current
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.assignments.states import TIMELINESS_LABELS, Timeliness
-from coordination.auth.models import Role, User
+from coordination.auth.models import User
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 from coordination.formatting import parse_date_or_none
 from coordination.indicators.queries import indicator_rows
-from coordination.permissions import Permission, can
+from coordination.permissions import Permission, can, dashboard_counts_own_agency, dashboard_scope
 from coordination.reminders.models import ExplanationRequest
 from coordination.reminders.queries import overdue_page
 from coordination.reports.dashboard import (
     TIMELINESS_KEYS,
     AgencyRow,
     DashboardFilters,
-    scope_clause,
     summary,
     unanswered_explanations,
 )
@@ -163,7 +162,7 @@ def _scoped_ids(user: User) -> sa.Select:
         sa.select(Directive.id)
         .join(Task, Task.directive_id == Directive.id)
         .join(Assignment, Assignment.task_id == Task.id)
-        .where(scope_clause(user))
+        .where(dashboard_scope(user))
     )
 
 
@@ -181,7 +180,7 @@ def agency_choices(user: User) -> list[tuple[int, str]]:
         sa.select(Assignment.agency_id)
         .join(Task, Task.id == Assignment.task_id)
         .join(Directive, Directive.id == Task.directive_id)
-        .where(scope_clause(user))
+        .where(dashboard_scope(user))
     )
     rows = db.session.execute(
         sa.select(Agency.id, Agency.name_vi).where(Agency.id.in_(agency_ids)).order_by(Agency.name_vi)
@@ -207,7 +206,7 @@ class DashboardView(SecureBaseView):
             "league_value": league_value,
             "today": local_today(),
             # the count cards link to the list only when it shows one agency's work: the chosen one, or an officer's own
-            "card_agency": args.filters.agency_id or (user.agency_id if user.role == Role.officer else None),
+            "card_agency": args.filters.agency_id or (user.agency_id if dashboard_counts_own_agency(user) else None),
         }
         if args.errors:
             return self.render("monitoring/dashboard.html", **context), 400

@@ -12,6 +12,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
+from coordination.access import get_or_404
 from coordination.admin import directive_forms as forms
 from coordination.admin.base import current
 from coordination.admin.forms import bind, show_error
@@ -23,18 +24,6 @@ from coordination.directives.states import can_amend, can_edit_structure
 from coordination.errors import OperationError
 from coordination.extensions import db
 from coordination.permissions import Permission, can
-
-
-def _directive_or_404(directive_id: int) -> Directive:
-    directive = db.session.get(Directive, directive_id)
-    if directive is None:
-        abort(404)
-    return directive
-
-
-def _may_edit(directive: Directive) -> None:
-    if not can(current(), Permission.directive_edit, directive):
-        abort(403)
 
 
 class DirectiveEditing:
@@ -83,7 +72,6 @@ class DirectiveEditing:
                 directive = operations.create_directive(forms.directive_data(form), actor=current())
             else:
                 operations.update_directive(directive, forms.directive_data(form), actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)
@@ -101,8 +89,7 @@ class DirectiveEditing:
 
     @expose("/<int:directive_id>/draft/", methods=("GET", "POST"))
     def edit_draft_view(self, directive_id: int) -> Any:
-        directive = _directive_or_404(directive_id)
-        _may_edit(directive)
+        directive = get_or_404(Directive, directive_id, Permission.directive_edit)
         if not can_edit_structure(directive.status):
             flash(_("Văn bản đang thực hiện: sửa từng nhiệm vụ trên trang văn bản."), "warning")
             return self._back(directive)
@@ -112,13 +99,11 @@ class DirectiveEditing:
 
     @expose("/<int:directive_id>/activate/", methods=("POST",))
     def activate_view(self, directive_id: int) -> Any:
-        directive = _directive_or_404(directive_id)
-        _may_edit(directive)
+        directive = get_or_404(Directive, directive_id, Permission.directive_edit)
         if not bind(forms.ConfirmForm).validate():
             abort(400)
         try:
             operations.activate_directive(directive, actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -128,13 +113,11 @@ class DirectiveEditing:
 
     @expose("/<int:directive_id>/close/", methods=("POST",))
     def close_view(self, directive_id: int) -> Any:
-        directive = _directive_or_404(directive_id)
-        _may_edit(directive)
+        directive = get_or_404(Directive, directive_id, Permission.directive_edit)
         if not bind(forms.ConfirmForm).validate():
             abort(400)
         try:
             operations.close_directive(directive, actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -146,8 +129,7 @@ class DirectiveEditing:
 
     @expose("/<int:directive_id>/tasks/new/", methods=("GET", "POST"))
     def add_task_view(self, directive_id: int) -> Any:
-        directive = _directive_or_404(directive_id)
-        _may_edit(directive)
+        directive = get_or_404(Directive, directive_id, Permission.directive_edit)
         if request.method == "GET" and not can_amend(directive.status):
             return self._closed(directive)
         g.workflow_issuer_id = directive.issuer_id
@@ -158,7 +140,6 @@ class DirectiveEditing:
             parent = next((t for t in top_tasks if str(t.id) == form.parent.data), None)
             try:
                 task = operations.add_task(directive, forms.add_task_data(form), actor=current(), parent=parent)
-                db.session.commit()
             except OperationError as error:
                 db.session.rollback()
                 show_error(form, error)
@@ -169,10 +150,7 @@ class DirectiveEditing:
         return self._page(self.add_task_template, status, form=form, directive=directive)
 
     def _task_or_404(self, task_id: int) -> Task:
-        task = db.session.get(Task, task_id)
-        if task is None:
-            abort(404)
-        _may_edit(task.directive)
+        task = get_or_404(Task, task_id, Permission.directive_edit, of=lambda t: t.directive)
         g.workflow_issuer_id = task.directive.issuer_id
         return task
 
@@ -205,7 +183,6 @@ class DirectiveEditing:
                 {"label": form.label.data, "text": form.text.data, "deadline": form.deadline.data},
                 actor=current(),
             )
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)
@@ -221,7 +198,6 @@ class DirectiveEditing:
             return self._task_page(task, 422, assign_form=form)
         try:
             created = operations.add_assignments(task, forms.assignment_specs(form), actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)
@@ -234,9 +210,7 @@ class DirectiveEditing:
 
     @expose("/assignment/<int:assignment_id>/remove/", methods=("POST",))
     def remove_assignment_view(self, assignment_id: int) -> Any:
-        assignment = db.session.get(Assignment, assignment_id)
-        if assignment is None:
-            abort(404)
+        assignment = get_or_404(Assignment, assignment_id)
         task = self._task_or_404(assignment.task_id)
         form = bind(forms.RemoveAssignmentForm)
         if not form.validate():
@@ -244,7 +218,6 @@ class DirectiveEditing:
         agency = assignment.agency.name_vi
         try:
             operations.remove_assignment(assignment, actor=current(), reason=form.reason.data or "")
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)

@@ -27,6 +27,7 @@ from coordination.admin.forms import (
 )
 from coordination.admin.labels import ASSIGNMENT_ROLE_LABELS, DOC_TYPE_LABELS, RECURRENCE_LABELS
 from coordination.agencies.models import Agency, AgencyGroup, agency_group_members
+from coordination.agencies.queries import agencies_under
 from coordination.assignments.models import AssignmentRole
 from coordination.directives.models import Directive, Recurrence, Task
 from coordination.extensions import db
@@ -59,15 +60,7 @@ def _own_agencies(issuer_id: int | None, parents: dict[int, int | None]) -> set[
     """The issuer, the agencies under it, and the members of its named groups."""
     if issuer_id is None:
         return set()
-    own = {issuer_id}
-    for agency_id in parents:
-        seen, current = set(), parents.get(agency_id)
-        while current is not None and current not in seen:
-            if current == issuer_id:
-                own.add(agency_id)
-                break
-            seen.add(current)
-            current = parents.get(current)
+    own = agencies_under(issuer_id, parents)
     members = sa.select(agency_group_members.c.agency_id).join(
         AgencyGroup, AgencyGroup.id == agency_group_members.c.group_id
     )

@@ -13,13 +13,14 @@ from coordination.admin import history, queries
 from coordination.admin.base import SecureModelView, current
 from coordination.admin.directive_editing import DirectiveEditing
 from coordination.admin.directive_forms import ConfirmForm
+from coordination.admin.directive_import import DirectiveImporting
 from coordination.admin.labels import DIRECTIVE_STATUS_LABELS
 from coordination.directives.models import Directive
 from coordination.extensions import db
 from coordination.permissions import Permission, can, visible_directives
 
 
-class DirectiveView(DirectiveEditing, SecureModelView):
+class DirectiveView(DirectiveImporting, DirectiveEditing, SecureModelView):
     """The list and the page that reads like the document; the office's edits are in DirectiveEditing."""
 
     list_template = "directives/list.html"

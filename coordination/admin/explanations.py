@@ -11,6 +11,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from coordination.access import found_or_404
 from coordination.admin import queries
 from coordination.admin.base import SecureBaseView, current
 from coordination.admin.monitoring_forms import ExplanationAnswerForm, ExplanationRequestForm
@@ -19,10 +20,10 @@ from coordination.assignments.models import Assignment
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
-from coordination.permissions import Permission, can
+from coordination.permissions import Permission, can, dashboard_scope
 from coordination.reminders.models import ExplanationRequest
 from coordination.reminders.operations import answer_explanation, request_explanation
-from coordination.reports.dashboard import DashboardFilters, scope_clause, unanswered_explanations
+from coordination.reports.dashboard import DashboardFilters, unanswered_explanations
 
 ANSWERED_LIMIT = 30
 
@@ -43,10 +44,7 @@ def _assignment_or_404(assignment_id: Any) -> Assignment:
         abort(404)
     if not 0 < key <= MAX_ID:
         abort(404)
-    assignment = queries.load_assignment(current(), key)
-    if assignment is None:
-        abort(404)
-    return assignment
+    return found_or_404(queries.load_assignment(current(), key))
 
 
 class ExplanationView(SecureBaseView):
@@ -62,7 +60,7 @@ class ExplanationView(SecureBaseView):
                 .join(Assignment, Assignment.id == ExplanationRequest.assignment_id)
                 .join(Task, Task.id == Assignment.task_id)
                 .join(Directive, Directive.id == Task.directive_id)
-                .where(scope_clause(user), ExplanationRequest.answered_at.is_not(None))
+                .where(dashboard_scope(user), ExplanationRequest.answered_at.is_not(None))
                 .order_by(ExplanationRequest.answered_at.desc(), ExplanationRequest.id.desc())
                 .limit(ANSWERED_LIMIT)
             )
@@ -82,7 +80,6 @@ class ExplanationView(SecureBaseView):
             form.due_on.data = local_today() + timedelta(days=3)
         if form.validate_on_submit():
             request_explanation(assignment, form.question.data, form.due_on.data, actor=user)
-            db.session.commit()
             flash(_("Đã gửi yêu cầu giải trình tới %(agency)s.", agency=assignment.agency.name_vi), "success")
             return redirect(url_for("assignment.details_view", id=assignment.id))
         status = 422 if request.method == "POST" else 200
@@ -101,7 +98,6 @@ class ExplanationView(SecureBaseView):
         if form.validate_on_submit():
             files = [(f.stream, f.filename) for f in form.files.data or [] if f and f.filename]
             answer_explanation(explanation, form.answer.data, form.expected_finish_on.data, actor=user, files=files)
-            db.session.commit()
             flash(_("Đã gửi nội dung giải trình."), "success")
             return redirect(url_for("assignment.details_view", id=assignment.id))
         status = 422 if request.method == "POST" else 200

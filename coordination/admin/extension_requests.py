@@ -9,13 +9,13 @@ from flask import request
 from flask_admin import expose
 from sqlalchemy.orm import contains_eager, joinedload
 
+from coordination.admin.assignment_forms import ExtensionDecisionForm
 from coordination.admin.base import SecureBaseView, current
-from coordination.admin.work_forms import ExtensionDecisionForm
 from coordination.assignments.models import Assignment, ExtensionRequest, ExtensionStatus
-from coordination.auth.models import Role, User
+from coordination.auth.models import User
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
-from coordination.permissions import Permission, can, visible_assignments
+from coordination.permissions import Permission, can, extension_request_scope, visible_assignments
 
 PENDING, DECIDED = "pending", "decided"
 DECIDED_LIMIT = 100
@@ -37,13 +37,7 @@ def extension_requests(user: User | None, show: str = PENDING) -> list[Extension
             joinedload(ExtensionRequest.decided_by),
         )
     )
-    if user is not None and user.role != Role.admin:
-        mine = [Assignment.agency_id == user.agency_id]
-        if user.role == Role.office:
-            mine.append(Directive.issuer_id == user.agency_id)
-        if user.role == Role.monitor:
-            mine.append(Directive.monitor_agency_id == user.agency_id)
-        query = query.where(sa.or_(*mine))
+    query = query.where(extension_request_scope(user))
     if show == DECIDED:
         query = query.where(ExtensionRequest.status != ExtensionStatus.pending)
         query = query.order_by(ExtensionRequest.decided_at.desc(), ExtensionRequest.id.desc()).limit(DECIDED_LIMIT)

@@ -24,9 +24,10 @@ from coordination.admin.labels import (
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.audit import AuditEvent
-from coordination.auth.models import Role, User
+from coordination.auth.models import User
 from coordination.directives.models import Directive
 from coordination.extensions import db
+from coordination.permissions import sees_all_work
 from coordination.templating import status_label
 
 #: how many events a history shows, newest first
@@ -177,23 +178,10 @@ def _items(query: sa.Select, *, with_agency: bool = False) -> list[HistoryItem]:
 def directive_history(user: User | None, directive: Directive) -> list[HistoryItem]:
     """The directive's events; an agency outside the issuer and the monitor sees only its own work's."""
     query = sa.select(AuditEvent).where(AuditEvent.directive_id == directive.id)
-    if not _sees_all_work(user, directive):
+    if not sees_all_work(user, directive):
         own = sa.select(Assignment.id).where(Assignment.agency_id == (user.agency_id if user else None))
         query = query.where(sa.or_(AuditEvent.assignment_id.is_(None), AuditEvent.assignment_id.in_(own)))
     return _items(query, with_agency=True)
-
-
-def _sees_all_work(user: User | None, directive: Directive) -> bool:
-    """The issuer's office, the monitor and admins read every agency's notes (as assignment:view_private)."""
-    if user is None:
-        return False
-    if user.role == Role.admin:
-        return True
-    if user.agency_id is None:
-        return False
-    return (user.role == Role.office and directive.issuer_id == user.agency_id) or (
-        user.role == Role.monitor and directive.monitor_agency_id == user.agency_id
-    )
 
 
 def assignment_history(assignment: Assignment) -> list[HistoryItem]:

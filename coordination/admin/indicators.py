@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
+from coordination.access import found_or_404
 from coordination.admin.base import SecureBaseView, current
 from coordination.admin.dashboard import parse_id
 from coordination.admin.monitoring_forms import MeasurementForm
@@ -84,10 +85,7 @@ class IndicatorView(SecureBaseView):
         )
 
     def _load(self, indicator_id: int) -> Indicator:
-        indicator = get_indicator(current(), indicator_id)
-        if indicator is None:
-            abort(404)
-        return indicator
+        return found_or_404(get_indicator(current(), indicator_id))
 
     def _render_detail(self, indicator: Indicator, form: MeasurementForm | None, status: int = 200) -> Any:
         row = IndicatorRow(indicator, compute(indicator, local_today()))
@@ -127,6 +125,5 @@ class IndicatorView(SecureBaseView):
         add_measurement(
             indicator, form.measured_on.data, form.value.data, actor=user, of_value=form.of_value.data, agency=agency
         )
-        db.session.commit()
         flash(_("Đã ghi số liệu ngày %(date)s.", date=format_date(form.measured_on.data)), "success")
         return redirect(url_for(".detail", indicator_id=indicator.id))

@@ -71,7 +71,6 @@ class NotificationView(SecureBaseView):
             if not raw or not all(v.isdigit() and 0 < int(v) < 2**31 for v in raw):
                 abort(400, _("Thiếu hoặc sai mã thông báo."))
             changed = mark_read(user, [int(v) for v in raw])
-        db.session.commit()
         flash(ngettext("Đã đánh dấu %(num)s thông báo là đã đọc.", "Đã đánh dấu %(num)s thông báo là đã đọc.", changed))
         return redirect(url_for(".index", unread="1" if request.form.get("unread") == "1" else None))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,16 +9,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Query, contains_eager, joinedload, selectinload
 
 from coordination.agencies.models import Agency
-from coordination.assignments.models import Assignment, ProgressUpdate
+from coordination.assignments.models import Assignment
 from coordination.assignments.queries import timeliness_column, timeliness_is
 from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness
-from coordination.audit import AuditEvent
 from coordination.auth.models import User
 from coordination.directives.models import Directive, DirectiveStatus, Task
 from coordination.directives.queries import get_directive, search_clause
 from coordination.extensions import db
+from coordination.formatting import parse_date_or_none
 from coordination.indicators.models import Indicator
 from coordination.permissions import visible_assignments, visible_directives, visible_own_work
+from coordination.reports.dashboard import DashboardFilters
 
 
 def timeliness_expr() -> sa.ColumnElement:
@@ -182,12 +182,9 @@ class WorkFilters:
             query = query.filter(timeliness_is(self.timeliness))
         if self.timeliness_any:
             query = query.filter(timeliness_expr().in_([t.value for t in self.timeliness_any]))
-        if self.issued_from is not None:
-            query = query.filter(Directive.issued_on >= self.issued_from)
-        if self.issued_to is not None:
-            query = query.filter(Directive.issued_on <= self.issued_to)
-        if self.directive_id is not None:
-            query = query.filter(Task.directive_id == self.directive_id)
+        # the dashboard's own filters, written once (the agency is work_scope's: it decides the visibility path)
+        dashboard = DashboardFilters(self.directive_id, None, self.issued_from, self.issued_to)
+        query = query.filter(dashboard.where())
         if self.due_from is not None:
             query = query.filter(Assignment.deadline >= self.due_from)
         if self.due_to is not None:
@@ -284,27 +281,6 @@ def load_assignment(user: User | None, assignment_id: int) -> Assignment | None:
     )
 
 
-def assignment_history(assignment: Assignment) -> tuple[list[ProgressUpdate], list[AuditEvent]]:
-    """Progress notes and audit events of one assignment, newest first."""
-    updates = list(
-        db.session.scalars(
-            sa.select(ProgressUpdate)
-            .where(ProgressUpdate.assignment_id == assignment.id)
-            .options(joinedload(ProgressUpdate.author))
-            .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-        )
-    )
-    events = list(
-        db.session.scalars(
-            sa.select(AuditEvent)
-            .where(AuditEvent.assignment_id == assignment.id)
-            .options(joinedload(AuditEvent.actor))
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        )
-    )
-    return updates, events
-
-
 # --- parsing query-string values: a bad value is ignored, never a 500 --------------------------------
 
 
@@ -323,17 +299,4 @@ def _enum_or_none(enum_cls: type, value: str | None):  # type: ignore[no-untyped
 
 
 def _date_or_none(value: str | None) -> date | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        pass
-    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
-    if match:
-        try:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        except ValueError:
-            return None
-    return None
+    return parse_date_or_none(value) if value else None

@@ -150,7 +150,6 @@ class ReminderView(SecureBaseView):
             done, not_sent = send_reminders([assignment], actor=user, message=texts[assignment.id] or None)
             sent += done
             skipped += not_sent
-        db.session.commit()
         flash(
             _("Đã gửi %(sent)s văn bản đôn đốc; bỏ qua %(skipped)s.", sent=len(sent), skipped=len(skipped)), "success"
         )
@@ -184,7 +183,6 @@ class ReminderView(SecureBaseView):
         form = PolicyForm(data=asdict(current_policy) if request.method == "GET" else None)
         if form.validate_on_submit():
             save_policy(directive, {name: form[name].data for name in asdict(current_policy)}, actor=user)
-            db.session.commit()
             flash(_("Đã lưu chính sách đôn đốc."), "success")
             return redirect(url_for(".index"))
         status = 422 if request.method == "POST" else 200

@@ -20,7 +20,7 @@ from coordination.auth import operations
 from coordination.auth.models import Role, User
 from coordination.errors import OperationError
 from coordination.extensions import db
-from coordination.permissions import Permission
+from coordination.permissions import Permission, role_needs_agency
 
 
 def _agencies() -> Any:
@@ -50,7 +50,8 @@ class _UserFields(SecureForm):
             raise ValidationError(_("Địa chỉ email không hợp lệ."))
 
     def validate_agency(self, field: Any) -> None:
-        if field.data is None and self.role.data != Role.admin.value:
+        role = next((r for r in Role if r.value == self.role.data), None)  # an unknown role is its field's error
+        if field.data is None and role is not None and role_needs_agency(role):
             raise ValidationError(_("Vai trò này cần thuộc một cơ quan."))
 
 
@@ -117,7 +118,6 @@ class UserView(SecureModelView):
         }
         try:
             user = operations.create_user(data, actor=current())
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             _show_error(form, error)
@@ -141,7 +141,6 @@ class UserView(SecureModelView):
             )
             if form.password.data:
                 operations.set_password(model, form.password.data, actor=actor)
-            db.session.commit()
         except OperationError as error:
             db.session.rollback()
             _show_error(form, error)

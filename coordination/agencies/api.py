@@ -13,7 +13,6 @@ from coordination.api.core import Blueprint, loads, signed_in
 from coordination.api.pagination import paginate
 from coordination.api.schemas import page_of
 from coordination.errors import NotFound
-from coordination.extensions import db
 
 blp = Blueprint("api_agencies", __name__, url_prefix="/api/v1/agencies", description="Agencies (cơ quan, đơn vị)")
 
@@ -42,7 +41,6 @@ def merge(data: dict[str, Any], agency: Agency) -> dict[str, Any]:
     """Merge the agency into its successor: open work moves there, finished work keeps the old name."""
     successor = agency_by_code(data["successor"], field="successor")
     moved = merge_agency(agency, successor, actor=signed_in())
-    db.session.commit()
     return {"agency": agency, "successor": successor, "moved": [assignment.id for assignment in moved]}
 
 
@@ -60,5 +58,4 @@ def rename(data: dict[str, Any], agency: Agency) -> Agency:
         short_name=data.get("short_name"),
         actor=signed_in(),
     )
-    db.session.commit()
     return agency

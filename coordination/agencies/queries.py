@@ -49,3 +49,17 @@ def agency_query(
         ids = _matching_ids(q)
         query = query.where(Agency.id.in_(ids) if ids else sa.false())
     return query
+
+
+def agencies_under(agency_id: int, parents: dict[int, int | None]) -> set[int]:
+    """The agency and every agency below it, from a map of agency id → parent id (cycles tolerated)."""
+    under = {agency_id}
+    for candidate in parents:
+        seen, current = set(), parents.get(candidate)
+        while current is not None and current not in seen:
+            if current == agency_id:
+                under.add(candidate)
+                break
+            seen.add(current)
+            current = parents.get(current)
+    return under

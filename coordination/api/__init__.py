@@ -16,6 +16,7 @@ def init_api(app: Flask) -> None:
     from coordination.directives.api import tasks_blp
     from coordination.evidence.api import blp as evidence_blp
     from coordination.extensions import api, csrf, login_manager
+    from coordination.importer.api import blp as import_blp  # issue 12: parse and import a directive's text
     from coordination.indicators.api import blp as indicators_blp  # issue 5
     from coordination.reminders.api import blp as reminders_blp  # issue 5
     from coordination.reports.api import blp as reports_blp
@@ -26,6 +27,7 @@ def init_api(app: Flask) -> None:
     blueprints = (
         auth_blp,
         agencies_blp,
+        import_blp,  # before directives_blp: /directives/parse is not a directive id
         directives_blp,
         tasks_blp,
         assignments_blp,

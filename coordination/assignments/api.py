@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
+from coordination.access import found_or_404
 from coordination.api.core import Blueprint, PreconditionRequired, loads, refused, signed_in
 from coordination.api.pagination import paginate
 from coordination.api.schemas import MAX_ID, PageArgs, page_of
@@ -99,13 +100,11 @@ def visible_assignment(assignment_id: int) -> Assignment:
 
 def visible_extension_request(request_id: int) -> ExtensionRequest:
     """The extension request, if the signed-in user may see its assignment; else NotFound."""
-    found = through_visible_assignment(ExtensionRequest, request_id, current_user)
-    if found is None:
-        raise NotFound(
-            _("Không tìm thấy đề nghị gia hạn số %(id)s.", id=request_id),
-            errors={"id": [_("Không có đề nghị này, hoặc bạn không được xem.")]},
-        )
-    return found
+    return found_or_404(
+        through_visible_assignment(ExtensionRequest, request_id, current_user),
+        _("Không tìm thấy đề nghị gia hạn số %(id)s.", id=request_id),
+        errors={"id": [_("Không có đề nghị này, hoặc bạn không được xem.")]},
+    )
 
 
 def _require(permission: Permission, assignment: Assignment) -> None:
@@ -203,7 +202,6 @@ def post_update(data: dict[str, Any], assignment: Assignment) -> tuple[ProgressU
         progress_percent=data.get("progress_percent"),
         action=_action_towards(assignment.status, data.get("status")),
     )
-    db.session.commit()
     return update, {"ETag": assignment.etag}
 
 
@@ -219,7 +217,6 @@ def review(data: dict[str, Any], assignment: Assignment) -> tuple[ProgressUpdate
     _require(Permission.assignment_review, assignment)
     _require_current(assignment, required=False)
     update = review_assignment(assignment, data["decision"], data["note"], actor=signed_in())
-    db.session.commit()
     return update, {"ETag": assignment.etag}
 
 
@@ -232,7 +229,6 @@ def review(data: dict[str, Any], assignment: Assignment) -> tuple[ProgressUpdate
 def post_extension_request(data: dict[str, Any], assignment: Assignment) -> ExtensionRequest:
     """Ask for more time (gia hạn), with a reason and the date you propose."""
     extension = request_extension(assignment, data["requested_deadline"], data["reason"], actor=signed_in())
-    db.session.commit()
     return extension
 
 
@@ -262,7 +258,6 @@ def history(assignment: Assignment, page_size: int, page_token: int | None) -> d
 def delete_assignment(data: dict[str, Any], assignment: Assignment) -> None:
     """Take the task away from the agency; once it has worked on it, a `reason` is required and it is cancelled."""
     remove_assignment(assignment, actor=signed_in(), reason=data["reason"])
-    db.session.commit()
 
 
 @extensions_blp.post(f"/<int(max={MAX_ID}):request_id>/decision")
@@ -274,5 +269,4 @@ def delete_assignment(data: dict[str, Any], assignment: Assignment) -> None:
 def decide(data: dict[str, Any], extension: ExtensionRequest) -> ExtensionRequest:
     """Approve (the new deadline applies; the old one stays in history) or reject with a reason."""
     decide_extension(extension, data["decision"], data["note"], actor=signed_in())
-    db.session.commit()
     return extension

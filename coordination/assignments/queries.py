@@ -146,15 +146,15 @@ def with_record(user: User | None, listed: Listed) -> Recorded:
     ).all()
     evidence = db.session.scalars(
         sa.select(Evidence)
-        .where(Evidence.assignment_id == assignment.id, Evidence.removed_at.is_(None))
+        .where(Evidence.assignment_id == assignment.id)  # withdrawn files stay listed, marked: the trail shows them
         .options(joinedload(Evidence.uploaded_by))
-        .order_by(Evidence.id)
+        .order_by(Evidence.uploaded_at, Evidence.id)
     ).all()
     requests = db.session.scalars(
         sa.select(ExtensionRequest)
         .where(ExtensionRequest.assignment_id == assignment.id)
         .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
-        .order_by(ExtensionRequest.id.desc())
+        .order_by(ExtensionRequest.requested_at.desc(), ExtensionRequest.id.desc())
     ).all()
     return Recorded(listed, list(updates), list(evidence), list(requests))
 

@@ -40,7 +40,6 @@ def create_token(data: dict[str, str]) -> dict[str, Any] | Response:
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
     raw, token = tokens.issue_token(user)
-    db.session.commit()
     return {"token": raw, "expires_at": token.expires_at}
 
 
@@ -51,7 +50,6 @@ def revoke_current_token() -> None:
     token = tokens.token_from_request(request)
     assert token is not None  # require_token let the request in
     tokens.revoke_token(token)
-    db.session.commit()
 
 
 @blp.get("/me")
@@ -61,5 +59,4 @@ def me() -> User:
     user = current_user._get_current_object()
     if not user.calendar_token:
         ensure_calendar_token(user)  # issue 5: calendar_url's token is made on first use, and kept
-        db.session.commit()
     return user

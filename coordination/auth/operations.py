@@ -18,7 +18,7 @@ from coordination.auth.models import LoginAttempt, Role, User
 from coordination.db import utcnow
 from coordination.errors import Conflict, Forbidden, Invalid, NotFound, OperationError
 from coordination.extensions import db
-from coordination.permissions import Permission, can
+from coordination.permissions import Permission, can, role_administers, role_needs_agency
 
 USERNAME_MAX = 80  # the width of user_account.username and login_attempt.username
 PASSWORD_MIN = 8
@@ -237,7 +237,7 @@ def create_user(data: dict[str, Any], *, actor: audit.Actor) -> User:
     if email is not None and (len(email) > 255 or "@" not in email.strip("@")):
         raise Invalid(_("Địa chỉ email không hợp lệ: %(email)s.", email=email), errors={"email": [_("Sai định dạng.")]})
     agency = agency_by_code(data["agency"].strip()) if data.get("agency") else None
-    if agency is None and role != Role.admin:
+    if agency is None and role_needs_agency(role):
         raise Invalid(
             _("Vai trò %(role)s cần thuộc một cơ quan.", role=role.value), errors={"agency": [_("Bắt buộc.")]}
         )
@@ -277,7 +277,7 @@ def update_user(user: User, data: dict[str, Any], *, actor: audit.Actor) -> User
     _require(actor, Permission.user_manage, user)
     role = Role(data.get("role", user.role))
     active = bool(data.get("active", user.active))
-    if audit.acting_user(actor) is user and (not active or role != Role.admin):
+    if audit.acting_user(actor) is user and (not active or not role_administers(role)):
         raise Invalid(
             _("Bạn không thể tự khóa hoặc bỏ quyền quản trị của chính mình."),
             errors={"role": [_("Giá trị không hợp lệ.")]},
@@ -286,7 +286,7 @@ def update_user(user: User, data: dict[str, Any], *, actor: audit.Actor) -> User
     if not full_name or len(full_name) > 200:
         raise Invalid(_("Cần nhập họ và tên (tối đa 200 ký tự)."), errors={"full_name": [_("Bắt buộc.")]})
     agency = data.get("agency", user.agency)
-    if agency is None and role != Role.admin:
+    if agency is None and role_needs_agency(role):
         raise Invalid(
             _("Vai trò %(role)s cần thuộc một cơ quan.", role=role.value), errors={"agency": [_("Bắt buộc.")]}
         )

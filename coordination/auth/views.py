@@ -74,7 +74,6 @@ def login() -> Response | tuple[str, int, dict[str, str]]:
                 headers["Retry-After"] = str(error.retry_after)
         else:
             login_user(user)
-            db.session.commit()
             return redirect(target or url_for("web.index"))
     return render_template("auth/login.html", form=form, next=target), status, headers
 
@@ -98,7 +97,6 @@ def set_language(code: str) -> Response:
         abort(404)
     if current_user.is_authenticated:
         operations.set_locale(current_user._get_current_object(), code)
-        db.session.commit()
     session["locale"] = code
     refresh()  # anything said later in this request speaks the new language
     target = safe_next(request.values.get("next")) or _safe_referrer()

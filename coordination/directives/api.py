@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordination.access import found_or_404
 from coordination.api.core import Blueprint, loads, signed_in
 from coordination.api.pagination import paginate
 from coordination.api.schemas import MAX_ID, page_of
@@ -69,15 +70,13 @@ def visible_directive(directive_id: int) -> Directive:
 
 def visible_task(task_id: int) -> Task:
     """The task, if the signed-in user may see its directive; else NotFound."""
-    task = db.session.scalar(
-        sa.select(Task).join(Task.directive).where(Task.id == task_id, visible_directives(current_user))
+    return found_or_404(
+        db.session.scalar(
+            sa.select(Task).join(Task.directive).where(Task.id == task_id, visible_directives(current_user))
+        ),
+        _("Không tìm thấy nhiệm vụ số %(id)s.", id=task_id),
+        errors={"id": [_("Không có nhiệm vụ này, hoặc bạn không được xem.")]},
     )
-    if task is None:
-        raise NotFound(
-            _("Không tìm thấy nhiệm vụ số %(id)s.", id=task_id),
-            errors={"id": [_("Không có nhiệm vụ này, hoặc bạn không được xem.")]},
-        )
-    return task
 
 
 def _shown(directive_id: int) -> Directive:
@@ -107,7 +106,6 @@ def create(data: dict[str, Any]) -> tuple[Directive, dict[str, str]]:
     is a 422 naming the field.
     """
     directive = create_directive(data, actor=signed_in())
-    db.session.commit()
     location = url_for("api_directives.get_directive_detail", directive_id=directive.id)
     return _shown(directive.id), {"Location": location}
 
@@ -128,7 +126,6 @@ def get_directive_detail(directive_id: int) -> Directive:
 def patch(data: dict[str, Any], directive: Directive) -> Directive:
     """Change header fields; `tasks` replaces the tasks while a draft (edit tasks one by one once active)."""
     update_directive(directive, data, actor=signed_in())
-    db.session.commit()
     return _shown(directive.id)
 
 
@@ -140,7 +137,6 @@ def patch(data: dict[str, Any], directive: Directive) -> Directive:
 def activate(directive: Directive) -> Directive:
     """Publish a draft: the agencies see it and the clock runs."""
     activate_directive(directive, actor=signed_in())
-    db.session.commit()
     return _shown(directive.id)
 
 
@@ -152,7 +148,6 @@ def activate(directive: Directive) -> Directive:
 def close(directive: Directive) -> Directive:
     """Close a finished directive; its work stays as it is."""
     close_directive(directive, actor=signed_in())
-    db.session.commit()
     return _shown(directive.id)
 
 
@@ -171,7 +166,6 @@ def post_task(data: dict[str, Any], directive: Directive) -> Task:
         if parent is None:
             raise Invalid(_("Nhiệm vụ cha không thuộc văn bản này."), errors={"parent_id": [_("Không hợp lệ.")]})
     task = add_task(directive, data, actor=signed_in(), parent=parent)
-    db.session.commit()
     return task
 
 
@@ -184,7 +178,6 @@ def post_task(data: dict[str, Any], directive: Directive) -> Task:
 def patch_task(data: dict[str, Any], task: Task) -> Task:
     """Edit a task's label, text or deadline; a new deadline reaches the assignments not extended on their own."""
     update_task(task, data, actor=signed_in())
-    db.session.commit()
     return task
 
 
@@ -197,5 +190,4 @@ def patch_task(data: dict[str, Any], task: Task) -> Task:
 def post_assignments(data: dict[str, Any], task: Task) -> list[Assignment]:
     """Give the task to more agencies (codes, groups or all addressees); those already assigned are skipped."""
     created = add_assignments(task, data["assignments"], actor=signed_in())
-    db.session.commit()
     return created

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from coordination.access import found_or_404
 from coordination.api.core import Blueprint, loads, signed_in
 from coordination.api.schemas import MAX_ID
 from coordination.assignments.api import visible_assignment
 from coordination.assignments.models import Assignment
 from coordination.assignments.queries import through_visible_assignment
-from coordination.errors import NotFound, OperationError
+from coordination.errors import OperationError
+from coordination.evidence.download import evidence_download
 from coordination.evidence.models import Evidence
-from coordination.evidence.operations import add_evidence, open_evidence, remove_evidence
+from coordination.evidence.operations import add_evidence, remove_evidence
 from coordination.evidence.schemas import EvidenceSchema, RemovalSchema, UploadSchema
-from coordination.extensions import db
 
 blp = Blueprint("api_evidence", __name__, url_prefix="/api/v1", description="Evidence files (minh chứng)")
 
@@ -35,13 +35,11 @@ class Gone(OperationError):
 
 def visible_evidence(evidence_id: int) -> Evidence:
     """The evidence row, if the signed-in user may see its assignment; else NotFound."""
-    evidence = through_visible_assignment(Evidence, evidence_id, current_user)
-    if evidence is None:
-        raise NotFound(
-            _("Không tìm thấy minh chứng số %(id)s.", id=evidence_id),
-            errors={"id": [_("Không có minh chứng này, hoặc bạn không được xem.")]},
-        )
-    return evidence
+    return found_or_404(
+        through_visible_assignment(Evidence, evidence_id, current_user),
+        _("Không tìm thấy minh chứng số %(id)s.", id=evidence_id),
+        errors={"id": [_("Không có minh chứng này, hoặc bạn không được xem.")]},
+    )
 
 
 @blp.post(f"/assignments/<int(max={MAX_ID}):assignment_id>/evidence")
@@ -59,7 +57,6 @@ def upload(files: dict[str, Any], assignment: Assignment) -> list[Evidence]:
     uploads = [*files.get("file", []), *files.get("files", [])]
     actor = signed_in()
     stored = [add_evidence(assignment, upload.stream, upload.filename, actor=actor) for upload in uploads]
-    db.session.commit()
     return stored
 
 
@@ -70,23 +67,7 @@ def upload(files: dict[str, Any], assignment: Assignment) -> list[Evidence]:
 @blp.alt_response(410, response="GONE", description="The file was withdrawn")
 def download(evidence: Evidence) -> Response:
     """Download an evidence file (always as an attachment)."""
-    stream = open_evidence(evidence, actor=signed_in())  # 403 first: only those allowed learn it was withdrawn
-    if evidence.removed_at is not None:
-        stream.close()
-        raise Gone(_("Minh chứng này đã được gỡ."))
-    response = send_file(
-        stream,
-        mimetype=evidence.content_type,
-        as_attachment=True,  # with filename*=UTF-8'' for Vietnamese names (RFC 5987)
-        download_name=evidence.filename,
-        etag=evidence.sha256,
-        last_modified=evidence.uploaded_at,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    # Personal data: no shared cache keeps a copy.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_download(evidence, actor=signed_in())
 
 
 @blp.delete(EVIDENCE_ID)
@@ -98,4 +79,3 @@ def download(evidence: Evidence) -> Response:
 def delete(data: dict[str, Any], evidence: Evidence) -> None:
     """Withdraw a file before the work is accepted; history keeps who, when and why."""
     remove_evidence(evidence, actor=signed_in(), reason=data["reason"])
-    db.session.commit()

@@ -38,6 +38,9 @@ class EvidenceSchema(ApiSchema):
 class EvidenceDetailSchema(EvidenceSchema):
     uploaded_at = fields.DateTime()
     uploaded_by = fields.Nested(UserRefSchema, allow_none=True)
+    removed_at = fields.DateTime(
+        allow_none=True, metadata={"description": "when the file was withdrawn (its download answers 410); null if not"}
+    )
 
 
 class RemovalSchema(ApiSchema):

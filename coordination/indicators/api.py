@@ -7,12 +7,12 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordination.access import found_or_404
 from coordination.agencies.lookup import agency_by_code
 from coordination.api.core import Blueprint
 from coordination.api.schemas import MAX_ID
 from coordination.db import today
-from coordination.errors import Forbidden, Invalid, NotFound
-from coordination.extensions import db
+from coordination.errors import Forbidden, Invalid
 from coordination.indicators.models import Indicator, Measurement
 from coordination.indicators.operations import add_measurement
 from coordination.indicators.queries import get_indicator, indicator_rows, measurement_agencies, measurement_percent
@@ -58,13 +58,11 @@ def _measurement_out(measurement: Measurement, indicator: Indicator) -> dict[str
 
 
 def _load(indicator_id: int) -> Indicator:
-    indicator = get_indicator(current_user, indicator_id)
-    if indicator is None:
-        raise NotFound(
-            _("Không tìm thấy chỉ tiêu số %(id)s.", id=indicator_id),
-            errors={"id": [_("Không có chỉ tiêu này, hoặc bạn không được xem.")]},
-        )
-    return indicator
+    return found_or_404(
+        get_indicator(current_user, indicator_id),
+        _("Không tìm thấy chỉ tiêu số %(id)s.", id=indicator_id),
+        errors={"id": [_("Không có chỉ tiêu này, hoặc bạn không được xem.")]},
+    )
 
 
 @blp.get("")
@@ -113,5 +111,4 @@ def create_measurement(data: dict[str, Any], indicator_id: int) -> dict[str, Any
         of_value=data.get("of_value"),
         agency=agency,
     )
-    db.session.commit()
     return _measurement_out(measurement, indicator)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from coordination.access import found_or_404
 from coordination.agencies.lookup import agency_by_code
 from coordination.api.core import Blueprint
 from coordination.api.schemas import MAX_ID, encode_page_token, page_of
@@ -83,7 +84,6 @@ def send(data: dict[str, Any]) -> dict[str, Any]:
         )
         assignments = overdue_assignments(user, filters)
     sent, skipped = send_reminders(assignments, actor=user, message=data.get("message"))
-    db.session.commit()
     return {"sent": len(sent), "skipped": len(skipped), "reminders": sent}
 
 
@@ -117,13 +117,11 @@ def _explanation_out(explanation: ExplanationRequest) -> dict[str, Any]:
 
 
 def _visible_assignment(assignment_id: int) -> Assignment:
-    listed = get_assignment(current_user, assignment_id)
-    if listed is None:
-        raise NotFound(
-            _("Không tìm thấy nhiệm vụ số %(id)s.", id=assignment_id),
-            errors={"id": [_("Không có nhiệm vụ này, hoặc bạn không được xem.")]},
-        )
-    return listed.assignment
+    return found_or_404(
+        get_assignment(current_user, assignment_id),
+        _("Không tìm thấy nhiệm vụ số %(id)s.", id=assignment_id),
+        errors={"id": [_("Không có nhiệm vụ này, hoặc bạn không được xem.")]},
+    ).assignment
 
 
 @blp.post(f"/assignments/<int(max={MAX_ID}):assignment_id>/explanation-requests")
@@ -136,7 +134,6 @@ def require_explanation(data: dict[str, Any], assignment_id: int) -> dict[str, A
     """Require the agency to explain in writing why its work is late and by when it will finish."""
     assignment = _visible_assignment(assignment_id)
     explanation = request_explanation(assignment, data["question"], data["due_on"], actor=current_user)
-    db.session.commit()
     return _explanation_out(explanation)
 
 
@@ -208,7 +205,6 @@ def answer(request_id: int) -> dict[str, Any]:
         raise Forbidden(_("Bạn không có quyền trả lời yêu cầu giải trình này."))
     data, files = _answer_input()
     answer_explanation(explanation, data["answer"], data.get("expected_finish_on"), actor=current_user, files=files)
-    db.session.commit()
     return _explanation_out(explanation)
 
 
@@ -243,5 +239,4 @@ def read(data: dict[str, Any]) -> dict[str, int]:
     """Mark some of your notifications read ({"ids": [...]}), or all of them ({"all": true})."""
     user = current_user._get_current_object()
     marked = mark_read(user, data.get("ids"))
-    db.session.commit()
     return {"marked": marked, "unread": unread_count(user)}

@@ -12,10 +12,11 @@ from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.assignments.queries import timeliness_is
 from coordination.assignments.states import Timeliness
-from coordination.auth.models import Role, User
+from coordination.auth.models import User
 from coordination.db import today as local_today
-from coordination.directives.models import Directive, DirectiveStatus, Task
+from coordination.directives.models import Directive, Task
 from coordination.extensions import db
+from coordination.permissions import dashboard_scope
 from coordination.reminders.models import ExplanationRequest
 
 TIMELINESS_KEYS = [t.value for t in Timeliness]
@@ -23,10 +24,25 @@ TIMELINESS_KEYS = [t.value for t in Timeliness]
 
 @dataclass(frozen=True)
 class DashboardFilters:
+    """The dashboard's filters; the work list its links open applies the same ones through `where()`."""
+
     directive_id: int | None = None
     agency_id: int | None = None
     issued_from: date | None = None
     issued_to: date | None = None
+
+    def where(self) -> sa.ColumnElement[bool]:
+        """A WHERE clause on Assignment joined to Task and Directive: the work these filters keep."""
+        clauses: list[sa.ColumnElement[bool]] = []
+        if self.directive_id is not None:
+            clauses.append(Task.directive_id == self.directive_id)
+        if self.agency_id is not None:
+            clauses.append(Assignment.agency_id == self.agency_id)
+        if self.issued_from is not None:
+            clauses.append(Directive.issued_on >= self.issued_from)
+        if self.issued_to is not None:
+            clauses.append(Directive.issued_on <= self.issued_to)
+        return sa.and_(sa.true(), *clauses)
 
 
 @dataclass
@@ -50,33 +66,12 @@ class AgencyRow:
         return round(100 * self.counts.get("done_on_time", 0) / due, 1) if due else None
 
 
-def scope_clause(user: User) -> sa.ColumnElement[bool]:
-    """The directives a dashboard covers: the monitor's monitored ones, the office's issued ones, all for admin."""
-    published = Directive.status != DirectiveStatus.draft
-    if user.role == Role.admin:
-        return published
-    if user.role == Role.monitor:
-        return sa.and_(published, Directive.monitor_agency_id == user.agency_id)
-    if user.role == Role.office:
-        return sa.and_(published, Directive.issuer_id == user.agency_id)
-    # an officer sees its own agency's numbers
-    return sa.and_(published, Assignment.agency_id == user.agency_id)
-
-
 def _filtered(select: sa.Select, user: User, filters: DashboardFilters) -> sa.Select:
     select = (
         select.join(Task, Task.id == Assignment.task_id)
         .join(Directive, Directive.id == Task.directive_id)
-        .where(scope_clause(user), Assignment.status != "cancelled")
+        .where(dashboard_scope(user), Assignment.status != "cancelled", filters.where())
     )
-    if filters.directive_id is not None:
-        select = select.where(Directive.id == filters.directive_id)
-    if filters.agency_id is not None:
-        select = select.where(Assignment.agency_id == filters.agency_id)
-    if filters.issued_from is not None:
-        select = select.where(Directive.issued_on >= filters.issued_from)
-    if filters.issued_to is not None:
-        select = select.where(Directive.issued_on <= filters.issued_to)
     return select
 
 

@@ -14,8 +14,8 @@ from coordination.db import today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 from coordination.permissions import visible_assignments
-from tests.admin.conftest import attr_values
 from tests.conftest import assignment_of, get_user
+from tests.support.admin_views import attr_values
 
 KSTT = "2157/UBND-KSTT"
 CA = "570/UBND-CA"

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from coordination.templating import status_label
-from tests.admin.conftest import attr_values, directive_id
 from tests.conftest import assignment_of
+from tests.support.admin_views import attr_values, directive_id
 
 KSTT = "2157/UBND-KSTT"
 CA = "570/UBND-CA"

@@ -12,8 +12,8 @@ from coordination.assignments.models import Assignment, AssignmentRole
 from coordination.db import today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
-from tests.admin.conftest import directive_id
 from tests.conftest import count_queries
+from tests.support.admin_views import directive_id
 
 #: user, agency for the navbar, the directive, addressees, tasks, assignments, indicators, measurements,
 #: and the history: its events, the agencies they name, the agencies of their assignments

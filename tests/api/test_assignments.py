@@ -15,8 +15,8 @@ from coordination.db import today
 from coordination.directives.models import Directive
 from coordination.extensions import db
 from coordination.permissions import Permission, can
-from tests.api.conftest import assert_problem
 from tests.conftest import SETUP, get_user
+from tests.support.api import assert_problem
 
 
 def _directive_id(ref: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import assert_problem
+from tests.support.api import assert_problem
 
 PROTECTED = [
     ("GET", "/api/v1/me"),

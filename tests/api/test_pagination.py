@@ -11,7 +11,7 @@ from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment, AssignmentRole
 from coordination.directives.models import Directive
 from coordination.extensions import db
-from tests.api.conftest import assert_problem
+from tests.support.api import assert_problem
 
 LISTS = ["/api/v1/assignments", "/api/v1/agencies", "/api/v1/directives"]
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from coordination.auth.models import ApiToken, LoginAttempt
 from coordination.db import utcnow
 from coordination.extensions import db
-from tests.api.conftest import assert_problem
 from tests.conftest import DEMO_PASSWORD, get_user
+from tests.support.api import assert_problem
 
 
 def _row(raw: str) -> ApiToken:

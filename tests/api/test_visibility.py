@@ -12,8 +12,8 @@ from coordination.directives.models import Directive
 from coordination.directives.operations import create_directive
 from coordination.extensions import db
 from coordination.permissions import Permission, can
-from tests.api.conftest import assert_problem
 from tests.conftest import USERS, get_user
+from tests.support.api import assert_problem
 
 TAY_NINH, TAM_DIEP, DRAFT = "2157/UBND-KSTT", "570/UBND-CA", "99/UBND-TEST"
 

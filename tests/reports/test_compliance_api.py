@@ -11,9 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from coordination.db import today
-from tests.api.conftest import assert_problem
 from tests.conftest import directive
 from tests.reports.conftest import REF_570, REF_2157
+from tests.support.api import assert_problem
 
 URL = "/api/v1/reports/compliance"
 

@@ -1,0 +1,347 @@
+"""Every action × every role × own or other agency: the status code, and on refusal nothing changed.
+
+Columns follow USERS: admin, office.tayninh, monitor.tayninh, justice.tayninh, education.tayninh,
+office.tamdiep, monitor.tamdiep, bacson.tamdiep. Side "tn" acts on Tây Ninh's directive 2157/UBND-KSTT
+(issued by TN-UBND, monitored by TN-CA, the work of Sở Tư pháp = justice.tayninh); side "td" on Tam
+Điệp's 570/UBND-CA (TD-UBND, TD-CA, phường Bắc Sơn = bacson.tamdiep). A 404 is an object the user may
+not even see; a 403 one it sees but may not change.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from coordination.assignments.models import Assignment
+from coordination.assignments.operations import request_extension
+from coordination.db import today
+from coordination.directives.operations import create_directive
+from coordination.evidence.operations import add_evidence
+from coordination.extensions import db
+from tests.conftest import SETUP, USERS, directive
+from tests.support.api import ApiClient, assert_problem
+from tests.support.workflow import (
+    PDF,
+    TAM_DIEP,
+    TAY_NINH,
+    etag,
+    files_in,
+    fingerprint,
+    open_work,
+    reported_done,
+    upload,
+)
+
+SIDES = {
+    "tn": {
+        "ref": TAY_NINH,
+        "issuer": "TN-UBND",
+        "monitor": "TN-CA",
+        "officer": "TN-STP",
+        "label": "5",
+        "free_agency": "TN-BAOTN",
+        "merge": ("TN-STP", "TN-SNV"),
+        "rename": "TN-SGDDT",
+    },
+    "td": {
+        "ref": TAM_DIEP,
+        "issuer": "TD-UBND",
+        "monitor": "TD-CA",
+        "officer": "TD-PBACSON",
+        "label": "2",
+        "free_agency": "TD-PTP",
+        "merge": ("TD-PTP", "TD-PNV"),
+        "rename": "TD-PGDDT",
+    },
+}
+
+
+def _work(side: dict[str, str]) -> Assignment:
+    return open_work(side["ref"], side["label"], side["officer"])
+
+
+def _draft(side: dict[str, str]) -> int:
+    from coordination.agencies.lookup import agency_by_code
+
+    draft = create_directive(
+        {
+            "number": "901",
+            "symbol": "UBND-TEST",
+            "issued_on": today(),
+            "subject": "Bản nháp để thử quyền",
+            "addressees": [side["officer"]],
+            "monitor_agency": side["monitor"],
+            "tasks": [{"label": "1", "text": "Thử.", "assignments": [{"agency": side["officer"]}]}],
+        },
+        actor=SETUP,
+        issuer=agency_by_code(side["issuer"]),
+    )
+    db.session.commit()
+    return draft.id
+
+
+def _evidence(side: dict[str, str]) -> int:
+    evidence = add_evidence(_work(side), io.BytesIO(PDF), "bao-cao.pdf", actor=SETUP)
+    db.session.commit()
+    return evidence.id
+
+
+def _extension(side: dict[str, str]) -> int:
+    work = _work(side)
+    request = request_extension(work, work.deadline + timedelta(days=10), "Thiếu nhân lực.", actor=SETUP)
+    db.session.commit()
+    return request.id
+
+
+@dataclass(frozen=True)
+class Action:
+    """How to prepare the target of one side, and the request that acts on it."""
+
+    prepare: Callable[[dict[str, str]], Any]
+    call: Callable[[ApiClient, Any, dict[str, str]], Any]
+    #: a change is audited; a read is not
+    audited: bool = True
+
+
+def _create_body(side: dict[str, str]) -> dict[str, Any]:
+    return {
+        "number": "902",
+        "symbol": "UBND-TEST",
+        "issued_on": "2026-02-02",
+        "subject": "Văn bản thử quyền",
+        "monitor_agency": side["monitor"],
+        "tasks": [{"label": "1", "text": "Thử.", "assignments": [{"agency": side["monitor"]}]}],
+    }
+
+
+def _update(client: ApiClient, work: Assignment, side: dict[str, str]) -> Any:
+    url = f"/api/v1/assignments/{work.id}"
+    current = client.get(url).headers.get("ETag") or work.etag
+    return client.post(
+        f"{url}/updates", json={"note": "Đã làm 40%.", "progress_percent": 40}, headers={"If-Match": current}
+    )
+
+
+ACTIONS: dict[str, Action] = {
+    "create directive": Action(
+        lambda side: None, lambda client, _, side: client.post("/api/v1/directives", json=_create_body(side))
+    ),
+    "patch directive": Action(
+        lambda side: directive(side["ref"]).id,
+        lambda client, d, side: client.patch(f"/api/v1/directives/{d}", json={"subject": "Trích yếu mới"}),
+    ),
+    "activate directive": Action(_draft, lambda client, d, side: client.post(f"/api/v1/directives/{d}/activate")),
+    "close directive": Action(
+        lambda side: directive(side["ref"]).id, lambda client, d, side: client.post(f"/api/v1/directives/{d}/close")
+    ),
+    "add task": Action(
+        lambda side: directive(side["ref"]).id,
+        lambda client, d, side: client.post(
+            f"/api/v1/directives/{d}/tasks",
+            json={"label": "13", "text": "Nhiệm vụ bổ sung.", "assignments": [{"agency": side["free_agency"]}]},
+        ),
+    ),
+    "patch task": Action(
+        lambda side: _work(side).task_id,
+        lambda client, t, side: client.patch(f"/api/v1/tasks/{t}", json={"text": "Nội dung sửa."}),
+    ),
+    "add assignments": Action(
+        lambda side: _work(side).task_id,
+        lambda client, t, side: client.post(
+            f"/api/v1/tasks/{t}/assignments", json={"assignments": [{"agency": side["free_agency"]}]}
+        ),
+    ),
+    "remove assignment": Action(
+        lambda side: _work(side).id,
+        lambda client, a, side: client.delete(f"/api/v1/assignments/{a}", json={"reason": "Giao lại."}),
+    ),
+    "report progress": Action(_work, _update),
+    "upload evidence": Action(
+        lambda side: _work(side).id, lambda client, a, side: upload(client, a, (PDF, "tien-do.pdf"))
+    ),
+    "download evidence": Action(_evidence, lambda client, e, side: client.get(f"/api/v1/evidence/{e}"), audited=False),
+    "remove evidence": Action(
+        _evidence, lambda client, e, side: client.delete(f"/api/v1/evidence/{e}", json={"reason": "Nhầm tệp."})
+    ),
+    "request extension": Action(
+        lambda side: _work(side),
+        lambda client, a, side: client.post(
+            f"/api/v1/assignments/{a.id}/extension-requests",
+            json={"requested_deadline": (a.deadline + timedelta(days=10)).isoformat(), "reason": "Thiếu người."},
+        ),
+    ),
+    "decide extension": Action(
+        _extension,
+        lambda client, r, side: client.post(
+            f"/api/v1/extension-requests/{r}/decision", json={"decision": "approve", "note": "Đồng ý."}
+        ),
+    ),
+    "review": Action(
+        lambda side: reported_done(_work(side)).id,
+        lambda client, a, side: client.post(f"/api/v1/assignments/{a}/review", json={"decision": "accept"}),
+    ),
+    "read history": Action(
+        lambda side: _work(side).id,
+        lambda client, a, side: client.get(f"/api/v1/assignments/{a}/history"),
+        audited=False,
+    ),
+    "merge agency": Action(
+        lambda side: side["merge"],
+        lambda client, m, side: client.post(f"/api/v1/agencies/{m[0]}/merge", json={"successor": m[1]}),
+    ),
+    "rename agency": Action(
+        lambda side: side["rename"],
+        lambda client, code, side: client.post(f"/api/v1/agencies/{code}/rename", json={"name_vi": "Tên mới"}),
+    ),
+}
+
+# fmt: off
+#: action -> side -> the status for each of USERS
+#   admin, off.tn, mon.tn, jus.tn, edu.tn, off.td, mon.td, bac.td
+EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
+    # An admin has no agency to issue as: it must be named (422); monitors and officers may not register.
+    "create directive":  {"tn": (422, 201, 403, 403, 403, 201, 403, 403),
+                          "td": (422, 201, 403, 403, 403, 201, 403, 403)},
+    "patch directive":   {"tn": (200, 200, 403, 403, 403, 404, 404, 404),
+                          "td": (200, 404, 404, 404, 404, 200, 403, 403)},
+    # A draft is seen by its office only.
+    "activate directive": {"tn": (200, 200, 404, 404, 404, 404, 404, 404),
+                           "td": (200, 404, 404, 404, 404, 200, 404, 404)},
+    "close directive":   {"tn": (200, 200, 403, 403, 403, 404, 404, 404),
+                          "td": (200, 404, 404, 404, 404, 200, 403, 403)},
+    "add task":          {"tn": (201, 201, 403, 403, 403, 404, 404, 404),
+                          "td": (201, 404, 404, 404, 404, 201, 403, 403)},
+    "patch task":        {"tn": (200, 200, 403, 403, 403, 404, 404, 404),
+                          "td": (200, 404, 404, 404, 404, 200, 403, 403)},
+    "add assignments":   {"tn": (201, 201, 403, 403, 403, 404, 404, 404),
+                          "td": (201, 404, 404, 404, 404, 201, 403, 403)},
+    "remove assignment": {"tn": (204, 204, 403, 403, 403, 404, 404, 404),
+                          "td": (204, 404, 404, 404, 404, 204, 403, 403)},
+    # Work is the owning agency's: not the office's, not the monitor's, not another agency's.
+    "report progress":   {"tn": (201, 403, 403, 201, 403, 404, 404, 404),
+                          "td": (201, 404, 404, 404, 404, 403, 403, 201)},
+    "upload evidence":   {"tn": (201, 403, 403, 201, 403, 404, 404, 404),
+                          "td": (201, 404, 404, 404, 404, 403, 403, 201)},
+    # Files may hold personal data: the owning agency, the monitor and the office only.
+    "download evidence": {"tn": (200, 200, 200, 200, 403, 404, 404, 404),
+                          "td": (200, 404, 404, 404, 404, 200, 200, 200)},
+    "remove evidence":   {"tn": (204, 403, 403, 204, 403, 404, 404, 404),
+                          "td": (204, 404, 404, 404, 404, 403, 403, 204)},
+    "request extension": {"tn": (201, 403, 403, 201, 403, 404, 404, 404),
+                          "td": (201, 404, 404, 404, 404, 403, 403, 201)},
+    # Decisions are the monitor's or the issuing office's.
+    "decide extension":  {"tn": (200, 200, 200, 403, 403, 404, 404, 404),
+                          "td": (200, 404, 404, 404, 404, 200, 200, 403)},
+    "review":            {"tn": (201, 201, 201, 403, 403, 404, 404, 404),
+                          "td": (201, 404, 404, 404, 404, 201, 201, 403)},
+    "read history":      {"tn": (200, 200, 200, 200, 403, 404, 404, 404),
+                          "td": (200, 404, 404, 404, 404, 200, 200, 200)},
+    # The agency directory is public: a refusal is a 403, never a 404.
+    "merge agency":      {"tn": (200, 403, 403, 403, 403, 403, 403, 403),
+                          "td": (200, 403, 403, 403, 403, 403, 403, 403)},
+    "rename agency":     {"tn": (200, 403, 403, 403, 403, 403, 403, 403),
+                          "td": (200, 403, 403, 403, 403, 403, 403, 403)},
+}
+# fmt: on
+
+CASES = [
+    pytest.param(action, side, user, EXPECTED[action][side][i], id=f"{action}-{side}-{user}")
+    for action in ACTIONS
+    for side in SIDES
+    for i, user in enumerate(USERS)
+]
+
+
+def test_the_table_covers_every_action_side_and_user():
+    assert set(EXPECTED) == set(ACTIONS)
+    assert all(
+        set(row) == set(SIDES) and all(len(codes) == len(USERS) for codes in row.values()) for row in EXPECTED.values()
+    )
+
+
+@pytest.mark.parametrize(("action", "side", "username", "status"), CASES)
+def test_each_action_for_each_role(api, store_dir, action, side, username, status):
+    spec, where = ACTIONS[action], SIDES[side]
+    client = api(username)
+    target = spec.prepare(where)
+    before, stored = fingerprint(), files_in(store_dir)
+
+    response = spec.call(client, target, where)
+
+    if status >= 400:
+        body = assert_problem(response, status)
+        assert body["detail"]  # a message, not just a code
+        assert fingerprint() == before  # nothing changed: rows, versions, audit count
+        assert files_in(store_dir) == stored
+        return
+    assert response.status_code == status, response.get_data(as_text=True)
+    response.close()
+    after = fingerprint()
+    if spec.audited:
+        assert after["audit"] > before["audit"]  # every change writes its AuditEvent
+        assert after != {**before, "audit": after["audit"]}  # and the change itself is there
+    else:
+        assert after == before
+
+
+def test_refusals_say_why(api):
+    work = _work(SIDES["tn"])
+    body = assert_problem(
+        api("education.tayninh").post(
+            f"/api/v1/assignments/{work.id}/updates",
+            json={"note": "x"},
+            headers={"If-Match": etag(api("education.tayninh"), work.id)},
+        ),
+        403,
+    )
+    assert body["detail"] == "Bạn không có quyền cập nhật nhiệm vụ này."
+    body = assert_problem(api("justice.tayninh").post("/api/v1/agencies/TN-STP/rename", json={"name_vi": "X"}), 403)
+    assert body["detail"] == "Chỉ quản trị viên được thay đổi cơ quan, đơn vị."
+    body = assert_problem(api("monitor.tayninh").post("/api/v1/directives", json=_create_body(SIDES["tn"])), 403)
+    assert body["detail"] == "Bạn không có quyền thực hiện thao tác này."
+    body = assert_problem(api("admin").post("/api/v1/directives", json=_create_body(SIDES["tn"])), 422, field="issuer")
+
+
+def test_the_private_record_is_shown_to_those_allowed_only(api, store_dir):
+    evidence_id = _evidence(SIDES["tn"])
+    work = _work(SIDES["tn"])
+    private = {"admin", "office.tayninh", "monitor.tayninh", "justice.tayninh"}
+    for username in USERS:
+        response = api(username).get(f"/api/v1/assignments/{work.id}")
+        if username in {"office.tamdiep", "monitor.tamdiep", "bacson.tamdiep"}:
+            assert_problem(response, 404)
+            continue
+        body = response.get_json()
+        assert body["status"] == "in_progress" and body["timeliness"] == "on_time"
+        if username in private:
+            assert [e["id"] for e in body["evidence"]] == [evidence_id]
+            assert body["updates"] and all("note" in u for u in body["updates"])
+        else:
+            assert body["updates"] is None and body["evidence"] is None and body["extension_requests"] is None
+
+
+def test_a_closed_directive_says_so_before_permissions(api):
+    office = api("office.tayninh")
+    directive_id, task_id = directive(TAY_NINH).id, _work(SIDES["tn"]).task_id
+    assert office.post(f"/api/v1/directives/{directive_id}/close").status_code == 200
+    before = fingerprint()
+    body = assert_problem(office.patch(f"/api/v1/directives/{directive_id}", json={"subject": "x"}), 409)
+    assert body["detail"] == "Văn bản đã đóng: không thể sửa."
+    assert_problem(office.post(f"/api/v1/tasks/{task_id}", json={"text": "x"}), 405)
+    body = assert_problem(office.patch(f"/api/v1/tasks/{task_id}", json={"text": "x"}), 409)
+    assert body["detail"] == "Văn bản đã đóng: không thể sửa."
+    assert fingerprint() == before
+
+
+def test_tokens_of_inactive_users_stop_working(api):
+    client = api("justice.tayninh")
+    from tests.conftest import get_user
+
+    get_user("justice.tayninh").active = False
+    db.session.commit()
+    assert_problem(client.get(f"/api/v1/assignments/{_work(SIDES['tn']).id}"), 401)

@@ -1,0 +1,93 @@
+"""Domain objects made for a test through the real operations, instead of bending the demo's rows.
+
+Each factory writes what a user would (create, activate, report, review) and flushes; the test's
+savepoint rolls it all back. Deadlines are relative to today, so a test states its own figures.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from typing import Any
+
+from coordination.assignments.models import Assignment
+from coordination.assignments.operations import report_progress, review_assignment
+from coordination.assignments.states import Action, Status
+from coordination.db import today
+from coordination.directives.models import Directive
+from coordination.directives.operations import activate_directive, create_directive
+from coordination.extensions import db
+from tests.conftest import get_user
+
+_numbers = itertools.count(9001)
+
+
+def make_directive(
+    tasks: dict[str, list[str]],
+    *,
+    office: str = "office.tayninh",
+    monitor_agency: str = "TN-CA",
+    issued_on: date | None = None,
+    deadline_in_days: int | None = 10,
+    activate: bool = True,
+    **fields: Any,
+) -> Directive:
+    """A directive of `office`'s issuer: task label → lead agency codes, each task due in `deadline_in_days`."""
+    day = today()
+    deadline = day + timedelta(days=deadline_in_days) if deadline_in_days is not None else None
+    data = {
+        "number": str(next(_numbers)),
+        "symbol": "UBND-TEST",
+        "issued_on": issued_on or day - timedelta(days=30),
+        "subject": "Văn bản thử",
+        "monitor_agency": monitor_agency,
+        "tasks": [
+            {
+                "label": label,
+                "text": f"Nhiệm vụ {label}",
+                "deadline": deadline,
+                "assignments": [{"agency": code, "role": "lead"} for code in codes],
+            }
+            for label, codes in tasks.items()
+        ],
+        **fields,
+    }
+    actor = get_user(office)
+    directive = create_directive(data, actor=actor)
+    if activate:
+        activate_directive(directive, actor=actor)
+    db.session.flush()
+    return directive
+
+
+#: the actions that bring new work to each status through the state machine (the monitor accepts or returns)
+_STEPS: dict[Status, list[Action]] = {
+    Status.not_started: [],
+    Status.in_progress: [Action.start],
+    Status.reported_done: [Action.start, Action.report_done],
+    Status.done: [Action.start, Action.report_done, Action.accept],
+    Status.returned: [Action.start, Action.report_done, Action.return_],
+}
+
+
+def make_assignment(
+    code: str = "TN-SGDDT",
+    *,
+    officer: str = "education.tayninh",
+    monitor: str = "monitor.tayninh",
+    status: Status = Status.not_started,
+    deadline_in_days: int | None = 10,
+) -> Assignment:
+    """One agency's assignment on a directive of its own, brought to `status` by its officer and its monitor."""
+    directive = make_directive({"1": [code]}, deadline_in_days=deadline_in_days)
+    (assignment,) = directive.tasks[0].assignments
+    for action in _STEPS[status]:
+        if action in (Action.accept, Action.return_):
+            decision = "accept" if action == Action.accept else "return"
+            review_assignment(
+                assignment, decision, "Trả lại để bổ sung." if decision == "return" else "", actor=get_user(monitor)
+            )
+        else:
+            report_progress(assignment, actor=get_user(officer), action=action, note=f"{action.value}")
+    db.session.flush()
+    return assignment
