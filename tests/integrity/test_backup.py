@@ -16,8 +16,8 @@ from sqlalchemy.engine import make_url
 from coordination.assignments.models import Assignment
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
+from tests.assignments.test_operations import fresh_assignment
 from tests.conftest import DEMO_PASSWORD, database_url, get_user, make_test_app
-from tests.workflow.test_operations import fresh_assignment
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 

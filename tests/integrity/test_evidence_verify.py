@@ -11,8 +11,8 @@ from flask import Flask
 from coordination.evidence.operations import add_evidence
 from coordination.evidence.storage import LocalEvidenceStore
 from coordination.extensions import db
+from tests.assignments.test_operations import fresh_assignment
 from tests.conftest import get_user
-from tests.workflow.test_operations import fresh_assignment
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PDF_KEY = hashlib.sha256(PDF_BYTES).hexdigest()
