@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,27 +138,36 @@ def _rollback(request: pytest.FixtureRequest) -> Iterator[None]:
             connection.close()
 
 
+@contextmanager
+def empty_database(tmp_path: Path, suffix: str) -> Iterator[str]:
+    """A fresh empty database named after the suite's with `suffix`: a file, or a PostgreSQL database dropped after.
+
+    The CREATE and DROP go through the suite's own database, never one about to be dropped.
+    """
+    from sqlalchemy.engine import make_url
+
+    if not os.environ.get("TEST_DATABASE_URL"):
+        yield f"sqlite:///{tmp_path}/{suffix}.db"
+        return
+    url = make_url(database_url(str(tmp_path)))
+    name = f"{url.database}_{suffix}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 @pytest.fixture
 def scratch_database(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """An empty database of the test's own (for migrations, concurrency): a file, or a PostgreSQL database."""
-    from sqlalchemy.engine import make_url
-
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path}/scratch.db"
-        return
-    url = make_url(database_url(str(tmp_path)))
-    scratch = f"{url.database}_scratch"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{scratch}"')
-    try:
-        yield url.set(database=scratch).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-        admin.dispose()
+    with empty_database(tmp_path, "scratch") as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,36 +11,21 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy.engine import make_url
 
 from coordination.assignments.models import Assignment
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from tests.assignments.test_operations import fresh_assignment
-from tests.conftest import DEMO_PASSWORD, database_url, get_user, make_test_app
+from tests.conftest import DEMO_PASSWORD, empty_database, get_user, make_test_app
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def restore_database(scratch_database: str, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """A second empty database to restore into, named from the scratch one and dropped after."""
-    if scratch_database.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path}/restored.db"
-        return
-    url = make_url(scratch_database)
-    name = f"{url.database}_restore"
-    # Connected to the suite's own database, as scratch_database is: never to one about to be dropped.
-    admin = sa.create_engine(database_url(str(tmp_path)), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+def restore_database(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A second empty database to restore into (beside the scratch one), dropped after."""
+    with empty_database(tmp_path, "restore") as url:
+        yield url
 
 
 def test_backup_restores_into_a_fresh_database(scratch_demo_app: Flask, restore_database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
