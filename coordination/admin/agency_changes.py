@@ -52,9 +52,6 @@ class AgencyChanges:
 
     details_template = "admin/agency_details.html"
 
-    def _agency_or_404(self, agency_id: int) -> Agency:
-        return get_or_404(Agency, agency_id)
-
     def _agency_page(self, agency: Agency, status: int = 200, **given: Any) -> Any:
         may_manage = can(current(), Permission.agency_manage)
         rename_form = merge_form = None
@@ -93,7 +90,7 @@ class AgencyChanges:
 
     @expose("/<int:agency_id>/rename/", methods=("POST",))
     def rename_view(self, agency_id: int) -> Any:
-        agency = self._agency_or_404(agency_id)
+        agency = get_or_404(Agency, agency_id)
         if not can(current(), Permission.agency_manage):
             abort(403)
         form = bind(RenameAgencyForm)
@@ -111,27 +108,27 @@ class AgencyChanges:
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)
-            return self._agency_page(self._agency_or_404(agency_id), error.status, rename_form=form)
+            return self._agency_page(get_or_404(Agency, agency_id), error.status, rename_form=form)
         message = _("Đã đổi tên “%(old)s” thành “%(new)s”; tên cũ vẫn được nhận ra.", old=old_name, new=agency.name_vi)
         flash(message, "success")
         return redirect(url_for(".details_view", id=agency.id))
 
     @expose("/<int:agency_id>/merge/", methods=("POST",))
     def merge_view(self, agency_id: int) -> Any:
-        agency = self._agency_or_404(agency_id)
+        agency = get_or_404(Agency, agency_id)
         if not can(current(), Permission.agency_manage):
             abort(403)
         form = bind(MergeAgencyForm)
         form.set_successors(agency)
         if not form.validate():
             return self._agency_page(agency, 422, merge_form=form)
-        successor = self._agency_or_404(int(form.successor.data))
+        successor = get_or_404(Agency, int(form.successor.data))
         try:
             moved = merge_agency(agency, successor, actor=current())
         except OperationError as error:
             db.session.rollback()
             show_error(form, error)
-            return self._agency_page(self._agency_or_404(agency_id), error.status, merge_form=form)
+            return self._agency_page(get_or_404(Agency, agency_id), error.status, merge_form=form)
         flash(
             _(
                 "Đã sáp nhập %(agency)s vào %(successor)s; %(count)s nhiệm vụ đang mở đã chuyển sang.",

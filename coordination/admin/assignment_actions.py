@@ -133,9 +133,6 @@ class AssignmentActions:
         )
         return html, status
 
-    def _assignment_or_404(self, assignment_id: int) -> Assignment:
-        return get_or_404(Assignment, assignment_id)
-
     def _back(self, assignment: Assignment, anchor: str = "") -> Any:
         return redirect(url_for(".details_view", id=assignment.id) + anchor)
 
@@ -145,7 +142,7 @@ class AssignmentActions:
         show_error(form, error)
         if error.errors and "file" in error.errors and hasattr(form, "files"):
             form.files.errors = [*form.files.errors, *(str(m) for m in error.errors["file"])]
-        return self._work_page(self._assignment_or_404(assignment_id), error.status, **{name: form}, **extra)
+        return self._work_page(get_or_404(Assignment, assignment_id), error.status, **{name: form}, **extra)
 
     # --- the agency's actions -------------------------------------------------------------------------
 
