@@ -1,10 +1,11 @@
 """Every action × every role × own or other agency: the status code, and on refusal nothing changed.
 
 Columns follow USERS: admin, office.tayninh, monitor.tayninh, justice.tayninh, education.tayninh,
-office.tamdiep, monitor.tamdiep, bacson.tamdiep. Side "tn" acts on Tây Ninh's directive 2157/UBND-KSTT
-(issued by TN-UBND, monitored by TN-CA, the work of Sở Tư pháp = justice.tayninh); side "td" on Tam
-Điệp's 570/UBND-CA (TD-UBND, TD-CA, phường Bắc Sơn = bacson.tamdiep). A 404 is an object the user may
-not even see; a 403 one it sees but may not change.
+office.tamdiep, monitor.tamdiep, bacson.tamdiep. Side "tn" acts on Tây Ninh's directives (issued by
+TN-UBND, monitored by TN-CA; work made for Sở Tư pháp = justice.tayninh on a directive that also gives
+Sở GD&ĐT a task); side "td" on Tam Điệp's (TD-UBND, TD-CA, phường Bắc Sơn = bacson.tamdiep). Directive
+actions act on the demo's 2157/UBND-KSTT and 570/UBND-CA. A 404 is an object the user may not even
+see; a 403 one it sees but may not change.
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ import pytest
 
 from coordination.assignments.models import Assignment
 from coordination.assignments.operations import request_extension
+from coordination.assignments.states import Status
 from coordination.db import today
 from coordination.directives.operations import create_directive
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from tests.conftest import SETUP, USERS, directive
+from tests.factories import TAM_DIEP as TAM_DIEP_ISSUER
+from tests.factories import TAY_NINH as TAY_NINH_ISSUER
+from tests.factories import make_assignment
 from tests.support.api import ApiClient, assert_problem
 from tests.support.workflow import (
     PDF,
@@ -32,28 +37,33 @@ from tests.support.workflow import (
     etag,
     files_in,
     fingerprint,
-    open_work,
     reported_done,
     upload,
 )
 
+ISSUERS = {"tn": TAY_NINH_ISSUER, "td": TAM_DIEP_ISSUER}
+
 SIDES = {
     "tn": {
         "ref": TAY_NINH,
+        "province": "tn",
+        "officer_user": "justice.tayninh",
+        "beside": "TN-SGDDT",
         "issuer": "TN-UBND",
         "monitor": "TN-CA",
         "officer": "TN-STP",
-        "label": "5",
         "free_agency": "TN-BAOTN",
         "merge": ("TN-STP", "TN-SNV"),
         "rename": "TN-SGDDT",
     },
     "td": {
         "ref": TAM_DIEP,
+        "province": "td",
+        "officer_user": "bacson.tamdiep",
+        "beside": "TD-PTP",
         "issuer": "TD-UBND",
         "monitor": "TD-CA",
         "officer": "TD-PBACSON",
-        "label": "2",
         "free_agency": "TD-PTP",
         "merge": ("TD-PTP", "TD-PNV"),
         "rename": "TD-PGDDT",
@@ -62,7 +72,18 @@ SIDES = {
 
 
 def _work(side: dict[str, str]) -> Assignment:
-    return open_work(side["ref"], side["label"], side["officer"])
+    """The officer's agency's work in progress, due in 20 days, on a directive of the side's issuer.
+
+    Another agency of the side gets a task of the same directive, so that it sees the directive (403, not 404).
+    """
+    return make_assignment(
+        side["officer"],
+        officer=side["officer_user"],
+        status=Status.in_progress,
+        deadline_in_days=20,
+        beside=(side["beside"],),
+        **ISSUERS[side["province"]],
+    )
 
 
 def _draft(side: dict[str, str]) -> int:
@@ -85,8 +106,8 @@ def _draft(side: dict[str, str]) -> int:
     return draft.id
 
 
-def _evidence(side: dict[str, str]) -> int:
-    evidence = add_evidence(_work(side), io.BytesIO(PDF), "bao-cao.pdf", actor=SETUP)
+def _evidence(side: dict[str, str], work: Assignment | None = None) -> int:
+    evidence = add_evidence(work or _work(side), io.BytesIO(PDF), "bao-cao.pdf", actor=SETUP)
     db.session.commit()
     return evidence.id
 
@@ -308,8 +329,8 @@ def test_refusals_say_why(api):
 
 
 def test_the_private_record_is_shown_to_those_allowed_only(api, store_dir):
-    evidence_id = _evidence(SIDES["tn"])
     work = _work(SIDES["tn"])
+    evidence_id = _evidence(SIDES["tn"], work)
     private = {"admin", "office.tayninh", "monitor.tayninh", "justice.tayninh"}
     for username in USERS:
         response = api(username).get(f"/api/v1/assignments/{work.id}")
@@ -327,7 +348,8 @@ def test_the_private_record_is_shown_to_those_allowed_only(api, store_dir):
 
 def test_a_closed_directive_says_so_before_permissions(api):
     office = api("office.tayninh")
-    directive_id, task_id = directive(TAY_NINH).id, _work(SIDES["tn"]).task_id
+    work = _work(SIDES["tn"])
+    directive_id, task_id = work.task.directive_id, work.task_id
     assert office.post(f"/api/v1/directives/{directive_id}/close").status_code == 200
     before = fingerprint()
     body = assert_problem(office.patch(f"/api/v1/directives/{directive_id}", json={"subject": "x"}), 409)
@@ -342,6 +364,8 @@ def test_tokens_of_inactive_users_stop_working(api):
     client = api("justice.tayninh")
     from tests.conftest import get_user
 
+    work = _work(SIDES["tn"])
+    assert client.get(f"/api/v1/assignments/{work.id}").status_code == 200
     get_user("justice.tayninh").active = False
     db.session.commit()
-    assert_problem(client.get(f"/api/v1/assignments/{_work(SIDES['tn']).id}"), 401)
+    assert_problem(client.get(f"/api/v1/assignments/{work.id}"), 401)
