@@ -17,9 +17,12 @@ from coordination.assignments.models import Assignment, ExtensionRequest, Progre
 from coordination.assignments.operations import report_progress
 from coordination.assignments.states import Action, Status
 from coordination.audit import AuditEvent
+from coordination.auth.models import ApiToken
 from coordination.directives.models import Directive, DirectiveAddressee, Task
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
+from coordination.indicators.models import Indicator, Measurement
+from coordination.reminders.models import ExplanationRequest, Reminder
 from tests.conftest import SETUP
 from tests.support.api import ApiClient
 
@@ -78,6 +81,12 @@ def fingerprint() -> dict[str, Any]:
         "extension": _rows(ExtensionRequest.id, ExtensionRequest.status, ExtensionRequest.decision_note),
         "agency": _rows(Agency.id, Agency.name_vi, Agency.name_en, Agency.active, Agency.successor_id),
         "alias": _count(AgencyAlias.id),
+        "reminder": _count(Reminder.id),
+        "explanation": _rows(ExplanationRequest.id, ExplanationRequest.answered_at),
+        "indicator": _count(Indicator.id),
+        "measurement": _count(Measurement.id),
+        # tokens are made lazily by the test's API client: only a revocation is a change
+        "revoked_token": sorted(db.session.scalars(sa.select(ApiToken.id).where(ApiToken.revoked_at.is_not(None)))),
     }
 
 
