@@ -304,3 +304,14 @@ def deciders_of(directive: Directive) -> sa.ColumnElement[bool]:
         else sa.false()
     )
     return sa.and_(User.active.is_(True), sa.or_(sa.and_(*clauses), monitored))
+
+
+def followed_scope(user: User) -> str:
+    """Which work `dashboard_scope(user)` is, for the home page to say: all, issued, monitored or own."""
+    if _is_admin(user):
+        return "all"
+    if user.role == Role.office:
+        return "issued"
+    if user.role == Role.monitor:
+        return "monitored"
+    return "own"
