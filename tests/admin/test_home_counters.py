@@ -78,3 +78,11 @@ def test_the_office_counts_its_issuers_directives_not_its_own_work(client, login
     html = client.get("/app/").get_data(as_text=True)
     assert _counters(html)["overdue"] == 55
     assert "Số liệu các văn bản do Ủy ban nhân dân tỉnh Tây Ninh ban hành." in html
+
+
+def test_the_recent_directives_table_agrees_with_the_counters(client, login) -> None:
+    """The office's one directive: its row's overdue is the home counter's (work reported late counts too)."""
+    login("office.tayninh")
+    html = client.get("/app/").get_data(as_text=True)
+    row = html.split('data-label="Quá hạn">', 1)[1].split("<", 1)[0]
+    assert int(row) == _counters(html)["overdue"] == 55
