@@ -449,7 +449,7 @@ def write_results(summary: dict[str, Any]) -> None:
             "## Soak with faults (`bench/soak.py`)",
             "",
             f"Run {summary['when']} on {summary['cpus']} CPUs: {summary['users']} users for {summary['duration']} s,"
-            f" gunicorn {summary['workers']} workers × 4 threads with production settings, PostgreSQL of the soak's own.",
+            f" gunicorn {summary['workers']} workers × 4 threads, production settings, a PostgreSQL of its own.",
             "",
             "| figure | value |",
             "|---|---|",
