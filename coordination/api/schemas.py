@@ -166,7 +166,13 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
 
 
 class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem document (application/problem+json), as every API error is."""
+    """An RFC 9457 problem document (application/problem+json), as every API error is.
+
+    Extension members are allowed (RFC 9457 §3.2): a stale write's 409 carries `current`.
+    """
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = fields.String(metadata={"example": "about:blank"})
     title = fields.String(metadata={"example": "Unprocessable Content"})
@@ -180,6 +186,9 @@ class ProblemSchema(ma.Schema):
             " (`tasks.0.label`, `tasks.0.assignments.1.agency`, `ids.2`)",
             "example": {"tasks.0.label": ["Không được để trống."]},
         },
+    )
+    current = fields.Dict(
+        metadata={"description": "on a 409 for a stale If-Match or version: the object as it is now, with its etag"}
     )
 
 
