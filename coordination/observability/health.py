@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 
 import sqlalchemy as sa
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Blueprint, jsonify
 from werkzeug.wrappers import Response
@@ -26,11 +25,18 @@ def migration_heads() -> tuple[str, ...]:
     return tuple(sorted(script.get_heads()))
 
 
+def _current_revisions(connection: sa.Connection) -> tuple[str, ...]:
+    # Read directly rather than through Alembic's MigrationContext, which logs two lines per call.
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return ()
+    return tuple(sorted(connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()))
+
+
 def database_state() -> tuple[bool, str]:
     """(ready, reason): the database answers and its schema is at head, or why not."""
     try:
         with db.engine.connect() as connection:
-            current = tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+            current = _current_revisions(connection)
     except sa.exc.SQLAlchemyError as error:
         # The driver's first line names the cause (refused, unknown host, bad password) without the URL.
         cause = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
