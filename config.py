@@ -92,3 +92,5 @@ class Config:
     #: `json`: one JSON object per line on stderr (the journal keeps them); `text`: Flask's default lines
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    #: proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted; 0 trusts none
+    PROXY_COUNT = _int("PROXY_COUNT", 0)

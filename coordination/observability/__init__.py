@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def init_observability(app: Flask) -> None:
@@ -12,3 +13,8 @@ def init_observability(app: Flask) -> None:
     app.register_blueprint(health.bp)
     logs.init_logs(app)
     app.wsgi_app = logs.RequestObserver(app.wsgi_app, [logs.log_request])  # type: ignore[method-assign]
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies > 0:
+        # Outermost, so that everything inside (login limit, logs, metrics' allow-list, url_for's scheme) sees
+        # the client's address and HTTPS. Trust exactly as many X-Forwarded-* hops as there are proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)  # type: ignore[method-assign]
