@@ -94,3 +94,5 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     #: proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted; 0 trusts none
     PROXY_COUNT = _int("PROXY_COUNT", 0)
+    #: comma-separated addresses or networks that may read /metrics (others get 404)
+    METRICS_ALLOWED_IPS = os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1")

@@ -8,11 +8,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def init_observability(app: Flask) -> None:
     """Register the health, logging and metrics parts on the app (called once by create_app)."""
-    from coordination.observability import health, logs
+    from coordination.observability import health, logs, metrics
 
     app.register_blueprint(health.bp)
     logs.init_logs(app)
-    app.wsgi_app = logs.RequestObserver(app.wsgi_app, [logs.log_request])  # type: ignore[method-assign]
+    observers = [logs.log_request, *metrics.init_metrics(app)]
+    app.wsgi_app = logs.RequestObserver(app.wsgi_app, observers)  # type: ignore[method-assign]
     proxies = int(app.config["PROXY_COUNT"])
     if proxies > 0:
         # Outermost, so that everything inside (login limit, logs, metrics' allow-list, url_for's scheme) sees

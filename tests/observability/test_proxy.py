@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -18,8 +19,11 @@ FORWARDED = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "X-
 
 
 @pytest.fixture(scope="module")
-def proxied_app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    return make_test_app(str(tmp_path_factory.mktemp("proxied")), database, PROXY_COUNT=1)
+def proxied_app(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = make_test_app(str(tmp_path_factory.mktemp("proxied")), database, PROXY_COUNT=1)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _last_attempt_address() -> str | None:
