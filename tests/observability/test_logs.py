@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from coordination.observability.logs import json_handler
-from tests.conftest import DEMO_PASSWORD, get_user
+from tests.conftest import DEMO_PASSWORD, get_user, make_test_app
 from tests.support.workflow import PDF, open_work, upload
 
 CONTENT_MARKER = b"evidence-content-7b1f2c9e"
@@ -118,3 +118,29 @@ def test_a_line_logged_inside_a_request_carries_its_id(client, captured_log) -> 
     assert {line["request_id"] for line in warnings} == {"lock-1"}
     assert {line["route"] for line in warnings} == {"/login"}
     assert response.status_code == 429
+
+
+def test_an_unhandled_error_is_logged_with_its_route_and_id_and_the_page_shows_the_id(database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_test_app(str(tmp_path), database, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/calendar-like/<secret>")
+    def _boom(secret: str) -> str:
+        raise RuntimeError("boom")
+
+    stream = io.StringIO()
+    handler = json_handler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        response = app.test_client().get("/calendar-like/s3cr3t-feed-token", headers={"X-Request-ID": "err-500"})
+    finally:
+        root.removeHandler(handler)
+    assert response.status_code == 500
+    assert '<code class="request-id">err-500</code>' in response.get_data(as_text=True)
+    assert "s3cr3t-feed-token" not in stream.getvalue()
+    errors = [line for line in _lines(stream) if line["level"] == "ERROR"]
+    assert [(line["logger"], line["message"], line["request_id"]) for line in errors] == [
+        (app.logger.name, "unhandled exception in /calendar-like/<secret>", "err-500"),
+        ("coordination.requests", "GET /calendar-like/<secret> 500", "err-500"),
+    ]
+    assert "RuntimeError: boom" in errors[0]["exc_info"]
