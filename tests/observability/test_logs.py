@@ -9,9 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from coordination.assignments.states import Status
 from coordination.observability.logs import json_handler
 from tests.conftest import DEMO_PASSWORD, get_user, make_test_app
-from tests.support.workflow import PDF, open_work, upload
+from tests.factories import make_assignment
+from tests.support.workflow import PDF, upload
 
 CONTENT_MARKER = b"evidence-content-7b1f2c9e"
 
@@ -54,7 +56,7 @@ def test_error_pages_show_the_request_id(client) -> None:
 
 
 def test_a_journey_logs_json_lines_with_the_returned_ids_and_no_secret(client, captured_log) -> None:  # type: ignore[no-untyped-def]
-    work = open_work("2157/UBND-KSTT", "5", "TN-STP")
+    work = make_assignment("TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=20)
     justice = get_user("justice.tayninh")
     ids = []
 

@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
 from coordination.assignments.models import Assignment
-from coordination.assignments.states import OPEN_STATUSES, Timeliness
+from coordination.assignments.states import OPEN_STATUSES, Status, Timeliness
 from coordination.directives.models import Directive, DirectiveStatus, Task
 from coordination.extensions import db
 from coordination.reminders.models import ReminderRun
 from tests.conftest import make_test_app
-from tests.support.workflow import PDF, open_work, upload
+from tests.factories import make_assignment
+from tests.support.workflow import PDF, upload
 
 
 def _samples(client, **kwargs) -> dict:  # type: ignore[no-untyped-def]
@@ -61,7 +62,7 @@ def test_open_and_overdue_assignments_are_province_totals(client) -> None:
 
 
 def test_evidence_bytes_count_each_stored_file_once(client, api, store_dir) -> None:  # type: ignore[no-untyped-def]
-    work = open_work("2157/UBND-KSTT", "5", "TN-STP")
+    work = make_assignment("TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=20)
     officer = api("justice.tayninh")
     before = _samples(client)[("coordination_evidence_stored_bytes", ())]
     content = PDF + b"% metrics\n"
