@@ -14,9 +14,6 @@ from coordination.extensions import csrf, db
 
 bp = Blueprint("health", __name__)
 
-#: endpoints that answer monitoring, not people: no log line per call (see logs.py)
-QUIET_ENDPOINTS = frozenset({"web.healthz", "health.readyz", "metrics.metrics"})
-
 
 @cache
 def migration_heads() -> tuple[str, ...]:

@@ -70,6 +70,8 @@ class RequestObserver:
             headers.append((REQUEST_ID_HEADER, request_id))
             return start_response(status, headers, exc_info)
 
+        # Timed to the moment the app returns its response, before the body is sent (gunicorn's access line
+        # has the whole transfer).
         try:
             return self.app(environ, _start_response)
         except BaseException:

@@ -78,6 +78,18 @@ class DatabaseCollector(Collector):
     """Figures read from the database at scrape time: a handful of aggregate queries, no per-object label."""
 
     def collect(self) -> Iterator[Metric]:
+        # The request metrics are still served when the database is down; this gauge says it is.
+        try:
+            figures = list(self._figures())
+        except sa.exc.SQLAlchemyError:
+            db.session.rollback()
+            figures = []
+        yield GaugeMetricFamily(
+            "coordination_database_up", "1 when the figures below could be read from the database.", 1 if figures else 0
+        )
+        yield from figures
+
+    def _figures(self) -> Iterator[Metric]:
         from coordination.assignments.models import Assignment
         from coordination.assignments.queries import timeliness_is
         from coordination.assignments.states import OPEN_STATUSES, Timeliness

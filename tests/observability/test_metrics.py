@@ -56,6 +56,7 @@ def test_open_and_overdue_assignments_are_province_totals(client) -> None:
     open_work = [a for a in published if a.status in OPEN_STATUSES]
     overdue = [a for a in published if a.timeliness == Timeliness.overdue]
     samples = _samples(client)
+    assert samples[("coordination_database_up", ())] == 1
     assert samples[("coordination_assignments_open", ())] == len(open_work) > 0
     assert samples[("coordination_assignments_overdue", ())] == len(overdue) > 0
     assert not [key for key in samples if key[0].startswith("coordination_assignments") and key[1]]
@@ -109,3 +110,14 @@ def test_only_allowed_addresses_see_metrics(client, database, tmp_path) -> None:
     assert monitoring.test_client().get("/metrics", environ_base={"REMOTE_ADDR": "10.8.1.20"}).status_code == 404
     with monitoring.app_context():
         db.engine.dispose()
+
+
+def test_request_metrics_are_served_while_the_database_is_down(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_test_app(str(tmp_path), "postgresql+psycopg://coordination@127.0.0.1:1/coordination")
+    client = app.test_client()
+    client.get("/login")  # answered without the database
+    samples = _samples(client)
+    assert samples[("coordination_database_up", ())] == 0
+    assert ("coordination_assignments_open", ()) not in samples
+    labels = (("method", "GET"), ("route", "/login"), ("status", "2xx"))
+    assert samples[("coordination_http_requests_total", labels)] >= 1
