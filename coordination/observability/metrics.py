@@ -96,7 +96,7 @@ class DatabaseCollector(Collector):
         from coordination.auth.models import User
         from coordination.directives.models import Directive, DirectiveStatus, Task
         from coordination.evidence.models import Evidence
-        from coordination.reminders.mail import DIGEST_KINDS
+        from coordination.reminders.mail import awaiting_mail
         from coordination.reminders.models import Notification, ReminderRun
 
         session = db.session
@@ -123,12 +123,7 @@ class DatabaseCollector(Collector):
         queued = session.scalar(
             sa.select(sa.func.count(sa.distinct(Notification.user_id)))
             .join(User, User.id == Notification.user_id)
-            .where(
-                Notification.kind.in_(DIGEST_KINDS),
-                Notification.emailed_at.is_(None),
-                User.email.is_not(None),
-                User.active.is_(True),
-            )
+            .where(awaiting_mail())
         )
         yield GaugeMetricFamily(
             "coordination_email_queue_digests", "E-mail digests waiting for the next reminders run.", queued

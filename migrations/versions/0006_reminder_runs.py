@@ -1,7 +1,7 @@
 """reminder_run: one row per finished reminders run (issue 16: metrics)
 
-Revision ID: 0005_reminder_runs
-Revises: 0004
+Revision ID: 0006_reminder_runs
+Revises: 0005_queue_notices
 Create Date: 2026-12-04 05:00:00
 
 /metrics reports the last run's time, reminders sent and e-mails failed; the job runs in its own
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_reminder_runs'
-down_revision = '0004'
+revision = '0006_reminder_runs'
+down_revision = '0005_queue_notices'
 branch_labels = None
 depends_on = None
 
