@@ -41,7 +41,11 @@ run: $(BIN)/.installed translations  ## Migrate, load the demo, serve http://127
 	# Browser tests use Debian's Chromium, never a downloaded one.
 	(apt-get update -qq && apt-get install -y -qq chromium) || echo "chromium could not be installed: browser tests will fail"
 
-test: $(BIN)/.installed translations /usr/bin/chromium  ## Run the suite on SQLite, then on TEST_DATABASE_URL if set
+/usr/bin/systemd-analyze:
+	# tests/deploy checks the systemd units with Debian's systemd-analyze.
+	(apt-get update -qq && apt-get install -y -qq systemd) || echo "systemd could not be installed: the unit check will be skipped"
+
+test: $(BIN)/.installed translations /usr/bin/chromium /usr/bin/systemd-analyze  ## Run the suite on SQLite, then on TEST_DATABASE_URL if set
 	$(BIN)/pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest -p no:cacheprovider; fi
 

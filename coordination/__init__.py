@@ -36,6 +36,7 @@ def create_app(config: type | dict[str, Any] | None = None, **overrides: Any) ->
     app.after_request(end_request_transaction)
     register_templates(app)
     register_cli(app)
+    register_observability(app)
     return app
 
 
@@ -113,6 +114,12 @@ def register_templates(app: Flask) -> None:
     from coordination.templating import init_templating
 
     init_templating(app)
+
+
+def register_observability(app: Flask) -> None:
+    from coordination.observability import init_observability
+
+    init_observability(app)
 
 
 def register_cli(app: Flask) -> None:

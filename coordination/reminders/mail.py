@@ -104,6 +104,16 @@ def _smtp() -> smtplib.SMTP:
     return connection
 
 
+def awaiting_mail() -> sa.ColumnElement[bool]:
+    """Notifications (joined to their User) that the next digest mails; /metrics counts them as the e-mail queue."""
+    return sa.and_(
+        Notification.kind.in_(DIGEST_KINDS + DECISION_KINDS),
+        Notification.emailed_at.is_(None),
+        User.email.is_not(None),
+        User.active.is_(True),
+    )
+
+
 def send_digests(day: date) -> tuple[int, int]:
     """Mail each user the reminders not yet mailed; returns (sent, failed). Commits after each mail.
 
@@ -112,12 +122,7 @@ def send_digests(day: date) -> tuple[int, int]:
     pending = db.session.scalars(
         sa.select(Notification)
         .join(User, User.id == Notification.user_id)
-        .where(
-            Notification.kind.in_(DIGEST_KINDS + DECISION_KINDS),
-            Notification.emailed_at.is_(None),
-            User.email.is_not(None),
-            User.active.is_(True),
-        )
+        .where(awaiting_mail())
         .order_by(Notification.user_id, Notification.id)
     ).all()
     by_user: dict[int, list[Notification]] = {}

@@ -106,3 +106,19 @@ class Notification(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(80))
 
     user: Mapped[User] = relationship()
+
+
+class ReminderRun(db.Model):
+    """One finished `reminders run`: what the operator's monitoring reads to see the job is alive."""
+
+    __tablename__ = "reminder_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the day the run acted for (its --today), in local time
+    run_for: Mapped[date]
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    sent: Mapped[int] = mapped_column(default=0)
+    escalated: Mapped[int] = mapped_column(default=0)
+    emails_sent: Mapped[int] = mapped_column(default=0)
+    #: digests that could not be mailed this run (they stay queued for the next)
+    emails_failed: Mapped[int] = mapped_column(default=0)

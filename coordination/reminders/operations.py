@@ -26,7 +26,7 @@ from coordination.extensions import db
 from coordination.formatting import format_date
 from coordination.notifications import agency_users, notify, notify_explanation_answer
 from coordination.permissions import Permission, can
-from coordination.reminders.models import ExplanationRequest, Notification, Reminder, ReminderPolicy
+from coordination.reminders.models import ExplanationRequest, Notification, Reminder, ReminderPolicy, ReminderRun
 from coordination.reminders.policy import Policy, Rule, Sent, due_rules
 from coordination.reminders.texts import reminder_text
 
@@ -360,3 +360,17 @@ def save_policy(directive: Directive | None, data: dict, *, actor: audit.Actor) 
         directive_id=directive_id,
     )
     return row
+
+
+def record_run(day: date, summary: RunSummary, *, emails_failed: int) -> ReminderRun:
+    """Note a finished run, so that monitoring sees the job alive (the last one is on /metrics)."""
+    run = ReminderRun(
+        run_for=day,
+        sent=summary.sent,
+        escalated=summary.escalated,
+        emails_sent=summary.emails,
+        emails_failed=emails_failed,
+    )
+    db.session.add(run)
+    db.session.flush()
+    return run

@@ -200,6 +200,8 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "user.create_view": ("GET", "/app/user/new/", (302, 200, 403, 403, 403, 403, 403, 403)),
     "calendar.feed": ("GET", "/calendar/{token}.ics", (200, 200, 200, 200, 200, 200, 200, 200)),
     "web.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "health.readyz": ("GET", "/readyz", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "metrics.metrics": ("GET", "/metrics", (200, 200, 200, 200, 200, 200, 200, 200)),
     "auth.set_language": ("GET", "/language/en", (302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.login": ("GET", "/login", (200, 302, 302, 302, 302, 302, 302, 302)),
     "auth.logout": ("POST", "/logout", (302, 302, 302, 302, 302, 302, 302, 302)),
