@@ -322,6 +322,7 @@ class Dataset:
             yield {
                 "id": int(id_),
                 "task_id": int(task_id),
+                "directive_id": self.directive_of_task[int(task_id)],
                 "agency_id": int(agency_id),
                 "role": role,
                 "status": status,
