@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -74,7 +77,13 @@ HTTP_DETAILS = {
     428: lambda: _("Thiếu tiêu đề If-Match."),
     429: lambda: _("Quá nhiều yêu cầu; hãy thử lại sau."),
     500: lambda: _("Lỗi hệ thống; sự cố đã được ghi lại."),
+    503: lambda: _("Cơ sở dữ liệu tạm thời không trả lời; hãy thử lại sau giây lát."),
 }
+
+#: seconds a client is asked to wait when the database did not answer
+RETRY_AFTER_SECONDS = 5
+
+log = logging.getLogger(__name__)
 
 
 def http_detail(status: int) -> str:
@@ -96,6 +105,8 @@ def init_errors(app: Flask) -> None:
         app.extensions["sqlalchemy"].session.rollback()
         return _operation_error(Conflict(str(HTTP_DETAILS[409]())))
 
+    app.register_error_handler(OperationalError, database_unavailable)
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
         status = error.code or 500
@@ -107,6 +118,26 @@ def init_errors(app: Flask) -> None:
             ),
             status,
         )
+
+
+def database_unavailable(error: OperationalError) -> Response:
+    """The database went away mid-request (restart, failover, network): a 503 to retry, nothing written.
+
+    The pool's pre-ping replaces the dead connections on the next checkout, so the server recovers
+    without a restart; one warning line, not a traceback, since the fault is the database's, not ours.
+    """
+    with contextlib.suppress(Exception):
+        current_app.extensions["sqlalchemy"].session.rollback()
+    # Nothing below may touch the database again: the page and the locale treat the visitor as anonymous.
+    g._login_user = current_app.login_manager.anonymous_user()
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, str(error.orig or error)[:200])
+    detail = http_detail(503)
+    if wants_problem_json():
+        response = problem(503, detail)
+    else:
+        response = Response(render_template("errors/error.html", status=503, detail=detail), status=503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 #: where webargs found the bad input -> the name a client knows it by

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import BinaryIO
 
 from flask import current_app
@@ -29,6 +30,16 @@ class PayloadTooLarge(OperationError):
 
 class UnsupportedType(OperationError):
     status = 415
+
+
+class StorageFull(OperationError):
+    """The evidence store's disk is full: nothing was kept, the administrator must make room."""
+
+    status = 507
+
+
+#: the errors of a full disk or quota (ENOSPC, EDQUOT, EFBIG)
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def add_evidence(
@@ -62,6 +73,14 @@ def add_evidence(
         raise PayloadTooLarge(
             _("Tệp “%(name)s” vượt quá giới hạn %(mb)s MB.", name=filename or "", mb=limit // (1024 * 1024)),
             errors={"file": [_("Tệp quá lớn.")]},
+        ) from None
+    except OSError as error:
+        if error.errno not in _FULL:
+            raise
+        current_app.logger.error("evidence store full: %s", error)
+        raise StorageFull(
+            _("Máy chủ không còn chỗ lưu tệp “%(name)s”; hãy báo quản trị viên.", name=filename or ""),
+            errors={"file": [_("Không còn chỗ lưu tệp.")]},
         ) from None
     forget_new_blobs_on_rollback(db.session(), store, blob)
     evidence = Evidence(

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from coordination.assignments.operations import request_extension
+from coordination.assignments.states import Status
 from coordination.db import today
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from tests.conftest import SETUP, directive
+from tests.factories import make_assignment
 from tests.support.api import assert_problem
-from tests.support.workflow import PDF, TAM_DIEP, TAY_NINH, etag, fingerprint, open_work
+from tests.support.workflow import PDF, TAM_DIEP, etag, fingerprint
 
 FUTURE = (today() + timedelta(days=60)).isoformat()
 
@@ -293,12 +295,12 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
 
 @pytest.fixture
 def targets(app, store_dir) -> dict[str, int]:
-    work = open_work(TAY_NINH, "5", "TN-STP")
+    work = make_assignment("TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=20)
     extension = request_extension(work, work.deadline + timedelta(days=10), "Thiếu người.", actor=SETUP)
     evidence = add_evidence(work, io.BytesIO(PDF), "a.pdf", actor=SETUP)
     db.session.commit()
     return {
-        "directive": directive(TAY_NINH).id,
+        "directive": work.task.directive_id,
         "task": work.task_id,
         "work": work.id,
         "extension": extension.id,
