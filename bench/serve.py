@@ -426,7 +426,12 @@ def main() -> int:
     parser.add_argument("--url", default=None, help="PostgreSQL URL (default: coord_bench, coord_bench_10x...)")
     parser.add_argument("--only", default=None, help="run only the scenarios whose name contains this")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite bench/RESULTS.md")
+    parser.add_argument("--markdown-from", type=Path, help="only rewrite bench/RESULTS.md from this serve.json")
     args = parser.parse_args()
+    if args.markdown_from:
+        report = json.loads(args.markdown_from.read_text())
+        (BENCH / "RESULTS.md").write_text(results_page(report, markdown(report)))
+        return 0
 
     # bench/run.py's names for whole multiples (data-10x, coord_bench_10x), so both share a data set
     scale, rest = divmod(args.directives, DEFAULT_DIRECTIVES)
@@ -563,7 +568,8 @@ def scenarios(args: argparse.Namespace, who: dict[str, Any], dsn: str) -> tuple[
         record("overdue_first", "monitor's overdue list, page 1", wrk(APP_PORT, [overdue], header, duration, conns))
         record("overdue_first_floor", "floor app, same rows", wrk(FLOOR_PORT, [floor_overdue], [], duration, conns))
         results["overdue_first"]["sql_floor"] = sql_floor(dsn, "overdue", monitor["agency_id"], 0)
-        record("overdue_deep", f"page {number}", wrk(APP_PORT, [deep_app], header, duration, conns), page=number)
+        deep_run = wrk(APP_PORT, [deep_app], header, duration, conns)
+        record("overdue_deep", f"monitor's overdue list, page {number}", deep_run, page=number)
         record("overdue_deep_floor", f"floor app, page {number}", wrk(FLOOR_PORT, [deep_floor], [], duration, conns))
         results["overdue_deep"]["sql_floor"] = sql_floor(dsn, "overdue", monitor["agency_id"], after)
         results["overdue_first"]["same_rows_as_floor"] = same
@@ -710,6 +716,8 @@ def results_page(report: dict[str, Any], table: str) -> str:
     m = report["machine"]
     st = report["settings"]
     c = report["counts"]
+    notes_file = BENCH / "RESULTS-notes.md"
+    notes = "\n" + notes_file.read_text() if notes_file.exists() else ""
     return f"""# bench/RESULTS.md — `make bench` under load
 
 Written by `bench/serve.py` ({report["when"]}, commit {report["commit"]}). Machine: {m["cpus"]} cores,
@@ -724,7 +732,7 @@ then {st["duration_s"]} s per scenario. The floor app (bench/floor_app.py) runs 
 returns the same rows (checked) and JSON fields; "SQL alone" is its query in a loop on one connection.
 
 {table}
-"""
+{notes}"""
 
 
 def _git(*args: str) -> str:
