@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: help run test test-random lint format translations bench clean lock
+.PHONY: help run test test-random lint format translations bench bench-check clean lock
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -60,8 +60,13 @@ format: $(BIN)/.installed  ## ruff format and fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(BIN)/.installed  ## Province-scale benchmark (see bench/README.md)
-	$(BIN)/python bench/run.py
+bench: $(BIN)/.installed  ## Province-scale benchmark under load, then the single runs (see bench/README.md)
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/serve.py; serve=$$?; $(BIN)/python bench/run.py; single=$$?; \
+	test $$serve -eq 0 && test $$single -eq 0
+
+bench-check: $(BIN)/.installed  ## make bench on a data set ten times smaller, 5 s per scenario (a few minutes)
+	$(BIN)/python bench/serve.py --directives 600 --duration 5 --no-markdown
 
 clean:  ## Remove the venv and local data
 	rm -rf $(VENV) instance/coordination.db
