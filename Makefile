@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: help run test test-random lint format translations bench clean lock
+.PHONY: help run test test-random lint format translations bench bench-check clean lock
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -43,7 +43,11 @@ run: $(BIN)/.installed translations  ## Migrate, load the demo, serve http://127
 	# Browser tests use Debian's Chromium, never a downloaded one.
 	(apt-get update -qq && apt-get install -y -qq chromium) || echo "chromium could not be installed: browser tests will fail"
 
-test: $(BIN)/.installed translations /usr/bin/chromium  ## Run the suite on SQLite, then on TEST_DATABASE_URL if set
+/usr/bin/systemd-analyze:
+	# tests/deploy checks the systemd units with Debian's systemd-analyze.
+	(apt-get update -qq && apt-get install -y -qq systemd) || echo "systemd could not be installed: the unit check will be skipped"
+
+test: $(BIN)/.installed translations /usr/bin/chromium /usr/bin/systemd-analyze  ## Run the suite on SQLite, then on TEST_DATABASE_URL if set
 	$(BIN)/pytest
 	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest -p no:cacheprovider; fi
 
@@ -58,8 +62,13 @@ format: $(BIN)/.installed  ## ruff format and fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(BIN)/.installed  ## Province-scale benchmark (see bench/README.md)
-	$(BIN)/python bench/run.py
+bench: $(BIN)/.installed  ## Province-scale benchmark under load, then the single runs (see bench/README.md)
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/serve.py; serve=$$?; $(BIN)/python bench/run.py; single=$$?; \
+	test $$serve -eq 0 && test $$single -eq 0
+
+bench-check: $(BIN)/.installed  ## make bench on a data set ten times smaller, 5 s per scenario (a few minutes)
+	$(BIN)/python bench/serve.py --directives 600 --duration 5 --no-markdown
 
 clean:  ## Remove the venv and local data
 	rm -rf $(VENV) instance/coordination.db

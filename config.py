@@ -88,3 +88,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "coordination@localhost")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    #: `json`: one JSON object per line on stderr (the journal keeps them); `text`: Flask's default lines
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    #: proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted; 0 trusts none
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    #: comma-separated addresses or networks that may read /metrics (others get 404)
+    METRICS_ALLOWED_IPS = os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1")

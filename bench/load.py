@@ -29,7 +29,8 @@ How the CSV columns become rows (what the generator leaves open is decided here)
   test has real rows to look at.
 * tasks: `text` = content; a task without a deadline (the generator's recurring duty) has
   recurrence `continuous`, the others `none`.
-* assignments: status, deadline, completed_on and progress as given. `reported_done_on` is the day
+* assignments: status, deadline, completed_on and progress as given; `directive_id` is the task's
+  directive (the foreign key (task_id, directive_id) -> task checks it). `reported_done_on` is the day
   the agency reported the work done: for `done`, `completed_on` (the generator's completion date,
   which decides done on time / late); for `reported_done`, the local day of the progress update
   that moved it to `reported_done`; otherwise empty.
@@ -322,6 +323,7 @@ class Dataset:
             yield {
                 "id": int(id_),
                 "task_id": int(task_id),
+                "directive_id": self.directive_of_task[int(task_id)],
                 "agency_id": int(agency_id),
                 "role": role,
                 "status": status,

@@ -142,7 +142,7 @@ class Client:
         params: dict[str, Any] | None = None,
         files: dict[str, tuple[str, bytes, str]] | None = None,
         headers: dict[str, str] | None = None,
-        timeout: float = 30,
+        timeout: float = 90,
     ) -> Answer | None:
         url = f"{self.base}{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
         all_headers = {**self.headers, **(headers or {})}
@@ -220,8 +220,10 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
+                "--threads",
+                "4",
                 "--timeout",
-                "60",
+                "120",
                 "wsgi:app",
             ],
             cwd=ROOT,
@@ -447,11 +449,11 @@ def write_results(summary: dict[str, Any]) -> None:
             "## Soak with faults (`bench/soak.py`)",
             "",
             f"Run {summary['when']} on {summary['cpus']} CPUs: {summary['users']} users for {summary['duration']} s,"
-            f" gunicorn {summary['workers']} workers with production settings, PostgreSQL of the soak's own.",
+            f" gunicorn {summary['workers']} workers × 4 threads, production settings, a PostgreSQL of its own.",
             "",
             "| figure | value |",
             "|---|---|",
-            f"| requests served | {summary['requests']:,} |",
+            f"| requests served | {summary['requests']:,} (load average {summary['load']}) |",
             f"| faults injected | {', '.join(summary['faults']) or 'none'} |",
             f"| acknowledged writes verified | {summary['writes_verified']:,}"
             f" ({summary['updates']:,} progress notes, {summary['files']:,} evidence files) |",
@@ -523,6 +525,7 @@ def main() -> int:
     summary = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpus": os.cpu_count(),
+        "load": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
         "users": args.users,
         "duration": int(args.duration),
         "workers": args.workers,

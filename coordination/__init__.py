@@ -36,6 +36,7 @@ def create_app(config: type | dict[str, Any] | None = None, **overrides: Any) ->
     app.after_request(end_request_transaction)
     register_templates(app)
     register_cli(app)
+    register_observability(app)
     return app
 
 
@@ -49,10 +50,12 @@ def _check_config(app: Flask) -> None:
 def _tune_engine(app: Flask) -> None:
     # The visibility EXISTS clauses push PostgreSQL's cost estimates past jit_above_cost, and compiling
     # then costs 20-50 ms a query for nothing (measured by make bench): the app's connections skip JIT.
+    # Nor do they start parallel workers: a page's query reads a few hundred rows through an index, and
+    # launching the workers of a Gather Merge cost it 20-30 ms; under load every core already serves a request.
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("options", "-c jit=off")
+        connect_args.setdefault("options", "-c jit=off -c max_parallel_workers_per_gather=0")
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
@@ -113,6 +116,12 @@ def register_templates(app: Flask) -> None:
     from coordination.templating import init_templating
 
     init_templating(app)
+
+
+def register_observability(app: Flask) -> None:
+    from coordination.observability import init_observability
+
+    init_observability(app)
 
 
 def register_cli(app: Flask) -> None:

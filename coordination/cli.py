@@ -10,6 +10,7 @@ def init_cli(app: Flask) -> None:
     from coordination.demo.cli import demo_cli
     from coordination.importer.cli import directives_cli
     from coordination.integrity_cli import audit_cli, backup_command, evidence_cli, restore_command
+    from coordination.observability.doctor import doctor_command
     from coordination.reminders.cli import reminders_cli
     from coordination.reports.cli import report_cli
 
@@ -22,3 +23,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(evidence_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(doctor_command)

@@ -95,7 +95,7 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(OperationError)
     def _operation_error(error: OperationError) -> Any:
         if wants_problem_json():
-            return problem(error.status, str(error.message), errors=_plain(error.errors), **_plain(error.extra))
+            return problem(error.status, str(error.message), errors=flat_errors(error.errors), **_plain(error.extra))
         return render_template("errors/error.html", status=error.status, detail=error.message), error.status
 
     @app.errorhandler(StaleDataError)
@@ -148,7 +148,7 @@ def http_problem(error: HTTPException) -> Response:
     """The problem document for an HTTP error under /api/, naming the fields webargs refused."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
-    errors = _field_errors(data["messages"]) if data.get("messages") else _plain(data.get("errors"))
+    errors = _field_errors(data["messages"]) if data.get("messages") else flat_errors(data.get("errors"))
     detail = data.get("message") or _custom_description(error)
     if detail is None:
         if status == 400 and errors and "body" in errors:
@@ -168,7 +168,7 @@ def http_problem(error: HTTPException) -> Response:
 
 
 def _field_errors(messages: Any) -> dict[str, Any]:
-    """webargs' {location: {field: [...]}} as {field: [...]}, messages translated."""
+    """webargs' {location: {field: [...]}} as {field: [...]}, nested fields as dotted paths, messages translated."""
     errors: dict[str, Any] = {}
     if not isinstance(messages, dict):
         return {"body": _plain(messages)}
@@ -176,13 +176,39 @@ def _field_errors(messages: Any) -> dict[str, Any]:
         name = _LOCATION_NAMES.get(str(location), str(location))
         if isinstance(fields, dict):
             for field, field_messages in fields.items():
-                errors[name if field == "_schema" else str(field)] = _plain(field_messages)
+                errors.update(flat_errors({name if field == "_schema" else str(field): field_messages}))
         elif name == "body":
             # webargs' only list at this level is "Invalid JSON body."
             errors[name] = [_("Nội dung yêu cầu không phải JSON hợp lệ.")]
         else:
             errors[name] = _plain(fields)
     return errors
+
+
+def flat_errors(errors: dict[Any, Any] | None) -> dict[str, list[str]] | None:
+    """Field errors as {"tasks.0.label": ["..."]}: marshmallow nests them by field and list index.
+
+    One shape for every problem document, as the API's schema documents it: a list of messages per
+    field, the field named by its dotted path; a nested schema's own errors (`_schema`) go to its path.
+    """
+    if errors is None:
+        return None
+    flat: dict[str, list[str]] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, path if key == "_schema" and path else f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list | tuple) and not any(isinstance(v, dict) for v in value):
+            flat.setdefault(path, []).extend(str(_plain(v)) for v in value)
+        elif isinstance(value, list | tuple):
+            for index, inner in enumerate(value):
+                walk(inner, f"{path}.{index}")
+        else:
+            flat.setdefault(path, []).append(str(_plain(value)))
+
+    walk(errors, "")
+    return flat
 
 
 def _plain(value: Any) -> Any:

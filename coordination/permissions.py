@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from coordination.agencies.models import agency_group_members
 from coordination.assignments.models import Assignment
 from coordination.auth.models import Role, User
-from coordination.directives.models import Directive, DirectiveAddressee, DirectiveStatus, Task
+from coordination.directives.models import Directive, DirectiveAddressee, DirectiveStatus
 
 
 class Permission(enum.StrEnum):
@@ -118,13 +118,17 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
     return False
 
 
+#: another name for assignment in the visibility EXISTS, so that only the directive correlates with an outer
+#: query over assignments; made once (an ORM alias made per call cost ~1 ms of column set-up a request)
+_WORK = Assignment.__table__.alias("work")
+
+
 def _addressed_clause(agency_id: int) -> sa.ColumnElement[bool]:
     """Directives that assign work to the agency or address it, directly or through a group."""
+    # assignment.directive_id (kept equal to its task's by a foreign key): one probe of
+    # ix_assignment_agency_directive, where a join through the directive's tasks cost seconds per page at scale.
     has_assignment = (
-        sa.select(Assignment.id)
-        .join(Task, Task.id == Assignment.task_id)
-        .where(Task.directive_id == Directive.id, Assignment.agency_id == agency_id)
-        .exists()
+        sa.select(_WORK.c.id).where(_WORK.c.directive_id == Directive.id, _WORK.c.agency_id == agency_id).exists()
     )
     addressed = (
         sa.select(DirectiveAddressee.id)
@@ -152,10 +156,12 @@ def visible_directives(user: User | None) -> sa.ColumnElement[bool]:
         return sa.false()
     published = Directive.status != DirectiveStatus.draft
     clauses = [sa.and_(published, _addressed_clause(user.agency_id))]
+    # The office's and the monitor's own column first: PostgreSQL tries an OR's terms in order, and that
+    # settles most of their rows without the subqueries.
     if user.role == Role.office:
-        clauses.append(Directive.issuer_id == user.agency_id)
+        clauses.insert(0, Directive.issuer_id == user.agency_id)
     if user.role == Role.monitor:
-        clauses.append(sa.and_(published, Directive.monitor_agency_id == user.agency_id))
+        clauses.insert(0, sa.and_(published, Directive.monitor_agency_id == user.agency_id))
     return sa.or_(*clauses)
 
 
@@ -261,3 +267,57 @@ def reports_in_own_name(user: User | None) -> bool:
 def reports_to_issuers(user: User | None) -> bool:
     """A monitor's report goes to the directives' issuers "for their information" (để báo cáo)."""
     return user is not None and user.role == Role.monitor
+
+
+# --- the "Chờ xử lý" queue (issue 11): who decides on reported work, extensions, explanations
+
+
+def keeps_a_queue(user: User | None) -> bool:
+    """Roles that decide on other agencies' work and so have a "Chờ xử lý" page: monitor, office, admin."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.active
+        and (_is_admin(user) or (user.role in (Role.monitor, Role.office) and user.agency_id is not None))
+    )
+
+
+def decides_on_work(user: User | None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Assignment joined to Directive: the SQL twin of `can(user, assignment_review, a)`.
+
+    Active directives only; the office's issued ones, the monitor's monitored ones, all for admin.
+    """
+    if not keeps_a_queue(user):
+        return sa.false()
+    active = Directive.status == DirectiveStatus.active
+    if _is_admin(user):
+        return active
+    if user.role == Role.office:  # type: ignore[union-attr]
+        return sa.and_(active, Directive.issuer_id == user.agency_id)  # type: ignore[union-attr]
+    return sa.and_(active, Directive.monitor_agency_id == user.agency_id)  # type: ignore[union-attr]
+
+
+def deciders_of(directive: Directive) -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: who is told when an agency asks for a decision on the directive's work.
+
+    The monitor agency's monitors and the issuer's office: those `assignment_review` lets decide (admin
+    is not told: it decides everything and would drown).
+    """
+    clauses = [User.role == Role.office, User.agency_id == directive.issuer_id]
+    monitored = (
+        sa.and_(User.role == Role.monitor, User.agency_id == directive.monitor_agency_id)
+        if directive.monitor_agency_id is not None
+        else sa.false()
+    )
+    return sa.and_(User.active.is_(True), sa.or_(sa.and_(*clauses), monitored))
+
+
+def followed_scope(user: User) -> str:
+    """Which work `dashboard_scope(user)` is, for the home page to say: all, issued, monitored or own."""
+    if _is_admin(user):
+        return "all"
+    if user.role == Role.office:
+        return "issued"
+    if user.role == Role.monitor:
+        return "monitored"
+    return "own"

@@ -32,3 +32,5 @@ def test_postgresql_connections_skip_jit(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")
     assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"
+    # nor parallel workers: launching them cost a list page 20-30 ms (make bench)
+    assert db.session.execute(sa.text("SHOW max_parallel_workers_per_gather")).scalar() == "0"

@@ -21,7 +21,8 @@ def paginate(
 ) -> dict[str, Any]:
     """Run `query` for one page, ordered by `key` (an id column) after `args["page_token"]`.
 
-    `rows=True` keeps whole result rows (an entity and computed columns); else the first entity.
+    `rows=True` keeps whole result rows (an entity and computed columns, or columns starting with the key);
+    else the first entity.
     `descending=True` lists newest first (a history): a page continues below the last id seen.
     Returns {"items", "next_page_token", "page_size"}, ready for `page_of(...)` to dump.
     """
@@ -34,7 +35,8 @@ def paginate(
     items = list(result.all() if rows else result.scalars().all())
     more = len(items) > size
     items = items[:size]
-    key_of: Callable[[Any], int] = (lambda row: row[0].id) if rows else (lambda obj: obj.id)
+    # a row starts with its entity, or (a column-only list) with the key itself
+    key_of: Callable[[Any], int] = (lambda row: getattr(row[0], "id", row[0])) if rows else (lambda obj: obj.id)
     return {
         "items": items,
         "next_page_token": encode_page_token(key_of(items[-1])) if more else None,

@@ -71,14 +71,26 @@ class ApiSchema(ma.Schema):
     error_messages = {"unknown": N_("Trường không được hỗ trợ."), "type": N_("Dữ liệu phải là một đối tượng JSON.")}
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        defaults = _defaults(field_obj)
-        for field_class, messages in _FIELD_MESSAGES:
-            if not isinstance(field_obj, field_class):
-                continue
-            for key, message in messages.items():
-                # A message given explicitly on the field stays; only marshmallow's own is replaced.
-                if key in field_obj.error_messages and field_obj.error_messages[key] == defaults.get(key):
-                    field_obj.error_messages[key] = message
+        _translate_messages(field_obj)
+
+
+def _translate_messages(field_obj: fields.Field) -> None:
+    """Replace marshmallow's own messages on the field and on the fields inside it (a list's items)."""
+    defaults = _defaults(field_obj)
+    for field_class, messages in _FIELD_MESSAGES:
+        if not isinstance(field_obj, field_class):
+            continue
+        for key, message in messages.items():
+            # A message given explicitly on the field stays; only marshmallow's own is replaced.
+            if key in field_obj.error_messages and field_obj.error_messages[key] == defaults.get(key):
+                field_obj.error_messages[key] = message
+    for inner in (
+        getattr(field_obj, "inner", None),
+        getattr(field_obj, "key_field", None),
+        getattr(field_obj, "value_field", None),
+    ):
+        if isinstance(inner, fields.Field):
+            _translate_messages(inner)
 
 
 class Text(fields.String):
@@ -154,7 +166,13 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
 
 
 class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem document (application/problem+json), as every API error is."""
+    """An RFC 9457 problem document (application/problem+json), as every API error is.
+
+    Extension members are allowed (RFC 9457 §3.2): a stale write's 409 carries `current`.
+    """
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = fields.String(metadata={"example": "about:blank"})
     title = fields.String(metadata={"example": "Unprocessable Content"})
@@ -163,7 +181,14 @@ class ProblemSchema(ma.Schema):
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
-        metadata={"description": "the fields refused, each with its messages"},
+        metadata={
+            "description": "the fields refused, each with its messages; a nested field by its dotted path"
+            " (`tasks.0.label`, `tasks.0.assignments.1.agency`, `ids.2`)",
+            "example": {"tasks.0.label": ["Không được để trống."]},
+        },
+    )
+    current = fields.Dict(
+        metadata={"description": "on a 409 for a stale If-Match or version: the object as it is now, with its etag"}
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,7 +29,7 @@ from coordination.assignments.operations import (
 from coordination.assignments.queries import (
     Listed,
     Recorded,
-    assignment_query,
+    assignment_list_query,
     get_assignment,
     history_query,
     through_visible_assignment,
@@ -47,6 +47,7 @@ from coordination.assignments.schemas import (
     ProgressInSchema,
     ProgressUpdateSchema,
     ReviewSchema,
+    dump_list_row,
 )
 from coordination.assignments.states import Action, Status
 from coordination.audit import AuditEvent
@@ -161,12 +162,13 @@ def _action_towards(current: Status, target: str | None) -> Action | None:
 @blp.get("")
 @blp.arguments(AssignmentArgsSchema, location="query", as_kwargs=True)
 @blp.response(200, page_of(AssignmentSchema))
-def list_assignments(page_size: int, page_token: int | None, **filters: Any) -> dict[str, Any]:
+def list_assignments(page_size: int, page_token: int | None, **filters: Any) -> Response:
     """List the assignments you may see; `timeliness` is as of today, the same rule as the value shown."""
-    query = assignment_query(current_user, filters)
+    query = assignment_list_query(current_user, filters)
     page = paginate(query, {"page_size": page_size, "page_token": page_token}, key=Assignment.id, rows=True)
-    page["items"] = [Listed.of(row) for row in page["items"]]
-    return page
+    page["items"] = [dump_list_row(row) for row in page["items"]]
+    # Already the documented JSON (dump_list_row equals AssignmentSchema's dump): sent as is, not dumped again.
+    return current_app.json.response(page)
 
 
 @blp.get(ASSIGNMENT_ID)

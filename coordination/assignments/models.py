@@ -29,6 +29,31 @@ class Assignment(db.Model):
         sa.UniqueConstraint("task_id", "agency_id", "period_index"),
         sa.CheckConstraint("progress_percent BETWEEN 0 AND 100", name="progress_range"),
         sa.Index("ix_assignment_agency_status", "agency_id", "status"),
+        # The "Chờ xử lý" queue: work reported done, oldest report first; a small slice of the table.
+        sa.Index(
+            "ix_assignment_awaiting_review",
+            "reported_done_on",
+            postgresql_where=sa.text("status = 'reported_done'"),
+            sqlite_where=sa.text("status = 'reported_done'"),
+        ),
+        # The task's directive, copied and kept by the database: (task_id, directive_id) must be a task's
+        # (id, directive_id). Visibility ("the agency has work in this directive") is then one lookup in
+        # ix_assignment_agency_directive instead of a join through every task of the directive (make bench).
+        sa.ForeignKeyConstraint(
+            ["task_id", "directive_id"],
+            ["task.id", "task.directive_id"],
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
+        sa.Index("ix_assignment_agency_directive", "agency_id", "directive_id"),
+        # An agency's open work in id order: the officer's list and its keyset pages walk it.
+        sa.Index(
+            "ix_assignment_agency_open",
+            "agency_id",
+            "id",
+            postgresql_where=sa.text("status NOT IN ('done', 'cancelled')"),
+            sqlite_where=sa.text("status NOT IN ('done', 'cancelled')"),
+        ),
         # Overdue and due-soon lists scan open work by deadline; closed work is most rows.
         sa.Index(
             "ix_assignment_open_deadline",
@@ -39,7 +64,9 @@ class Assignment(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(sa.ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int] = mapped_column(index=True)
+    #: always the task's directive (the foreign key above): set by the ORM from `task`
+    directive_id: Mapped[int]
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"))
     role: Mapped[AssignmentRole] = mapped_column(str_enum(AssignmentRole, "assignment_role"))
     status: Mapped[Status] = mapped_column(str_enum(Status, "assignment_status"), default=Status.not_started)
@@ -128,6 +155,8 @@ class ExtensionRequest(db.Model):
     """A request for more time (gia hạn), decided by the monitor or the office."""
 
     __tablename__ = "extension_request"
+    # The "Chờ xử lý" queue: pending requests, oldest first.
+    __table_args__ = (sa.Index("ix_extension_request_status_requested", "status", "requested_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from marshmallow import fields, validate
 
 from coordination.api.schemas import N_, AgencyRefSchema, ApiSchema, Id, PageArgs, Text, UserRefSchema, long_text
@@ -152,3 +155,36 @@ class HistoryEventSchema(ApiSchema):
     entity_id = fields.Integer()
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def dump_list_row(row: Any) -> dict[str, Any]:
+    """`AssignmentSchema().dump(...)` of one row of `assignment_list_query`, written out for the hot list endpoint.
+
+    marshmallow spent ~9 ms on a page of 50 (make bench), most of a request the database answers in about
+    1 ms; this builds the same dict from plain columns. A test proves it equals the schema's dump of the
+    same assignments, and the schema stays the documented one (OpenAPI).
+    """
+    return {
+        "id": row.id,
+        "directive": {"id": row.directive_id, "ref": row.directive_ref},
+        "task": {"id": row.task_id, "label": row.task_label},
+        "agency": {
+            "id": row.agency_id,
+            "code": row.agency_code,
+            "name_vi": row.agency_name_vi,
+            "name_en": row.agency_name_en,
+            "short_name": row.agency_short_name,
+        },
+        "role": row.role.value,
+        "status": row.status.value,
+        "timeliness": row.timeliness,
+        "deadline": _day(row.deadline),
+        "reported_done_on": _day(row.reported_done_on),
+        "completed_on": _day(row.completed_on),
+        "progress_percent": row.progress_percent,
+        "version": row.version,
+    }

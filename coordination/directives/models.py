@@ -117,7 +117,11 @@ class Task(db.Model):
     """A numbered item of a directive; labels are kept as printed, order by position."""
 
     __tablename__ = "task"
-    __table_args__ = (sa.UniqueConstraint("directive_id", "position"),)
+    __table_args__ = (
+        sa.UniqueConstraint("directive_id", "position"),
+        # the target of assignment's (task_id, directive_id) foreign key
+        sa.UniqueConstraint("id", "directive_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     directive_id: Mapped[int] = mapped_column(sa.ForeignKey("directive.id", ondelete="CASCADE"), index=True)

@@ -20,7 +20,7 @@ def run_command(today_: object, dry_run: bool, as_json: bool) -> None:
     from coordination.db import today
     from coordination.extensions import db
     from coordination.reminders.mail import send_digests
-    from coordination.reminders.operations import run_scheduled
+    from coordination.reminders.operations import record_run, run_scheduled
 
     day: date = today_.date() if today_ else today()  # type: ignore[attr-defined]
     summary = run_scheduled(day, dry_run=dry_run)
@@ -29,6 +29,8 @@ def run_command(today_: object, dry_run: bool, as_json: bool) -> None:
     else:
         db.session.commit()
         summary.emails, failed = send_digests(day)
+        record_run(day, summary, emails_failed=failed)
+        db.session.commit()
         if failed:
             click.echo(f"{failed} digest(s) not sent; they will be retried on the next run", err=True)
     for line in summary.lines:

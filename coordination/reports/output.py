@@ -41,6 +41,10 @@ def render_bytes(user: User | None, scope: ReportScope, day: date, fmt: str) -> 
         from coordination.reports.render_csv import render_csv
 
         return render_csv(iter_blocks(user, scope, day)).encode("utf-8")
+    if fmt == "xlsx":
+        from coordination.reports.render_xlsx import render_xlsx_streamed
+
+        return render_xlsx_streamed(user, scope, day)
     report = build_report(user, scope, as_of=day)
     if fmt == "json":
         from coordination.reports.schemas import ComplianceReportSchema
@@ -54,10 +58,6 @@ def render_bytes(user: User | None, scope: ReportScope, day: date, fmt: str) -> 
         from coordination.reports.render_pdf import render_pdf
 
         return render_pdf(report)
-    if fmt == "xlsx":
-        from coordination.reports.render_xlsx import render_xlsx
-
-        return render_xlsx(report)
     raise ValueError(fmt)
 
 

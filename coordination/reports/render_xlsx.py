@@ -7,6 +7,9 @@ percentages; any text that a spreadsheet would take for a formula is stored as t
 from __future__ import annotations
 
 import io
+import pickle
+import tempfile
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -17,7 +20,16 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from coordination.reports.compliance import SUMMARY_KEYS, SUMMARY_LABELS, ComplianceReport, Counts
+from coordination.auth.models import User
+from coordination.reports.compliance import (
+    SUMMARY_KEYS,
+    SUMMARY_LABELS,
+    ComplianceReport,
+    Counts,
+    ReportScope,
+    ReportTotals,
+    iter_blocks,
+)
 from coordination.reports.tabular import DETAIL_COLUMNS, detail_records
 
 DATE_FORMAT = "dd/mm/yyyy"
@@ -102,10 +114,33 @@ def _counts(sheet: WriteOnlyWorksheet, counts: Counts, *, bold: bool = False) ->
 
 def render_xlsx(report: ComplianceReport) -> bytes:
     with force_locale("vi"):
-        return _render(report)
+        records = list(detail_records(report.blocks))
+        return _render(report, records, len(records))
 
 
-def _render(report: ComplianceReport) -> bytes:
+def render_xlsx_streamed(user: User | None, scope: ReportScope, day: date) -> bytes:
+    """The same workbook as `render_xlsx(build_report(...))`, holding no more than one batch of blocks.
+
+    The summary sheet comes first and the detail sheet's header needs the row count, both known only at
+    the end: each batch's detail rows go to a temporary file as they are built, the totals add up, and the
+    rows are read back into the write-only sheet (an agency's report over years held 650 MB otherwise).
+    """
+    totals = ReportTotals()
+    with force_locale("vi"), tempfile.TemporaryFile() as spill:
+        count = 0
+        for block in iter_blocks(user, scope, day):
+            totals.add(block)
+            for record in detail_records([block]):
+                pickle.dump(record, spill, protocol=pickle.HIGHEST_PROTOCOL)
+                count += 1
+        report = totals.report(user, scope, day, [])
+        spill.seek(0)
+        # our own file, written just above: nothing else ever reaches pickle.load
+        records = (pickle.load(spill) for _ in range(count))  # noqa: S301
+        return _render(report, records, count)
+
+
+def _render(report: ComplianceReport, records: Iterable[list[Any]], count: int) -> bytes:
     book = Workbook(write_only=True)
     header = report.header
     title = f"BÁO CÁO {header.title}"
@@ -142,17 +177,16 @@ def _render(report: ComplianceReport) -> bytes:
         ]
     )
     summary.append([_cell(summary, "Tổng số nhiệm vụ"), _cell(summary, report.summary.tasks, "int")])
-    if report.empty:
+    if count == 0:  # no assignment in any task: the report is empty
         summary.append([_cell(summary, "Không có nhiệm vụ nào trong phạm vi báo cáo.")])
 
     detail = book.create_sheet("Chi tiết")
-    records = list(detail_records(report.blocks))
     detail_kinds = [kind for _name, kind in DETAIL_COLUMNS]
-    _prepare(detail, detail_kinds, HEADER_ROW + len(records), title, subtitle)
+    _prepare(detail, detail_kinds, HEADER_ROW + count, title, subtitle)
     detail.append(_head(detail, [name for name, _kind in DETAIL_COLUMNS]))
     for record in records:
         detail.append([_cell(detail, value, kind) for value, kind in zip(record, detail_kinds, strict=True)])
-    if not records:
+    if not count:
         detail.append([_cell(detail, "Không có nhiệm vụ nào trong phạm vi báo cáo.")])
 
     output = io.BytesIO()

@@ -111,7 +111,7 @@ class _AgencySummarySchema(ApiSchema):
     explanations_unanswered = fields.Integer()
 
 
-class _IndicatorSchema(ApiSchema):
+class ReportIndicatorSchema(ApiSchema):
     id = fields.Integer()
     directive_ref = fields.String()
     name = fields.String()
@@ -135,7 +135,7 @@ class ComplianceReportSchema(ApiSchema):
     agencies = fields.List(fields.Nested(_AgencySummarySchema))
     directives = fields.Method("_directives")
     tasks = fields.List(fields.Nested(_TaskRowSchema))
-    indicators = fields.List(fields.Nested(_IndicatorSchema))
+    indicators = fields.List(fields.Nested(ReportIndicatorSchema))
 
     def _scope(self, report: Any) -> dict[str, Any]:
         scope = report.scope

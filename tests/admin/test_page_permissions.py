@@ -165,6 +165,16 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     ),
     "explanations.new": ("GET", "/app/explanations/new", (302, 404, 404, 404, 404, 404, 404, 404)),
     "extension_request.index": ("GET", "/app/extensions/", (302, 200, 200, 200, 200, 200, 200, 200)),
+    # issue 11: the queue is the monitor's, the office's and admin's; a row's decision by those who decide it
+    # (an empty form: refused, nothing kept, back to the queue with the reason: 303)
+    "queue.index": ("GET", "/app/queue/", (302, 200, 200, 200, 403, 403, 200, 403)),
+    "queue.review": ("POST", "/app/queue/review/{assignment_id}/", (302, 303, 303, 303, 403, 403, 403, 403)),
+    "queue.extension": ("POST", "/app/queue/extension/{request_id}/", (302, 303, 303, 303, 403, 403, 403, 403)),
+    "queue.explanation_read": (
+        "POST",
+        "/app/queue/explanation/{explanation_id}/read/",
+        (302, 303, 303, 303, 403, 403, 403, 403),
+    ),
     "indicators.index": ("GET", "/app/indicators/", (302, 200, 200, 200, 200, 200, 200, 200)),
     "indicators.detail": ("GET", "/app/indicators/{indicator_id}", (302, 200, 200, 200, 200, 200, 404, 404)),
     "indicators.add": ("POST", "/app/indicators/{indicator_id}/measurements", (302, 422, 422, 422, 403, 403, 404, 404)),
@@ -192,6 +202,8 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "user.create_view": ("GET", "/app/user/new/", (302, 200, 403, 403, 403, 403, 403, 403)),
     "calendar.feed": ("GET", "/calendar/{token}.ics", (200, 200, 200, 200, 200, 200, 200, 200)),
     "web.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "health.readyz": ("GET", "/readyz", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "metrics.metrics": ("GET", "/metrics", (200, 200, 200, 200, 200, 200, 200, 200)),
     "auth.set_language": ("GET", "/language/en", (302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.login": ("GET", "/login", (200, 302, 302, 302, 302, 302, 302, 302)),
     "auth.logout": ("POST", "/logout", (302, 302, 302, 302, 302, 302, 302, 302)),

@@ -27,7 +27,7 @@ from coordination.directives.operations import create_directive
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from coordination.indicators.operations import create_indicator
-from coordination.reminders.operations import request_explanation
+from coordination.reminders.operations import answer_explanation, request_explanation
 from tests.conftest import SETUP, USERS, directive
 from tests.factories import TAM_DIEP as TAM_DIEP_ISSUER
 from tests.factories import TAY_NINH as TAY_NINH_ISSUER
@@ -169,6 +169,14 @@ def _overdue(side: dict[str, str]) -> Assignment:
 
 def _explanation(side: dict[str, str]) -> int:
     explanation = request_explanation(_overdue(side), "Vì sao chậm?", today() + timedelta(days=3), actor=SETUP)
+    db.session.commit()
+    return explanation.id
+
+
+def _answered_explanation(side: dict[str, str]) -> int:
+    """An explanation the late agency has answered: it waits in the monitor's and the office's queue."""
+    explanation = request_explanation(_overdue(side), "Vì sao chậm?", today() + timedelta(days=3), actor=SETUP)
+    answer_explanation(explanation, "Thiếu nhân lực.", None, actor=SETUP)
     db.session.commit()
     return explanation.id
 
@@ -331,6 +339,18 @@ ACTIONS: dict[str, Action] = {
             f"/api/v1/explanation-requests/{r}/answer", json={"answer": "Thiếu nhân lực; xong trong tuần."}
         ),
     ),
+    # issue 11: the queue of decisions, and marking an answered explanation read
+    "read queue": Action(
+        "GET /api/v1/queue",
+        lambda side: None,
+        lambda client, _, side: client.get("/api/v1/queue?kind=review"),
+        audited=False,
+    ),
+    "read explanation answer": Action(
+        "POST /api/v1/explanation-requests/{request_id}/read",
+        _answered_explanation,
+        lambda client, r, side: client.post(f"/api/v1/explanation-requests/{r}/read"),
+    ),
     "list indicators": Action(
         "GET /api/v1/indicators", lambda side: None, lambda client, _, side: client.get("/api/v1/indicators"), False
     ),
@@ -464,6 +484,11 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     # The explanation is the late agency's to give.
     "answer explanation": {"tn": (200, 403, 403, 200, 403, 404, 404, 404),
                            "td": (200, 404, 404, 404, 404, 403, 403, 200)},
+    # The queue is the deciders' (an officer decides nothing: 403); an answer is read by the monitor or the office.
+    "read queue":        {"tn": (200, 200, 200, 403, 403, 200, 200, 403),
+                          "td": (200, 200, 200, 403, 403, 200, 200, 403)},
+    "read explanation answer": {"tn": (200, 200, 200, 403, 403, 404, 404, 404),
+                                "td": (200, 404, 404, 404, 404, 200, 200, 403)},
     "list indicators":   {"tn": (200,) * 8, "td": (200,) * 8},
     "read indicator":    {"tn": (200, 200, 200, 200, 200, 404, 404, 404),
                           "td": (200, 404, 404, 404, 404, 200, 200, 200)},

@@ -211,3 +211,31 @@ def test_a_large_report_is_drawn_by_reportlab_with_the_same_text(app):
     # The same report gives the same bytes (ReportLab's invariant mode: no date, a fixed id).
     with current_app.test_request_context():
         assert render_pdf(report, max_rows=10) == data
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        lambda: ReportScope(directive=directive(REF_2157)),
+        lambda: ReportScope(agency=assignment_of(REF_2157, "5", "TN-STP").agency),
+        lambda: ReportScope(issued_from=date(2030, 1, 1)),  # nothing in it
+    ],
+    ids=["directive", "agency", "empty"],
+)
+def test_streamed_xlsx_is_the_same_workbook(app, scope) -> None:  # type: ignore[no-untyped-def]
+    """render_xlsx_streamed spills the detail rows to a file as the blocks come: the cells are those of
+    render_xlsx over the whole report."""
+    from coordination.reports.render_xlsx import render_xlsx_streamed
+
+    user, day = get_user("office.tayninh"), date(2026, 11, 24)
+    whole = openpyxl.load_workbook(io.BytesIO(render_xlsx(build_report(user, scope(), as_of=day))))
+    streamed = openpyxl.load_workbook(io.BytesIO(render_xlsx_streamed(user, scope(), day)))
+    assert streamed.sheetnames == whole.sheetnames
+    for name in whole.sheetnames:
+        assert list(streamed[name].iter_rows(values_only=True)) == list(whole[name].iter_rows(values_only=True))
+        assert streamed[name].auto_filter.ref == whole[name].auto_filter.ref
+    details = [row[0] for row in whole["Chi tiết"].iter_rows(min_row=5, values_only=True)]
+    if scope().issued_from is None:
+        assert len(details) >= 2 and None not in details  # every row has its STT
+    else:
+        assert details == ["Không có nhiệm vụ nào trong phạm vi báo cáo."]

@@ -82,7 +82,7 @@ def fingerprint() -> dict[str, Any]:
         "agency": _rows(Agency.id, Agency.name_vi, Agency.name_en, Agency.active, Agency.successor_id),
         "alias": _count(AgencyAlias.id),
         "reminder": _count(Reminder.id),
-        "explanation": _rows(ExplanationRequest.id, ExplanationRequest.answered_at),
+        "explanation": _rows(ExplanationRequest.id, ExplanationRequest.answered_at, ExplanationRequest.answer_read_at),
         "indicator": _count(Indicator.id),
         "measurement": _count(Measurement.id),
         # tokens are made lazily by the test's API client: only a revocation is a change

@@ -8,7 +8,7 @@ The parts: `scope` (who may report on what, the scope), `rows` (what a report ho
 it), `header` (the document around the tables).
 """
 
-from coordination.reports.compliance.queries import build_report, iter_blocks
+from coordination.reports.compliance.queries import ReportTotals, build_report, iter_blocks
 from coordination.reports.compliance.rows import SUMMARY_KEYS, SUMMARY_LABELS, ComplianceReport, Counts, DirectiveBlock
 from coordination.reports.compliance.scope import (
     ReportScope,
@@ -27,6 +27,7 @@ __all__ = [
     "Counts",
     "DirectiveBlock",
     "ReportScope",
+    "ReportTotals",
     "build_report",
     "directive_by_ref",
     "directive_for_report",

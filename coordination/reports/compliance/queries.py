@@ -38,6 +38,7 @@ from coordination.reports.compliance.rows import (
     ComplianceReport,
     Counts,
     DirectiveBlock,
+    DirectiveInfo,
     IndicatorRow,
     TaskRow,
     _directive_info,
@@ -403,37 +404,56 @@ def load_indicators(user: User | None, scope: ReportScope, day: date) -> list[In
     return rows
 
 
-def build_report(user: User | None, scope: ReportScope, *, as_of: date | None = None) -> ComplianceReport:
-    """The whole report for `user` (None: the CLI, every published directive), as of the end of `as_of`."""
-    day = as_of or local_today()
-    summary = Counts()
-    per_agency: dict[int, AgencySummary] = {}
-    agency_tasks: dict[int, set[int]] = {}
-    blocks = []
-    for block in iter_blocks(user, scope, day):
-        blocks.append(block)
+class ReportTotals:
+    """What a report adds up over its blocks (the summary, the agency table, the directives of the header),
+    one block at a time, so that a renderer may write the blocks as they come and keep none of them."""
+
+    def __init__(self) -> None:
+        self.summary = Counts()
+        self.per_agency: dict[int, AgencySummary] = {}
+        self.agency_tasks: dict[int, set[int]] = {}
+        self.directives: list[DirectiveInfo] = []
+
+    def add(self, block: DirectiveBlock) -> None:
+        self.directives.append(block.directive)
         for task in block.tasks:
             if any(row.timeliness is not None for row in task.assignments):
-                summary.tasks += 1
+                self.summary.tasks += 1
             for row in task.assignments:
-                summary.add(row)
-                line = per_agency.setdefault(
+                self.summary.add(row)
+                line = self.per_agency.setdefault(
                     row.agency_id, AgencySummary(row.agency_id, row.agency_code, row.agency_name)
                 )
                 line.counts.add(row)
                 if row.timeliness is not None:
-                    agency_tasks.setdefault(row.agency_id, set()).add(task.id)
+                    self.agency_tasks.setdefault(row.agency_id, set()).add(task.id)
                 line.explanations_sent += row.explanations_sent
                 line.explanations_unanswered += row.explanations_unanswered
-    for agency_id, line in per_agency.items():
-        line.counts.tasks = len(agency_tasks.get(agency_id, ()))
-    agencies = sorted(per_agency.values(), key=lambda a: (vi_key(a.name), a.code))
-    return ComplianceReport(
-        scope=scope,
-        as_of=day,
-        header=make_header(user, scope, day, [b.directive for b in blocks]),
-        summary=summary,
-        agencies=agencies,
-        blocks=blocks,
-        indicators=load_indicators(user, scope, day),
-    )
+
+    def report(
+        self, user: User | None, scope: ReportScope, day: date, blocks: list[DirectiveBlock]
+    ) -> ComplianceReport:
+        """The report around `blocks` (all of them, or none when a renderer has written them already)."""
+        for agency_id, line in self.per_agency.items():
+            line.counts.tasks = len(self.agency_tasks.get(agency_id, ()))
+        agencies = sorted(self.per_agency.values(), key=lambda a: (vi_key(a.name), a.code))
+        return ComplianceReport(
+            scope=scope,
+            as_of=day,
+            header=make_header(user, scope, day, self.directives),
+            summary=self.summary,
+            agencies=agencies,
+            blocks=blocks,
+            indicators=load_indicators(user, scope, day),
+        )
+
+
+def build_report(user: User | None, scope: ReportScope, *, as_of: date | None = None) -> ComplianceReport:
+    """The whole report for `user` (None: the CLI, every published directive), as of the end of `as_of`."""
+    day = as_of or local_today()
+    totals = ReportTotals()
+    blocks = []
+    for block in iter_blocks(user, scope, day):
+        blocks.append(block)
+        totals.add(block)
+    return totals.report(user, scope, day, blocks)

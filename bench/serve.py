@@ -1,0 +1,768 @@
+#!/usr/bin/env python3
+"""`make bench`, under load: the real server, driven over loopback, beside its floors measured in the same run.
+
+    python bench/serve.py [--directives 6000] [--duration 20] [--connections 8] [--url URL] [--only NAME]
+
+1. Generates and loads the data set when needed (bench/gen_dataset.py, bench/load.py); `--directives 600`
+   (or BENCH_DIRECTIVES) makes a data set ten times smaller, in bench/data-600d and coord_bench_600d, for a
+   check run of a few minutes.
+2. Serves the app with gunicorn as in production (COORDINATION_ENV=production, a random SECRET_KEY,
+   `bench.wsgi_app:app`, which pins today to the data set's day) and, on the same settings, the floor app
+   (bench/floor_app.py: Flask "hello", and one psycopg query per list page with the same JSON fields).
+   Workers: 2 (one per core), class gthread with 4 threads: a thread waiting on PostgreSQL lets another run,
+   and unlike sync workers gthread keeps connections alive (sync closes each after its response, so every
+   request paid a new TCP connection and a new accept).
+3. Drives each scenario with wrk (Debian's package; `apt-get install wrk`) from a separate process:
+   WARMUP seconds unmeasured, then `--duration` seconds at `--connections` connections, recording
+   requests/s and p50 / p95 / p99; the write scenario (GET for the ETag, then POST with If-Match) is driven by
+   threads of this process, each with its own keep-alive connection. The floor's SQL alone is timed in a
+   loop on one connection (the database floor).
+4. Prints each scenario beside its floors, as ratios; writes bench/results/serve.json (every goal with its
+   figure, its target and whether it is met, and `goals_missed`) and bench/RESULTS.md. Exits 1 when a goal is
+   missed, 2 when a scenario could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import load as loader  # noqa: E402
+
+DEFAULT_DIRECTIVES = 6000
+TODAY = date(2026, 11, 24)
+APP_PORT, FLOOR_PORT = 18431, 18432
+WORKERS, WORKER_CLASS, THREADS = 2, "gthread", 4
+WARMUP_S = 3
+PAGE_SIZE = 50
+DEEP_PAGE = 1000
+PASSWORD = loader.BENCH_PASSWORD
+
+#: (goal name, scenario, what, target): "ratio_rps" is the app's requests/s over the floor app's, at least the
+#: target; "ratio_p95" the app's p95 over the floor's, at most; "p95_ms" at most; "deep_vs_first" page 1,000's
+#: requests/s over page 1's, at least; "lost" conflicts lost, at most.
+GOALS = [
+    ("overdue list: throughput ≥ 50 % of the floor app's", "overdue_first", "ratio_rps", 0.5),
+    ("overdue list: p95 ≤ 3 × the floor app's", "overdue_first", "ratio_p95", 3.0),
+    ("overdue list: p95 ≤ 20 ms", "overdue_first", "p95_ms", 20.0),
+    ("overdue list page 1,000: throughput ≥ 50 % of the floor app's", "overdue_deep", "ratio_rps", 0.5),
+    ("overdue list page 1,000: p95 ≤ 20 ms", "overdue_deep", "p95_ms", 20.0),
+    ("overdue list: page 1,000 as fast as page 1 (≥ 0.8 ×)", "overdue_deep", "deep_vs_first", 0.8),
+    ("one commune's open work: throughput ≥ 50 % of the floor app's", "commune_open", "ratio_rps", 0.5),
+    ("one commune's open work: p95 ≤ 3 × the floor app's", "commune_open", "ratio_p95", 3.0),
+    ("one commune's open work: p95 ≤ 20 ms", "commune_open", "p95_ms", 20.0),
+    ("one assignment with its history: p95 ≤ 25 ms", "assignment_detail", "p95_ms", 25.0),
+    ("dashboard API: p95 ≤ 150 ms", "dashboard_api", "p95_ms", 150.0),
+    ("progress updates with If-Match: p95 ≤ 40 ms", "writes", "p95_ms", 40.0),
+    ("progress updates: zero conflicts lost", "writes", "lost", 0),
+]
+
+
+# --- servers ---------------------------------------------------------------------------------------------------
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def start_gunicorn(spec: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    if not _port_free(port):
+        raise SystemExit(f"bench: port {port} is in use")
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        spec,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        WORKER_CLASS,
+        "--threads",
+        str(THREADS),
+        "--keep-alive",
+        "5",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(  # noqa: S603 - our own server, started by the interpreter running us
+        command, cwd=ROOT, env={**os.environ, **env}, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"bench: {spec} did not start; see {log}")
+        if not _port_free(port):
+            return process
+        time.sleep(0.2)
+    raise SystemExit(f"bench: {spec} did not listen on {port} within 60 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+# --- a small HTTP client (logins, tokens, cursors, the write scenario) ----------------------------------------
+
+
+class Client:
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, form: bool = False
+    ) -> tuple[int, dict[str, str], bytes]:
+        headers = dict(headers or {})
+        data = None
+        if body is not None:
+            if form:
+                data = urllib.parse.urlencode(body).encode()
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            else:
+                data = json.dumps(body).encode()
+                headers["Content-Type"] = "application/json"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self.connection.request(method, path, body=data, headers=headers)
+        response = self.connection.getresponse()
+        payload = response.read()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, payload
+
+
+def bearer(port: int, username: str) -> str:
+    status, _headers, body = Client(port).request(
+        "POST", "/api/v1/tokens", {"username": username, "password": PASSWORD}
+    )
+    if status != 201:
+        raise RuntimeError(f"token for {username}: {status} {body[:200]!r}")
+    return f"Bearer {json.loads(body)['token']}"
+
+
+def session_cookie(port: int, username: str) -> str:
+    client = Client(port)
+    _status, _headers, page = client.request("GET", "/login")
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        rb'name="csrf_token" value="([^"]+)"', page
+    )
+    form = {"username": username, "password": PASSWORD}
+    if match:
+        form["csrf_token"] = match[1].decode()
+    status, _headers, body = client.request("POST", "/login", form, form=True)
+    if status != 302:
+        raise RuntimeError(f"login of {username}: {status} {body[:200]!r}")
+    return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+
+# --- measuring ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One load run of one path list on one server."""
+
+    requests: int = 0
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    errors: int = 0
+    bytes_per_response: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "rps": round(self.rps, 1),
+            "p50_ms": round(self.p50_ms, 2),
+            "p95_ms": round(self.p95_ms, 2),
+            "p99_ms": round(self.p99_ms, 2),
+            "errors": self.errors,
+            "bytes_per_response": self.bytes_per_response,
+            **self.extra,
+        }
+
+
+def wrk(port: int, paths: list[str], headers: list[str], duration: int, connections: int) -> Run:
+    with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as fh:
+        fh.write("\n".join(paths) + "\n")
+        paths_file = fh.name
+    try:
+        base = [
+            "wrk",
+            "--threads",
+            str(min(2, connections)),
+            "--connections",
+            str(connections),
+            "--timeout",
+            "30s",
+            "--script",
+            str(BENCH / "wrk_paths.lua"),
+            f"http://127.0.0.1:{port}",
+            "--",
+            paths_file,
+            *headers,
+        ]
+        subprocess.run([*base[:5], "--duration", f"{WARMUP_S}s", *base[5:]], check=True, capture_output=True)  # noqa: S603
+        done = subprocess.run([*base[:5], "--duration", f"{duration}s", *base[5:]], check=True, capture_output=True)  # noqa: S603
+    finally:
+        os.unlink(paths_file)
+    line = next(x for x in done.stdout.decode().splitlines() if x.startswith("WRK_JSON "))
+    figures = json.loads(line.removeprefix("WRK_JSON "))
+    seconds = figures["duration_us"] / 1e6
+    return Run(
+        requests=figures["requests"],
+        rps=figures["requests"] / seconds,
+        p50_ms=figures["p50_us"] / 1000,
+        p95_ms=figures["p95_us"] / 1000,
+        p99_ms=figures["p99_us"] / 1000,
+        errors=figures["socket_errors"] + figures["non_2xx"],
+        bytes_per_response=figures["bytes"] // max(1, figures["requests"]),
+    )
+
+
+def _percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))] if ordered else 0.0
+
+
+def writes(port: int, token: str, ids: list[int], duration: int, connections: int) -> Run:
+    """Progress notes with If-Match on a shared pool of assignments, `connections` threads for `duration` s.
+
+    Threads pick assignments at random from the same pool, so some saves race: a 409 is counted as a conflict
+    and retried with the ETag it returns. After the run, the notes in the database must equal the 201s."""
+    stop_at = time.monotonic() + duration
+    lock = threading.Lock()
+    latencies: list[float] = []
+    counts = {"created": 0, "conflicts": 0, "errors": 0}
+
+    def worker(seed: int) -> None:
+        import random
+
+        rnd = random.Random(seed)  # noqa: S311 - load shape, not security
+        client = Client(port)
+        auth = {"Authorization": token}
+        while time.monotonic() < stop_at:
+            assignment = rnd.choice(ids)
+            status, headers, _ = client.request("GET", f"/api/v1/assignments/{assignment}", headers=auth)
+            if status != 200:
+                with lock:
+                    counts["errors"] += 1
+                continue
+            etag = headers["etag"]
+            for _attempt in range(5):
+                started = time.perf_counter()
+                status, headers, _ = client.request(
+                    "POST",
+                    f"/api/v1/assignments/{assignment}/updates",
+                    {"note": f"bench {seed}"},
+                    headers={**auth, "If-Match": etag},
+                )
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    if status == 201:
+                        counts["created"] += 1
+                    elif status == 409:
+                        counts["conflicts"] += 1
+                    else:
+                        counts["errors"] += 1
+                if status != 409:
+                    break
+                etag = headers.get("etag", etag)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    return Run(
+        requests=len(latencies),
+        rps=len(latencies) / seconds,
+        p50_ms=statistics.median(latencies) if latencies else 0,
+        p95_ms=_percentile(latencies, 95),
+        p99_ms=_percentile(latencies, 99),
+        errors=counts["errors"],
+        extra={"created": counts["created"], "conflicts": counts["conflicts"]},
+    )
+
+
+def sql_floor(dsn: str, which: str, agency: int, after: int, seconds: float = 3.0) -> dict[str, float]:
+    """The floor app's SQL alone, in a loop on one connection: ms per statement (median, p95) and per second."""
+    import psycopg
+
+    from bench.floor_app import OPTIONS, SQL, params
+
+    samples = []
+    with psycopg.connect(dsn, autocommit=True, options=OPTIONS) as connection:
+        stop_at = time.monotonic() + seconds
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            connection.execute(SQL[which], params(agency, after, PAGE_SIZE + 1)).fetchall()
+            samples.append((time.perf_counter() - started) * 1000)
+    return {
+        "median_ms": round(statistics.median(samples), 3),
+        "p95_ms": round(_percentile(samples, 95), 3),
+        "per_s": round(len(samples) / seconds, 1),
+    }
+
+
+# --- the subjects ---------------------------------------------------------------------------------------------
+
+
+def subjects(dsn: str) -> dict[str, Any]:
+    """The monitor (the police), the office, the commune with most work and its officer, and the ids used."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as c:
+        monitor = c.execute(
+            "SELECT username, agency_id FROM user_account WHERE role = 'monitor' ORDER BY id"
+        ).fetchone()
+        office = c.execute("SELECT username, agency_id FROM user_account WHERE role = 'office' ORDER BY id").fetchone()
+        commune = c.execute(
+            "SELECT g.id, g.code, u.username, count(*) FROM assignment a JOIN agency g ON g.id = a.agency_id"
+            " JOIN user_account u ON u.agency_id = g.id AND u.role = 'officer'"
+            " WHERE g.level = 'commune' GROUP BY g.id, g.code, u.username ORDER BY count(*) DESC, g.id LIMIT 1"
+        ).fetchone()
+        with_history = [
+            r[0]
+            for r in c.execute(
+                "SELECT a.id FROM assignment a WHERE a.agency_id = %s"
+                " AND EXISTS (SELECT 1 FROM progress_update p WHERE p.assignment_id = a.id) ORDER BY a.id LIMIT 200",
+                (commune[0],),
+            )
+        ]
+        open_ids = [
+            r[0]
+            for r in c.execute(
+                "SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id"
+                " JOIN directive d ON d.id = t.directive_id"
+                " WHERE a.agency_id = %s AND a.status IN ('not_started', 'in_progress', 'returned')"
+                " AND d.status = 'active' ORDER BY a.id DESC LIMIT 400",
+                (commune[0],),
+            )
+        ]
+        counts = {
+            "assignments": c.execute("SELECT count(*) FROM assignment").fetchone()[0],
+            "directives": c.execute("SELECT count(*) FROM directive").fetchone()[0],
+            "progress_updates": c.execute("SELECT count(*) FROM progress_update").fetchone()[0],
+        }
+    return {
+        "monitor": {"username": monitor[0], "agency_id": monitor[1]},
+        "office": {"username": office[0], "agency_id": office[1]},
+        "commune": {"agency_id": commune[0], "code": commune[1], "officer": commune[2], "assignments": commune[3]},
+        "with_history": with_history,
+        "open_ids": open_ids,
+        "counts": counts,
+    }
+
+
+def follow_cursors(port: int, path: str, headers: dict[str, str], pages: int) -> tuple[str, int, list[int]]:
+    """Follow `pages - 1` cursors from `path`: (the path of the last page reached, its number, its ids)."""
+    client = Client(port)
+    current, number = path, 1
+    while True:
+        status, _h, body = client.request("GET", current, headers=headers)
+        if status != 200:
+            raise RuntimeError(f"GET {current}: {status} {body[:200]!r}")
+        page = json.loads(body)
+        token = page["next_page_token"]
+        if number == pages or token is None:
+            return current, number, [item["id"] for item in page["items"]]
+        current = f"{path}&page_token={token}"
+        number += 1
+
+
+def first_ids(port: int, path: str, headers: dict[str, str]) -> list[int]:
+    status, _h, body = Client(port).request("GET", path, headers=headers)
+    if status != 200:
+        raise RuntimeError(f"GET {path}: {status} {body[:200]!r}")
+    return [item["id"] for item in json.loads(body)["items"]]
+
+
+# --- the run --------------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    scale = int(os.environ.get("BENCH_SCALE", "1"))
+    default_directives = int(os.environ.get("BENCH_DIRECTIVES", DEFAULT_DIRECTIVES * scale))
+    parser.add_argument("--directives", type=int, default=default_directives)
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "20")))
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--url", default=None, help="PostgreSQL URL (default: coord_bench, coord_bench_10x...)")
+    parser.add_argument("--only", default=None, help="run only the scenarios whose name contains this")
+    parser.add_argument("--no-markdown", action="store_true", help="do not rewrite bench/RESULTS.md")
+    parser.add_argument("--markdown-from", type=Path, help="only rewrite bench/RESULTS.md from this serve.json")
+    args = parser.parse_args()
+    if args.markdown_from:
+        report = json.loads(args.markdown_from.read_text())
+        (BENCH / "RESULTS.md").write_text(results_page(report, markdown(report)))
+        return 0
+
+    # bench/run.py's names for whole multiples (data-10x, coord_bench_10x), so both share a data set
+    scale, rest = divmod(args.directives, DEFAULT_DIRECTIVES)
+    suffix = "" if (scale, rest) == (1, 0) else f"{scale}x" if rest == 0 else f"{args.directives}d"
+    data_dir = BENCH / (f"data-{suffix}" if suffix else "data")
+    url = loader.normalise_url(
+        args.url or os.environ.get("BENCH_DATABASE_URL") or (loader.DEFAULT_URL + (f"_{suffix}" if suffix else ""))
+    )
+    if not url.startswith("postgresql"):
+        raise SystemExit("bench: the load test runs on PostgreSQL (bench/run.py measures SQLite in-process)")
+    if not all((data_dir / name).exists() for name in loader.CSV_FILES):
+        subprocess.run(  # noqa: S603
+            [sys.executable, str(BENCH / "gen_dataset.py"), str(data_dir), "--directives", str(args.directives)],
+            check=True,
+        )
+    load_result = loader.load(url, data_dir)
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    who = subjects(dsn)
+    print(
+        f"bench: {who['counts']['assignments']:,} assignments, {who['counts']['directives']:,} directives; "
+        f"monitor {who['monitor']['username']}, office {who['office']['username']}, commune "
+        f"{who['commune']['code']} ({who['commune']['assignments']:,} assignments, "
+        f"officer {who['commune']['officer']})",
+        flush=True,
+    )
+
+    logs = BENCH / "results"
+    logs.mkdir(exist_ok=True)
+    env = {
+        "COORDINATION_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "DATABASE_URL": dsn,
+        "BENCH_FLOOR_DSN": dsn,
+        "BENCH_TODAY": TODAY.isoformat(),
+        "EVIDENCE_DIR": tempfile.mkdtemp(prefix="bench-evidence-"),
+        "PYTHONPATH": str(ROOT),
+    }
+    app_server = start_gunicorn("bench.wsgi_app:app", APP_PORT, env, logs / "gunicorn-app.log")
+    floor_server = start_gunicorn("bench.floor_app:app", FLOOR_PORT, env, logs / "gunicorn-floor.log")
+    results: dict[str, Any] = {}
+    problems: list[str] = []
+    load_before = os.getloadavg()
+    try:
+        results, problems = scenarios(args, who, dsn)
+    finally:
+        stop(app_server)
+        stop(floor_server)
+    load_after = os.getloadavg()
+
+    goals = check_goals(results)
+    report = {
+        "when": datetime.now().isoformat(timespec="seconds"),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "machine": _machine(),
+        "database": loader._safe(url),
+        "directives": args.directives,
+        "counts": who["counts"],
+        "settings": {
+            "workers": WORKERS,
+            "worker_class": WORKER_CLASS,
+            "threads": THREADS,
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "warmup_s": WARMUP_S,
+            "load_generator": "wrk " + _wrk_version(),
+        },
+        "load": load_result,
+        "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in load_after]},
+        "subjects": {k: v for k, v in who.items() if k not in ("with_history", "open_ids")},
+        "scenarios": results,
+        "problems": problems,
+        "goals": goals,
+        "goals_missed": [g["goal"] for g in goals if g["met"] is False],
+    }
+    out = logs / "serve.json"
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    table = markdown(report)
+    print(table)
+    if not args.no_markdown and not args.only:
+        (BENCH / "RESULTS.md").write_text(results_page(report, table))
+    print(f"bench: wrote {out.relative_to(ROOT)}" + ("" if args.no_markdown or args.only else " and bench/RESULTS.md"))
+    if problems:
+        print("bench: could not run: " + "; ".join(problems))
+        return 2
+    missed = report["goals_missed"]
+    print("bench: all goals met" if not missed else f"bench: {len(missed)} goal(s) missed")
+    return 1 if missed else 0
+
+
+def scenarios(args: argparse.Namespace, who: dict[str, Any], dsn: str) -> tuple[dict[str, Any], list[str]]:
+    duration, conns = args.duration, args.connections
+    monitor, commune, office = who["monitor"], who["commune"], who["office"]
+    monitor_auth = bearer(APP_PORT, monitor["username"])
+    officer_auth = bearer(APP_PORT, commune["officer"])
+    office_auth = bearer(APP_PORT, office["username"])
+    results: dict[str, Any] = {}
+    problems: list[str] = []
+
+    def wanted(name: str) -> bool:
+        return not args.only or args.only in name
+
+    def record(name: str, what: str, run: Run, **extra: Any) -> None:
+        if run.requests == 0:  # slower than the run itself: shown as an error, not figures of nothing
+            run.errors = max(run.errors, 1)
+            extra["note"] = f"no request completed within the {duration} s run"
+        results[name] = {"what": what, **run.as_dict(), **extra}
+        print(f"  {name:<24} {run.rps:8.1f} req/s  p50 {run.p50_ms:7.2f}  p95 {run.p95_ms:7.2f} ms  {what}", flush=True)
+
+    overdue = f"/api/v1/assignments?timeliness=overdue&page_size={PAGE_SIZE}"
+    floor_overdue = f"/floor/assignments?timeliness=overdue&page_size={PAGE_SIZE}&agency_id={monitor['agency_id']}"
+    commune_open = f"/api/v1/assignments?agency={commune['code']}&open=true&page_size={PAGE_SIZE}"
+    floor_open = f"/floor/assignments?open=true&page_size={PAGE_SIZE}&agency_id={commune['agency_id']}"
+
+    if wanted("hello"):
+        record("hello", "Flask alone: the framework floor", wrk(FLOOR_PORT, ["/hello"], [], duration, conns))
+
+    # Scenario 1: the monitor's overdue list, page 1 and page 1,000 (reached by following cursors).
+    if wanted("overdue"):
+        app_ids = first_ids(APP_PORT, overdue, {"Authorization": monitor_auth})
+        floor_ids = first_ids(FLOOR_PORT, floor_overdue, {})
+        same = app_ids == floor_ids
+        if not same:
+            problems.append(
+                f"overdue page 1: the app and the floor list different rows ({app_ids[:3]} / {floor_ids[:3]})"
+            )
+        deep_floor, number, deep_floor_ids = follow_cursors(FLOOR_PORT, floor_overdue, {}, DEEP_PAGE)
+        token = deep_floor.partition("page_token=")[2]
+        deep_app = f"{overdue}&page_token={token}" if token else overdue
+        deep_same = first_ids(APP_PORT, deep_app, {"Authorization": monitor_auth}) == deep_floor_ids
+        if not deep_same:
+            problems.append(f"overdue page {number}: the app and the floor list different rows")
+        after = _decode(token) if token else 0
+        header = [f"Authorization: {monitor_auth}"]
+        record("overdue_first", "monitor's overdue list, page 1", wrk(APP_PORT, [overdue], header, duration, conns))
+        record("overdue_first_floor", "floor app, same rows", wrk(FLOOR_PORT, [floor_overdue], [], duration, conns))
+        results["overdue_first"]["sql_floor"] = sql_floor(dsn, "overdue", monitor["agency_id"], 0)
+        deep_run = wrk(APP_PORT, [deep_app], header, duration, conns)
+        record("overdue_deep", f"monitor's overdue list, page {number}", deep_run, page=number)
+        record("overdue_deep_floor", f"floor app, page {number}", wrk(FLOOR_PORT, [deep_floor], [], duration, conns))
+        results["overdue_deep"]["sql_floor"] = sql_floor(dsn, "overdue", monitor["agency_id"], after)
+        results["overdue_first"]["same_rows_as_floor"] = same
+        results["overdue_deep"]["same_rows_as_floor"] = deep_same
+
+    # Scenario 2: one commune's open work, as its officer.
+    if wanted("commune"):
+        same = first_ids(APP_PORT, commune_open, {"Authorization": officer_auth}) == first_ids(
+            FLOOR_PORT, floor_open, {}
+        )
+        if not same:
+            problems.append("commune open work: the app and the floor list different rows")
+        header = [f"Authorization: {officer_auth}"]
+        record("commune_open", f"{commune['code']}'s open work", wrk(APP_PORT, [commune_open], header, duration, conns))
+        record("commune_open_floor", "floor app, same rows", wrk(FLOOR_PORT, [floor_open], [], duration, conns))
+        results["commune_open"]["sql_floor"] = sql_floor(dsn, "open", commune["agency_id"], 0)
+        results["commune_open"]["same_rows_as_floor"] = same
+
+    # Scenario 3: one assignment with its record (notes, files, extension requests), 200 different ones.
+    if wanted("assignment"):
+        paths = [f"/api/v1/assignments/{i}" for i in who["with_history"]]
+        header = [f"Authorization: {officer_auth}"]
+        record("assignment_detail", "one assignment with its notes", wrk(APP_PORT, paths, header, duration, conns))
+        paths = [f"/api/v1/assignments/{i}/history" for i in who["with_history"]]
+        record("assignment_history", "its audit history", wrk(APP_PORT, paths, header, duration, conns))
+
+    # Scenario 4: the dashboard of the whole issuer.
+    if wanted("dashboard"):
+        header = [f"Authorization: {office_auth}"]
+        record(
+            "dashboard_api",
+            "GET /api/v1/dashboard, office",
+            wrk(APP_PORT, ["/api/v1/dashboard"], header, duration, conns),
+        )
+
+    # Scenario 5: writes.
+    if wanted("writes"):
+        ids = who["open_ids"]
+        before = _count_notes(dsn, ids)
+        run = writes(APP_PORT, officer_auth, ids, duration, conns)
+        added = _count_notes(dsn, ids) - before
+        run.extra["notes_added"] = added
+        run.extra["lost"] = abs(added - run.extra["created"])
+        record("writes", f"progress notes with If-Match on {len(ids)} assignments", run)
+
+    # Scenario 6: the HTML pages an officer and a monitor open first.
+    if wanted("html"):
+        officer_cookie = session_cookie(APP_PORT, commune["officer"])
+        monitor_cookie = session_cookie(APP_PORT, monitor["username"])
+        for name, what, cookie, path in (
+            ("html_work_list", "officer's work list /app/assignment/", officer_cookie, "/app/assignment/"),
+            ("html_home_officer", "officer's home /app/", officer_cookie, "/app/"),
+            ("html_dashboard", "monitor's dashboard /app/dashboard/", monitor_cookie, "/app/dashboard/"),
+        ):
+            record(name, what, wrk(APP_PORT, [path], [f"Cookie: {cookie}"], duration, conns))
+    return results, problems
+
+
+def _decode(token: str) -> int:
+    import base64
+
+    return int(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+
+
+def _count_notes(dsn: str, ids: list[int]) -> int:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as c:
+        return c.execute("SELECT count(*) FROM progress_update WHERE assignment_id = ANY(%s)", (ids,)).fetchone()[0]
+
+
+def check_goals(results: dict[str, Any]) -> list[dict[str, Any]]:
+    goals = []
+    for name, scenario, kind, target in GOALS:
+        figure: float | None = None
+        app = results.get(scenario)
+        floor = results.get(f"{scenario}_floor")
+        if app is not None and not app.get("errors"):
+            if kind == "ratio_rps" and floor:
+                figure = app["rps"] / floor["rps"]
+            elif kind == "ratio_p95" and floor:
+                figure = app["p95_ms"] / floor["p95_ms"]
+            elif kind == "p95_ms":
+                figure = app["p95_ms"]
+            elif kind == "deep_vs_first" and "overdue_first" in results:
+                figure = app["rps"] / results["overdue_first"]["rps"]
+            elif kind == "lost":
+                figure = app.get("lost")
+        at_least = kind in ("ratio_rps", "deep_vs_first")
+        met = None if figure is None else (figure >= target if at_least else figure <= target)
+        goals.append(
+            {
+                "goal": name,
+                "scenario": scenario,
+                "figure": None if figure is None else round(figure, 3),
+                "target": target,
+                "kind": kind,
+                "met": met,
+            }
+        )
+    return goals
+
+
+# --- the report -----------------------------------------------------------------------------------------------
+
+
+def markdown(report: dict[str, Any]) -> str:
+    s = report["scenarios"]
+    lines = [
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | floor app req/s | floor p95 ms | ratio req/s "
+        "| SQL alone ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    hello = s.get("hello")
+    if hello:
+        lines.append(
+            f'| Flask "hello" (framework floor) | {hello["rps"]:,.0f} | {hello["p50_ms"]:.1f} | {hello["p95_ms"]:.1f} '
+            f"| {hello['p99_ms']:.1f} | | | | | {hello['errors']} |"
+        )
+    for name, row in s.items():
+        if name == "hello" or name.endswith("_floor"):
+            continue
+        floor = s.get(f"{name}_floor")
+        sql = row.get("sql_floor")
+        lines.append(
+            f"| {row['what']} | {row['rps']:,.1f} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} | "
+            + (
+                f"{floor['rps']:,.0f} | {floor['p95_ms']:.1f} | {row['rps'] / floor['rps']:.2f} | "
+                if floor
+                else "| | | "
+            )
+            + (f"{sql['median_ms']:.2f} | " if sql else "| ")
+            + f"{row['errors']} |"
+        )
+    lines += ["", "| goal | figure | target | met |", "|---|---:|---:|---|"]
+    for goal in report["goals"]:
+        verdict = {True: "yes", False: "**no**", None: "not measured"}[goal["met"]]
+        figure = "" if goal["figure"] is None else f"{goal['figure']:g}"
+        lines.append(f"| {goal['goal']} | {figure} | {goal['target']:g} | {verdict} |")
+    return "\n".join(lines)
+
+
+def results_page(report: dict[str, Any], table: str) -> str:
+    m = report["machine"]
+    st = report["settings"]
+    c = report["counts"]
+    notes_file = BENCH / "RESULTS-notes.md"
+    notes = "\n" + notes_file.read_text() if notes_file.exists() else ""
+    return f"""# bench/RESULTS.md — `make bench` under load
+
+Written by `bench/serve.py` ({report["when"]}, commit {report["commit"]}). Machine: {m["cpus"]} cores,
+{m["memory_gb"]} GB, {m["system"]}, Python {m["python"]}, {m["postgresql"]}; load average before / after
+{report["load_average"]["before"][0]} / {report["load_average"]["after"][0]} (other work shares the machine, so read
+the ratios to the floors measured in the same run rather than the absolute figures).
+
+Data: {report["directives"]:,} directives, {c["assignments"]:,} assignments, {c["progress_updates"]:,} progress
+updates. Served by gunicorn, {st["workers"]} workers × {st["worker_class"]} {st["threads"]} threads, production
+settings; {st["load_generator"]} from another process, {st["connections"]} connections, {st["warmup_s"]} s warm-up
+then {st["duration_s"]} s per scenario. The floor app (bench/floor_app.py) runs on the same gunicorn settings and
+returns the same rows (checked) and JSON fields; "SQL alone" is its query in a loop on one connection.
+
+{table}
+{notes}"""
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()  # noqa: S603, S607
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def _wrk_version() -> str:
+    done = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)  # noqa: S607
+    return (done.stdout or done.stderr).split()[1] if (done.stdout or done.stderr) else "?"
+
+
+def _machine() -> dict[str, Any]:
+    memory = None
+    try:
+        with open("/proc/meminfo") as fh:
+            memory = round(int(fh.readline().split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    version = subprocess.run(["psql", "--version"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S607
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": memory,
+        "python": platform.python_version(),
+        "system": platform.platform(terse=True),
+        "postgresql": version.replace("psql (PostgreSQL) ", "PostgreSQL ") or "?",
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
