@@ -11,6 +11,8 @@ help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
+	# PyICU (Vietnamese collation) builds against the system's ICU: its headers, pkg-config and a C++ compiler.
+	pkg-config --exists icu-i18n && command -v g++ >/dev/null || (apt-get update -qq && apt-get install -y -qq libicu-dev pkg-config g++)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt

@@ -87,6 +87,8 @@ def _configure_sqlite() -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
+    from coordination.collation import register_sqlite
+
     @event.listens_for(Engine, "connect")
     def _on_connect(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
         if isinstance(dbapi_connection, sqlite3.Connection):
@@ -95,6 +97,7 @@ def _configure_sqlite() -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+            register_sqlite(dbapi_connection)  # `COLLATE vi`: Vietnamese order of names
 
     @event.listens_for(Engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]

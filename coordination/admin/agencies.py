@@ -16,6 +16,7 @@ from coordination.admin.base import AuditedModelView, SecureBaseView, current
 from coordination.admin.fields import QuerySelectField, QuerySelectMultipleField
 from coordination.admin.labels import AGENCY_KIND_LABELS, AGENCY_LEVEL_LABELS, agency_kind_label, agency_level_label
 from coordination.agencies.models import Agency, AgencyGroup, AgencyKind, AgencyLevel
+from coordination.collation import vi_key, vi_order
 from coordination.extensions import db
 from coordination.permissions import Permission, can
 
@@ -65,7 +66,7 @@ class AgencyView(AgencyChanges, _AdminEdits, AuditedModelView):
     form_args = {
         "kind": {"choices": [SelectChoice(k.value, label) for k, label in AGENCY_KIND_LABELS.items()]},
         "level": {"choices": [SelectChoice(k.value, label) for k, label in AGENCY_LEVEL_LABELS.items()]},
-        "parent": {"query_factory": lambda: db.session.query(Agency).order_by(Agency.name_vi)},
+        "parent": {"query_factory": lambda: db.session.query(Agency).order_by(vi_order(Agency.name_vi))},
     }
 
     def base_query(self) -> Any:
@@ -88,8 +89,8 @@ class AgencyGroupView(_AdminEdits, AuditedModelView):
     form_columns = ["name", "name_en", "owner", "aliases", "members"]
     form_overrides = {"owner": QuerySelectField, "members": QuerySelectMultipleField}
     form_args = {
-        "owner": {"query_factory": lambda: db.session.query(Agency).order_by(Agency.name_vi)},
-        "members": {"query_factory": lambda: db.session.query(Agency).order_by(Agency.name_vi)},
+        "owner": {"query_factory": lambda: db.session.query(Agency).order_by(vi_order(Agency.name_vi))},
+        "members": {"query_factory": lambda: db.session.query(Agency).order_by(vi_order(Agency.name_vi))},
     }
 
     def base_query(self) -> Any:
@@ -110,7 +111,7 @@ _KINDS = [
 
 def _tree_order(agency: Agency) -> tuple:
     """Higher levels first, the People's Committee before its departments, then by name."""
-    return (_LEVELS.index(agency.level), _KINDS.index(agency.kind), agency.name_vi)
+    return (_LEVELS.index(agency.level), _KINDS.index(agency.kind), vi_key(agency.name_vi))
 
 
 class AgencyTreeView(SecureBaseView):
@@ -127,7 +128,7 @@ class AgencyTreeView(SecureBaseView):
             db.session.scalars(
                 sa.select(AgencyGroup)
                 .options(joinedload(AgencyGroup.owner), selectinload(AgencyGroup.members))
-                .order_by(AgencyGroup.name)
+                .order_by(vi_order(AgencyGroup.name))
             ).unique()
         )
         return self.render("admin/agency_tree.html", roots=children.get(None, []), children=children, groups=groups)

@@ -20,6 +20,7 @@ from coordination.admin.base import current
 from coordination.admin.forms import WorkflowForm, bind, max_length, required, show_error
 from coordination.agencies.models import Agency
 from coordination.agencies.operations import merge_agency, rename_agency
+from coordination.collation import vi_order
 from coordination.errors import OperationError
 from coordination.extensions import db
 from coordination.permissions import Permission, can
@@ -42,7 +43,7 @@ class MergeAgencyForm(WorkflowForm):
         rows = db.session.execute(
             sa.select(Agency.id, Agency.name_vi)
             .where(Agency.active.is_(True), Agency.id != agency.id)
-            .order_by(Agency.name_vi)
+            .order_by(vi_order(Agency.name_vi))
         )
         self.successor.choices = [SelectChoice("", "—"), *(SelectChoice(str(i), name) for i, name in rows)]
 
@@ -63,7 +64,9 @@ class AgencyChanges:
                 merge_form = given.get("merge_form") or MergeAgencyForm()
                 merge_form.set_successors(agency)
         predecessors = list(
-            db.session.scalars(sa.select(Agency).where(Agency.successor_id == agency.id).order_by(Agency.name_vi))
+            db.session.scalars(
+                sa.select(Agency).where(Agency.successor_id == agency.id).order_by(vi_order(Agency.name_vi))
+            )
         )
         html = self.render(  # type: ignore[attr-defined]
             self.details_template,

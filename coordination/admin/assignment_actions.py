@@ -24,6 +24,7 @@ from coordination.assignments.operations import decide_extension, request_extens
 from coordination.assignments.queries import Listed, through_visible_assignment, with_record
 from coordination.assignments.states import Status
 from coordination.auth.views import safe_next
+from coordination.collation import vi_key
 from coordination.errors import OperationError
 from coordination.evidence.download import evidence_download
 from coordination.evidence.models import Evidence
@@ -111,7 +112,7 @@ class AssignmentActions:
             page_forms["report_form"].set_actions(forms.work_actions(user, assignment))
 
         others = [a for a in assignment.task.assignments if a.id != assignment.id]
-        others.sort(key=lambda a: (a.role != AssignmentRole.lead, a.agency.name_vi))
+        others.sort(key=lambda a: (a.role != AssignmentRole.lead, vi_key(a.agency.name_vi)))
         html = self.render(  # type: ignore[attr-defined]
             self.details_template,
             assignment=assignment,

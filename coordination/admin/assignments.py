@@ -56,9 +56,10 @@ class AssignmentView(AssignmentActions, SecureModelView):
     @expose("/")
     def index_view(self) -> Any:
         user = current()
+        filters = queries.WorkFilters.from_args(request.args)
         self._template_args.update(
-            filters=queries.WorkFilters.from_args(request.args),
-            directives=queries.visible_directive_choices(user),
+            filters=filters,
+            directives=queries.directive_filter_choices(user, filters.directive_id),
             statuses=STATUS_LABELS,
             timeliness_labels=TIMELINESS_LABELS,
             roles=ASSIGNMENT_ROLE_LABELS,

@@ -21,6 +21,7 @@ from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.assignments.states import TIMELINESS_LABELS, Timeliness
 from coordination.auth.models import User
+from coordination.collation import vi_key, vi_order, vi_sorted
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
@@ -131,10 +132,10 @@ def sort_league(rows: list[AgencyRow], column: str | None, descending: bool) -> 
     if column is None:
         return rows
     if column == "agency":
-        return sorted(rows, key=lambda r: r.agency.name_vi, reverse=descending)
+        return vi_sorted(rows, lambda r: r.agency.name_vi, reverse=descending)
     present = [r for r in rows if league_value(r, column) is not None]
     missing = [r for r in rows if league_value(r, column) is None]
-    present.sort(key=lambda r: (league_value(r, column), r.agency.name_vi), reverse=descending)
+    present.sort(key=lambda r: (league_value(r, column), vi_key(r.agency.name_vi)), reverse=descending)
     return present + missing
 
 
@@ -183,7 +184,7 @@ def agency_choices(user: User) -> list[tuple[int, str]]:
         .where(dashboard_scope(user))
     )
     rows = db.session.execute(
-        sa.select(Agency.id, Agency.name_vi).where(Agency.id.in_(agency_ids)).order_by(Agency.name_vi)
+        sa.select(Agency.id, Agency.name_vi).where(Agency.id.in_(agency_ids)).order_by(vi_order(Agency.name_vi))
     )
     return [(r.id, r.name_vi) for r in rows]
 

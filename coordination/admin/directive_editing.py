@@ -18,6 +18,7 @@ from coordination.admin.base import current
 from coordination.admin.forms import bind, show_error
 from coordination.admin.queries import flatten, task_tree
 from coordination.assignments.models import Assignment
+from coordination.collation import vi_key
 from coordination.directives import operations
 from coordination.directives.models import Directive, Task
 from coordination.directives.states import can_amend, can_edit_structure
@@ -94,6 +95,7 @@ class DirectiveEditing:
             flash(_("Văn bản đang thực hiện: sửa từng nhiệm vụ trên trang văn bản."), "warning")
             return self._back(directive)
         g.workflow_issuer_id = directive.issuer_id
+        forms.keep_agencies(forms.directive_agency_codes(directive))
         data = forms.directive_form_data(directive, flatten(task_tree(directive.tasks)))
         return self._save_draft(bind(forms.DirectiveForm, data=data), directive, directive.issuer)
 
@@ -162,7 +164,9 @@ class DirectiveEditing:
             "removing": None,
         }
         page_forms.update(forms_given)
-        assignments = sorted(task.assignments, key=lambda a: (a.role.value != "lead", a.agency.name_vi, a.period_index))
+        assignments = sorted(
+            task.assignments, key=lambda a: (a.role.value != "lead", vi_key(a.agency.name_vi), a.period_index)
+        )
         return self._page(
             self.task_template, status, task=task, directive=task.directive, assignments=assignments, **page_forms
         )

@@ -25,11 +25,12 @@ from coordination.admin.forms import (
     max_length,
     required,
 )
-from coordination.admin.labels import ASSIGNMENT_ROLE_LABELS, DOC_TYPE_LABELS, RECURRENCE_LABELS
-from coordination.agencies.models import Agency, AgencyGroup, agency_group_members
-from coordination.agencies.queries import agencies_under
+from coordination.admin.labels import ASSIGNMENT_ROLE_LABELS, DOC_TYPE_LABELS, PICKER_LEVEL_LABELS, RECURRENCE_LABELS
+from coordination.agencies.models import Agency, AgencyAlias, AgencyGroup, AgencyLevel
 from coordination.assignments.models import AssignmentRole
+from coordination.collation import vi_order
 from coordination.directives.models import Directive, Recurrence, Task
+from coordination.directives.queries import issuer_agency_ids
 from coordination.extensions import db
 
 #: the value of "tất cả nơi nhận" in the group select (group names never start with "*")
@@ -41,31 +42,52 @@ TOP, SUB = "0", "1"
 
 
 def agency_choices() -> list[SelectChoice]:
-    """Active agencies (value: code): the issuer's own first (its tree and its groups' members), then the others."""
+    """Active agencies the issuer works with (value: code), grouped by level, in Vietnamese order.
+
+    The issuer is set on `g` by the view (none: every agency); agencies already chosen on the directive
+    being edited, or found by the importer, stay offered (`keep_agencies`), so that no choice is dropped.
+    """
     if "workflow_agency_choices" not in g:
-        rows = db.session.execute(
-            sa.select(Agency.id, Agency.code, Agency.name_vi, Agency.parent_id)
-            .where(Agency.active.is_(True))
-            .order_by(Agency.name_vi)
-        ).all()
-        own = _own_agencies(g.get("workflow_issuer_id"), {row.id: row.parent_id for row in rows})
-        issuer_name = next((row.name_vi for row in rows if row.id == g.get("workflow_issuer_id")), None)
-        mine = [SelectChoice(r.code, r.name_vi, optgroup=issuer_name) for r in rows if r.id in own]
-        others = [SelectChoice(r.code, r.name_vi, optgroup=_("Cơ quan khác")) for r in rows if r.id not in own]
-        g.workflow_agency_choices = [*mine, *others] if mine else [SelectChoice(r.code, r.name_vi) for r in rows]
+        query = sa.select(Agency.id, Agency.code, Agency.name_vi, Agency.short_name, Agency.level).where(
+            Agency.active.is_(True)
+        )
+        issuer_id = g.get("workflow_issuer_id")
+        if issuer_id is not None:
+            kept = g.get("workflow_kept_agency_codes", set())
+            query = query.where(sa.or_(Agency.id.in_(issuer_agency_ids(issuer_id)), Agency.code.in_(kept)))
+        rows = db.session.execute(query.order_by(vi_order(Agency.name_vi))).all()
+        # Province before district before commune; Vietnamese order within a level (the sort is stable).
+        rows.sort(key=lambda row: _LEVEL_ORDER.index(row.level))
+        other_names: dict[int, list[str]] = {row.id: [row.short_name] for row in rows if row.short_name}
+        for agency_id, alias in db.session.execute(sa.select(AgencyAlias.agency_id, AgencyAlias.alias)):
+            other_names.setdefault(agency_id, []).append(alias)
+        g.workflow_agency_choices = [
+            SelectChoice(
+                row.code,
+                row.name_vi,
+                # The picker also finds an agency by its short name and aliases (Tom Select reads data-*).
+                render_kw={"data-search": " ".join(other_names[row.id])} if row.id in other_names else {},
+                optgroup=str(PICKER_LEVEL_LABELS[row.level]),
+            )
+            for row in rows
+        ]
     return g.workflow_agency_choices
 
 
-def _own_agencies(issuer_id: int | None, parents: dict[int, int | None]) -> set[int]:
-    """The issuer, the agencies under it, and the members of its named groups."""
-    if issuer_id is None:
-        return set()
-    own = agencies_under(issuer_id, parents)
-    members = sa.select(agency_group_members.c.agency_id).join(
-        AgencyGroup, AgencyGroup.id == agency_group_members.c.group_id
-    )
-    own.update(db.session.scalars(members.where(AgencyGroup.owner_id == issuer_id)))
-    return own
+_LEVEL_ORDER = [AgencyLevel.central, AgencyLevel.province, AgencyLevel.district, AgencyLevel.commune]
+
+
+def keep_agencies(codes: set[str]) -> None:
+    """Offer these agencies in the pickers too, even where the issuer does not usually address them."""
+    g.workflow_kept_agency_codes = g.get("workflow_kept_agency_codes", set()) | codes
+
+
+def directive_agency_codes(directive: Directive) -> set[str]:
+    """The agencies a directive already names: addressees, assignees, monitor and report-to."""
+    codes = {a.agency.code for a in directive.addressees if a.agency is not None}
+    codes |= {a.agency.code for task in directive.tasks for a in task.assignments}
+    codes |= {a.code for a in (directive.monitor_agency, directive.report_to_agency) if a is not None}
+    return codes
 
 
 def _blank_agency_choices() -> list[SelectChoice]:
@@ -76,7 +98,7 @@ def group_choices() -> list[SelectChoice]:
     """The issuer's named groups (value: name); the issuer is set on `g` by the view."""
     if "workflow_group_choices" not in g:
         owner_id = g.get("workflow_issuer_id")
-        query = sa.select(AgencyGroup.name).order_by(AgencyGroup.name)
+        query = sa.select(AgencyGroup.name).order_by(vi_order(AgencyGroup.name))
         if owner_id is not None:
             query = query.where(AgencyGroup.owner_id == owner_id)
         g.workflow_group_choices = [SelectChoice(name, name) for name in db.session.scalars(query)]
@@ -95,8 +117,12 @@ def _recurrence_choices() -> list[SelectChoice]:
     return [SelectChoice(r.value, label) for r, label in RECURRENCE_LABELS.items()]
 
 
+#: pickers.js turns a select with this attribute into a type-to-search picker with chips
+PICKER = {"data-picker": "agencies"}
+
+
 def _agencies_field(label: Any) -> SelectMultipleField:
-    return SelectMultipleField(label, choices=agency_choices, render_kw={"size": 5})
+    return SelectMultipleField(label, choices=agency_choices, render_kw={"size": 5, **PICKER})
 
 
 class _Assigning:
@@ -154,8 +180,12 @@ class DirectiveForm(WorkflowForm):
     legal_basis = TextAreaField(_l("Căn cứ (mỗi dòng một căn cứ)"), [Optional()], render_kw={"rows": 2})
     addressee_groups = SelectMultipleField(_l("Kính gửi: nhóm cơ quan"), choices=group_choices, render_kw={"size": 4})
     addressee_agencies = _agencies_field(_l("Kính gửi: cơ quan"))
-    monitor_agency = SelectField(_l("Đơn vị theo dõi, đôn đốc"), choices=_blank_agency_choices, default="")
-    report_to_agency = SelectField(_l("Báo cáo kết quả về"), choices=_blank_agency_choices, default="")
+    monitor_agency = SelectField(
+        _l("Đơn vị theo dõi, đôn đốc"), choices=_blank_agency_choices, default="", render_kw=PICKER
+    )
+    report_to_agency = SelectField(
+        _l("Báo cáo kết quả về"), choices=_blank_agency_choices, default="", render_kw=PICKER
+    )
     deadline = VNDateField(_l("Thời hạn chung"))
     signer_authority = StringField(
         _l("Thẩm quyền ký"),

@@ -58,6 +58,12 @@ def _importer() -> User:
     return user
 
 
+def _found_codes(resolutions: dict[str, Resolution]) -> set[str]:
+    """The agencies the importer matched or proposes: the review form's pickers offer them."""
+    codes = {code for r in resolutions.values() for code in r.agency_codes}
+    return codes | {c["agency"] for r in resolutions.values() for c in r.candidates if "agency" in c}
+
+
 class DirectiveImporting:
     """Routes of DirectiveView that import a directive from its text."""
 
@@ -102,6 +108,7 @@ class DirectiveImporting:
             return self._page(self.import_template, 422, form=form)  # type: ignore[attr-defined]
         extraction = parse_directive(text)
         resolutions: dict[str, Resolution] = resolve_extraction(extraction, issuer=user.agency)
+        forms.keep_agencies(_found_codes(resolutions))
         proposal = proposed_directive(extraction, resolutions, text)
         review = ImportReviewForm(data=review_form_data(proposal, resolutions))
         return self._review_page(review, text)
@@ -112,6 +119,9 @@ class DirectiveImporting:
         form = bind(ImportReviewForm)
         # Browsers send the hidden copy's line breaks as CRLF.
         text = (form.source_text.data or "").replace("\r\n", "\n")[:MAX_TEXT]
+        # What the importer found in the text stays offered, as on the first review page.
+        resolutions = resolve_extraction(parse_directive(text), issuer=user.agency)
+        forms.keep_agencies(_found_codes(resolutions))
         if "add_row" in request.form:
             # Without JavaScript the "add a row" buttons post the form: one more row, nothing saved.
             form.tasks.append_entry({"level": forms.SUB if request.form["add_row"] == forms.SUB else forms.TOP})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, request
+from flask import abort, jsonify, request
 from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
@@ -16,6 +16,7 @@ from coordination.admin.directive_forms import ConfirmForm
 from coordination.admin.directive_import import DirectiveImporting
 from coordination.admin.labels import DIRECTIVE_STATUS_LABELS
 from coordination.directives.models import Directive
+from coordination.directives.queries import choice_label, directive_choices
 from coordination.extensions import db
 from coordination.permissions import Permission, can, visible_directives
 
@@ -69,6 +70,14 @@ class DirectiveView(DirectiveImporting, DirectiveEditing, SecureModelView):
             may_register=user is not None and user.agency_id is not None and can(user, Permission.directive_create),
         )
         return super().index_view()
+
+    @expose("/choices/")
+    def choices_view(self) -> Any:
+        """JSON for the directive pickers: one page of the directives the user may see that match `q`."""
+        page = request.args.get("page", "1")
+        page_number = int(page) if page.isdigit() and 0 < int(page) <= 10_000 else 1
+        rows, more = directive_choices(current(), (request.args.get("q") or "")[:200], page=page_number)
+        return jsonify(results=[{"value": str(d.id), "text": choice_label(d)} for d in rows], more=more)
 
     @expose("/details/")
     def details_view(self) -> Any:

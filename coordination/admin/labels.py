@@ -41,6 +41,14 @@ AGENCY_KIND_LABELS = {
     AgencyKind.other: _l("Khác"),
 }
 
+#: the groups of an agency picker
+PICKER_LEVEL_LABELS = {
+    AgencyLevel.central: _l("Cấp trung ương"),
+    AgencyLevel.province: _l("Cấp tỉnh"),
+    AgencyLevel.district: _l("Cấp huyện"),
+    AgencyLevel.commune: _l("Cấp xã"),
+}
+
 AGENCY_LEVEL_LABELS = {
     AgencyLevel.central: _l("Trung ương"),
     AgencyLevel.province: _l("Tỉnh"),

@@ -13,8 +13,9 @@ from coordination.assignments.models import Assignment
 from coordination.assignments.queries import timeliness_column, timeliness_is
 from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness
 from coordination.auth.models import User
+from coordination.collation import vi_order
 from coordination.directives.models import Directive, DirectiveStatus, Task
-from coordination.directives.queries import get_directive, search_clause
+from coordination.directives.queries import choice_label, directive_choices, get_directive, search_clause
 from coordination.extensions import db
 from coordination.formatting import parse_date_or_none
 from coordination.indicators.models import Indicator
@@ -83,17 +84,21 @@ class DirectiveFilters:
 def directive_issuers(user: User | None) -> list[Agency]:
     """The agencies that issued a directive the user may see (the issuer filter's choices)."""
     issuer_ids = sa.select(Directive.issuer_id).where(visible_directives(user))
-    return list(db.session.scalars(sa.select(Agency).where(Agency.id.in_(issuer_ids)).order_by(Agency.name_vi)))
-
-
-def visible_directive_choices(user: User | None) -> list[tuple[int, str]]:
-    """(id, "ref — subject") of the directives the user may see, newest first."""
-    rows = db.session.execute(
-        sa.select(Directive.id, Directive.ref, Directive.subject)
-        .where(visible_directives(user))
-        .order_by(Directive.issued_on.desc(), Directive.id.desc())
+    return list(
+        db.session.scalars(sa.select(Agency).where(Agency.id.in_(issuer_ids)).order_by(vi_order(Agency.name_vi)))
     )
-    return [(row.id, f"{row.ref} — {row.subject[:60]}") for row in rows]
+
+
+def directive_filter_choices(user: User | None, selected_id: int | None) -> list[tuple[int, str]]:
+    """(id, label) the directive filter embeds: the newest few and the chosen one; the picker searches the rest.
+
+    Every visible directive would make the work list hundreds of kilobytes at province scale.
+    """
+    rows, _more = directive_choices(user)
+    if selected_id is not None and all(d.id != selected_id for d in rows):
+        chosen = db.session.scalar(sa.select(Directive).where(Directive.id == selected_id, visible_directives(user)))
+        rows = [chosen, *rows] if chosen is not None else rows
+    return [(d.id, choice_label(d)) for d in rows]
 
 
 def load_directive_document(user: User | None, directive_id: int) -> Directive | None:

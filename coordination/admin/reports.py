@@ -16,6 +16,7 @@ from coordination.admin.base import SecureBaseView, current
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.assignments.states import STATUS_LABELS, TIMELINESS_LABELS
+from coordination.collation import vi_order
 from coordination.db import today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
@@ -94,7 +95,7 @@ class ReportsView(SecureBaseView):
                     .where(reportable_clause(user))
                 )
             )
-            .order_by(Agency.name_vi)
+            .order_by(vi_order(Agency.name_vi))
         ).all()
         return self.render(
             "reports/form.html",

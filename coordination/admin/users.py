@@ -18,13 +18,14 @@ from coordination.admin.labels import ROLE_LABELS, role_label
 from coordination.agencies.models import Agency
 from coordination.auth import operations
 from coordination.auth.models import Role, User
+from coordination.collation import vi_order
 from coordination.errors import OperationError
 from coordination.extensions import db
 from coordination.permissions import Permission, role_needs_agency
 
 
 def _agencies() -> Any:
-    return db.session.query(Agency).filter(Agency.active.is_(True)).order_by(Agency.name_vi)
+    return db.session.query(Agency).filter(Agency.active.is_(True)).order_by(vi_order(Agency.name_vi))
 
 
 # WTForms orders fields by when they were made: made first, the username comes first on the create form.

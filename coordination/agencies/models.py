@@ -7,6 +7,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coordination.collation import vi_order
 from coordination.db import str_enum
 from coordination.extensions import db
 
@@ -53,11 +54,11 @@ class Agency(db.Model):
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], foreign_keys=[parent_id], back_populates="children")
     children: Mapped[list[Agency]] = relationship(
-        foreign_keys=[parent_id], back_populates="parent", order_by="Agency.name_vi"
+        foreign_keys=[parent_id], back_populates="parent", order_by=lambda: vi_order(Agency.name_vi)
     )
     successor: Mapped[Agency | None] = relationship(remote_side=[id], foreign_keys=[successor_id])
     aliases: Mapped[list[AgencyAlias]] = relationship(
-        back_populates="agency", cascade="all, delete-orphan", order_by="AgencyAlias.alias"
+        back_populates="agency", cascade="all, delete-orphan", order_by=lambda: vi_order(AgencyAlias.alias)
     )
     groups: Mapped[list[AgencyGroup]] = relationship(secondary=agency_group_members, back_populates="members")
 
@@ -97,7 +98,7 @@ class AgencyGroup(db.Model):
 
     owner: Mapped[Agency | None] = relationship()
     members: Mapped[list[Agency]] = relationship(
-        secondary=agency_group_members, back_populates="groups", order_by="Agency.name_vi"
+        secondary=agency_group_members, back_populates="groups", order_by=lambda: vi_order(Agency.name_vi)
     )
 
     def __str__(self) -> str:

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.agencies.lookup import agency_by_code
+from coordination.agencies.models import Agency, AgencyGroup, agency_group_members
+from coordination.agencies.queries import agencies_under
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.directives.models import Directive, DirectiveAddressee, DirectiveStatus, Task
@@ -88,3 +90,62 @@ def directive_detail_query(user: User | None, directive_id: int) -> sa.Select:
 def get_directive(user: User | None, directive_id: int) -> Directive | None:
     """The directive with its tasks, or None when it does not exist or `user` may not see it."""
     return db.session.scalar(directive_detail_query(user, directive_id))
+
+
+# --- pickers ----------------------------------------------------------------------------------------
+
+#: directives per page of the directive picker's JSON (and the few the work list's filter embeds)
+CHOICES_PAGE_SIZE = 20
+
+
+def directive_choices(user: User | None, q: str | None = None, *, page: int = 1) -> tuple[list[Directive], bool]:
+    """A page of the directives `user` may see matching `q` (diacritics ignored), newest first; True if more follow."""
+    query = sa.select(Directive).where(visible_directives(user))
+    search = search_clause(q)
+    if search is not None:
+        query = query.where(search)
+    offset = (max(page, 1) - 1) * CHOICES_PAGE_SIZE
+    rows = list(
+        db.session.scalars(
+            query.order_by(Directive.issued_on.desc(), Directive.id.desc()).offset(offset).limit(CHOICES_PAGE_SIZE + 1)
+        )
+    )
+    return rows[:CHOICES_PAGE_SIZE], len(rows) > CHOICES_PAGE_SIZE
+
+
+def choice_label(directive: Directive) -> str:
+    """How a directive reads in a picker: "2157/UBND-KSTT — V/v thực hiện cao điểm…"."""
+    return f"{directive.ref} — {directive.subject[:80]}"
+
+
+def issuer_agency_ids(issuer_id: int) -> set[int]:
+    """The agencies a directive of this issuer may be addressed or assigned to: the pickers offer these.
+
+    The issuer and every agency under it, the members of its named groups, its superiors (a report goes
+    up), and the agencies its directives already name (a province's Fatherland Front has no parent, but
+    the province addresses it). Another province's agencies are none of these.
+    """
+    parents: dict[int, int | None] = {
+        row.id: row.parent_id for row in db.session.execute(sa.select(Agency.id, Agency.parent_id))
+    }
+    ids = agencies_under(issuer_id, parents)
+    current, seen = parents.get(issuer_id), set()
+    while current is not None and current not in seen:
+        seen.add(current)
+        current = parents.get(current)
+    ids |= seen
+    members = sa.select(agency_group_members.c.agency_id).join(
+        AgencyGroup, AgencyGroup.id == agency_group_members.c.group_id
+    )
+    ids.update(db.session.scalars(members.where(AgencyGroup.owner_id == issuer_id)))
+    own_directives = sa.select(Directive.id).where(Directive.issuer_id == issuer_id)
+    ids.update(
+        db.session.scalars(
+            sa.select(DirectiveAddressee.agency_id).where(
+                DirectiveAddressee.directive_id.in_(own_directives), DirectiveAddressee.agency_id.is_not(None)
+            )
+        )
+    )
+    for column in (Directive.monitor_agency_id, Directive.report_to_agency_id):
+        ids.update(db.session.scalars(sa.select(column).where(Directive.issuer_id == issuer_id, column.is_not(None))))
+    return ids

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
+from coordination.collation import vi_order
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
@@ -81,4 +82,4 @@ def measurement_agencies(indicator: Indicator) -> list[Agency]:
     clause = Agency.id.in_(working)
     if indicator.agency_id is not None:
         clause = sa.or_(clause, Agency.id == indicator.agency_id)
-    return list(db.session.scalars(sa.select(Agency).where(clause).order_by(Agency.name_vi)))
+    return list(db.session.scalars(sa.select(Agency).where(clause).order_by(vi_order(Agency.name_vi))))

@@ -13,6 +13,7 @@ from coordination.assignments.models import Assignment
 from coordination.assignments.queries import timeliness_is
 from coordination.assignments.states import Timeliness
 from coordination.auth.models import User
+from coordination.collation import vi_key
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
@@ -106,7 +107,7 @@ def _league_from(rows: list[tuple[int, str | None, int]]) -> list[AgencyRow]:
         key=lambda r: (
             -r.counts["overdue"],
             r.percent_on_time if r.percent_on_time is not None else 101,
-            r.agency.name_vi,
+            vi_key(r.agency.name_vi),
         ),
     )
 

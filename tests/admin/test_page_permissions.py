@@ -113,6 +113,8 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "my_calendar.revoke": ("POST", "/app/calendar/revoke", (302, 302, 302, 302, 302, 302, 302, 302)),
     "dashboard.index": ("GET", "/app/dashboard/", (302, 200, 200, 200, 200, 200, 200, 200)),
     "directive.index_view": ("GET", "/app/directive/", (302, 200, 200, 200, 200, 200, 200, 200)),
+    # the pickers' JSON: every signed-in user, each seeing only the directives it may see
+    "directive.choices_view": ("GET", "/app/directive/choices/", (302, 200, 200, 200, 200, 200, 200, 200)),
     "directive.activate_view": (
         "POST",
         "/app/directive/{directive_id}/activate/",

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from coordination.agencies.models import Agency
+from coordination.collation import vi_sorted
 from coordination.extensions import db
 from coordination.reports.dashboard import DashboardFilters, counts, league
 from tests.conftest import count_queries, get_user
@@ -149,7 +150,7 @@ def test_league_sorts_by_any_column(app, client, login, column, order) -> None:
     names = {a.code: a.name_vi for a in db.session.scalars(sa.select(Agency))}
     if column == "agency":
         got = [names[code] for code, _ in rows]
-        assert got == sorted(got, reverse=order == "desc")
+        assert got == vi_sorted(got, reverse=order == "desc")  # Vietnamese order: "Đài…" before "Sở…"
         return
     present = [float(v[column]) for _, v in rows if v[column] != ""]
     assert present == sorted(present, reverse=order == "desc")

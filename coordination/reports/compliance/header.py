@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from coordination.agencies.models import Agency, AgencyKind
 from coordination.auth.models import User
+from coordination.collation import vi_sorted
 from coordination.extensions import db
 from coordination.permissions import (
     reports_in_own_name,
@@ -71,11 +72,12 @@ def make_header(user: User | None, scope: ReportScope, day: date, directives: li
     report_to = {
         d.report_to_name for d in directives if d.report_to_name and (body is None or d.report_to_name != body.name_vi)
     }
-    recipients.extend(f"- {name};" for name in sorted(report_to))
+    recipients.extend(f"- {name};" for name in vi_sorted(report_to))
     if body is not None and reports_to_issuers(user):
         to_report = _("để báo cáo")  # outside the f-string, where Babel's extraction can see it
         recipients.extend(
-            f"- {name} ({to_report});" for name in sorted({d.issuer_name for d in directives if d.issuer_id != body.id})
+            f"- {name} ({to_report});"
+            for name in vi_sorted({d.issuer_name for d in directives if d.issuer_id != body.id})
         )
     recipients.append(_("- Các cơ quan, đơn vị được giao nhiệm vụ;"))
     recipients.append(_("- Lưu: VT."))

@@ -14,6 +14,7 @@ from coordination.assignments.models import Assignment, AssignmentRole, Progress
 from coordination.assignments.states import Status, timeliness
 from coordination.audit import AuditEvent
 from coordination.auth.models import User
+from coordination.collation import vi_key
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, DirectiveStatus, Task
 from coordination.evidence.models import Evidence
@@ -43,7 +44,6 @@ from coordination.reports.compliance.rows import (
     _directive_info,
 )
 from coordination.reports.compliance.scope import ReportScope, reportable_clause
-from coordination.text import fold
 
 # --- building ----------------------------------------------------------------------------------------
 
@@ -247,7 +247,7 @@ def _blocks_of(
         )
     for row_list in rows_by_task.values():
         # Leads first, then coordinating agencies, each by name: how a report lists them.
-        row_list.sort(key=lambda r: (0 if r.is_lead else 1, fold(r.agency_name), r.id))
+        row_list.sort(key=lambda r: (0 if r.is_lead else 1, vi_key(r.agency_name), r.id))
 
     tasks_by_directive: dict[int, list[sa.Row]] = {}
     for task in tasks:
@@ -436,7 +436,7 @@ class ReportTotals:
         """The report around `blocks` (all of them, or none when a renderer has written them already)."""
         for agency_id, line in self.per_agency.items():
             line.counts.tasks = len(self.agency_tasks.get(agency_id, ()))
-        agencies = sorted(self.per_agency.values(), key=lambda a: (fold(a.name), a.code))
+        agencies = sorted(self.per_agency.values(), key=lambda a: (vi_key(a.name), a.code))
         return ComplianceReport(
             scope=scope,
             as_of=day,
