@@ -9,6 +9,7 @@ from flask_login import current_user
 
 import config as config_module
 from coordination.extensions import babel, csrf, db, login_manager, migrate
+from coordination.security import init_security
 from coordination.transaction import end_request_transaction
 
 
@@ -36,6 +37,7 @@ def create_app(config: type | dict[str, Any] | None = None, **overrides: Any) ->
     app.after_request(end_request_transaction)
     register_templates(app)
     register_cli(app)
+    init_security(app)  # CSP, nosniff, frame-ancestors, Referrer-Policy, HSTS in production
     return app
 
 

@@ -26,7 +26,7 @@ def evidence_download(evidence: Evidence, *, actor: audit.Actor) -> Response:
         last_modified=evidence.uploaded_at,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
     # Personal data: no shared cache keeps a copy.
     response.headers["Cache-Control"] = "private, no-store"
     return response
