@@ -7,9 +7,11 @@ code, and the templates use a few.
 
 from __future__ import annotations
 
+import logging
 import secrets
 
-from flask import Flask, Response, current_app, g, has_request_context
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_login import current_user
 
 #: a response that already chose its own policy (evidence downloads: `sandbox`) keeps it
 CSP_TEMPLATE = (
@@ -25,6 +27,9 @@ CSP_TEMPLATE = (
     "frame-ancestors 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+
+#: refused requests (401, 403), for the operator's log
+log = logging.getLogger("coordination.security")
 
 
 def csp_nonce() -> str:
@@ -50,8 +55,24 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def log_denied(response: Response) -> Response:
+    """Log every request refused for want of a login or a permission: who, what, from where."""
+    if response.status_code in (401, 403):
+        user = current_user if current_user and current_user.is_authenticated else None
+        log.warning(
+            "denied %s: %s %s by %s (from %s)",
+            response.status_code,
+            request.method,
+            request.full_path.rstrip("?"),
+            f"{user.username} (user {user.id})" if user is not None else "anonymous",
+            request.remote_addr,
+        )
+    return response
+
+
 def init_security(app: Flask) -> None:
     """Register the headers; HSTS only in production, where TLS is in front."""
     app.config.setdefault("HSTS", app.config["ENV_NAME"] == "production")
     app.after_request(set_security_headers)
+    app.after_request(log_denied)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
