@@ -64,6 +64,8 @@ class Config:
 
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(BASE_DIR / "instance" / "evidence"))
     EVIDENCE_MAX_BYTES = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    #: an image whose header claims more pixels is refused (a phone photo has 12-50 million)
+    EVIDENCE_MAX_PIXELS = _int("EVIDENCE_MAX_MEGAPIXELS", 100) * 1_000_000
     # One request may carry several files; each is held to EVIDENCE_MAX_BYTES.
     MAX_CONTENT_LENGTH = 4 * EVIDENCE_MAX_BYTES + 1024 * 1024
     #: comma-separated MIME types accepted as evidence (detected from content)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+import tempfile
+from typing import IO, Any
 
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Request, Response, current_app, g, has_request_context, request
 from flask_login import current_user
 
 #: a response that already chose its own policy (evidence downloads: `sandbox`) keeps it
@@ -70,9 +72,29 @@ def log_denied(response: Response) -> Response:
     return response
 
 
+class ClosingRequest(Request):
+    """A request that closes every temporary file its form parser opened, also when parsing stopped halfway.
+
+    Werkzeug leaves an upload's spooled file open when the body is cut off at MAX_CONTENT_LENGTH (a body
+    without Content-Length, chunked): the 413 must not leak a file descriptor per attempt.
+    """
+
+    def _get_file_stream(self, *args: Any, **kwargs: Any) -> IO[bytes]:
+        # Closed in close() below, not here: the form holds it open for the view.
+        stream = tempfile.SpooledTemporaryFile(max_size=500 * 1024)  # noqa: SIM115 - Werkzeug's own default size
+        self.environ.setdefault("coordination.upload_files", []).append(stream)
+        return stream  # type: ignore[return-value]
+
+    def close(self) -> None:
+        super().close()
+        for stream in self.environ.pop("coordination.upload_files", []):
+            stream.close()
+
+
 def init_security(app: Flask) -> None:
     """Register the headers; HSTS only in production, where TLS is in front."""
     app.config.setdefault("HSTS", app.config["ENV_NAME"] == "production")
+    app.request_class = ClosingRequest
     app.after_request(set_security_headers)
     app.after_request(log_denied)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
