@@ -62,7 +62,8 @@ def build_digest(user: User, items: list[DigestItem], day: date) -> EmailMessage
     message = EmailMessage()
     message["Subject"] = f"[Đôn đốc] {len(items)} nhiệm vụ cần thực hiện — ngày {format_date(day)}"
     message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = formataddr((user.full_name, user.email or ""))
+    # A name is one line: a CR or LF in a header would refuse the message (or, unchecked, inject a header).
+    message["To"] = formataddr((" ".join(user.full_name.split()), user.email or ""))
     message["Message-ID"] = make_msgid(domain="coordination")
     context = {"user": user, "items": items, "day": day, "link": link, "format_date": format_date}
     message.set_content(render_template("reminders/digest.txt", **context))
