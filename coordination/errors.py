@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -74,7 +77,13 @@ HTTP_DETAILS = {
     428: lambda: _("Thiếu tiêu đề If-Match."),
     429: lambda: _("Quá nhiều yêu cầu; hãy thử lại sau."),
     500: lambda: _("Lỗi hệ thống; sự cố đã được ghi lại."),
+    503: lambda: _("Cơ sở dữ liệu tạm thời không trả lời; hãy thử lại sau giây lát."),
 }
+
+#: seconds a client is asked to wait when the database did not answer
+RETRY_AFTER_SECONDS = 5
+
+log = logging.getLogger(__name__)
 
 
 def http_detail(status: int) -> str:
@@ -86,7 +95,7 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(OperationError)
     def _operation_error(error: OperationError) -> Any:
         if wants_problem_json():
-            return problem(error.status, str(error.message), errors=_plain(error.errors), **_plain(error.extra))
+            return problem(error.status, str(error.message), errors=flat_errors(error.errors), **_plain(error.extra))
         return render_template("errors/error.html", status=error.status, detail=error.message), error.status
 
     @app.errorhandler(StaleDataError)
@@ -95,6 +104,8 @@ def init_errors(app: Flask) -> None:
         # The session through the app, not coordination.extensions: that module imports this one.
         app.extensions["sqlalchemy"].session.rollback()
         return _operation_error(Conflict(str(HTTP_DETAILS[409]())))
+
+    app.register_error_handler(OperationalError, database_unavailable)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
@@ -109,6 +120,26 @@ def init_errors(app: Flask) -> None:
         )
 
 
+def database_unavailable(error: OperationalError) -> Response:
+    """The database went away mid-request (restart, failover, network): a 503 to retry, nothing written.
+
+    The pool's pre-ping replaces the dead connections on the next checkout, so the server recovers
+    without a restart; one warning line, not a traceback, since the fault is the database's, not ours.
+    """
+    with contextlib.suppress(Exception):
+        current_app.extensions["sqlalchemy"].session.rollback()
+    # Nothing below may touch the database again: the page and the locale treat the visitor as anonymous.
+    g._login_user = current_app.login_manager.anonymous_user()
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, str(error.orig or error)[:200])
+    detail = http_detail(503)
+    if wants_problem_json():
+        response = problem(503, detail)
+    else:
+        response = Response(render_template("errors/error.html", status=503, detail=detail), status=503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 #: where webargs found the bad input -> the name a client knows it by
 _LOCATION_NAMES = {"json": "body", "form": "body", "json_or_form": "body", "files": "body"}
 
@@ -117,7 +148,7 @@ def http_problem(error: HTTPException) -> Response:
     """The problem document for an HTTP error under /api/, naming the fields webargs refused."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
-    errors = _field_errors(data["messages"]) if data.get("messages") else _plain(data.get("errors"))
+    errors = _field_errors(data["messages"]) if data.get("messages") else flat_errors(data.get("errors"))
     detail = data.get("message") or _custom_description(error)
     if detail is None:
         if status == 400 and errors and "body" in errors:
@@ -137,7 +168,7 @@ def http_problem(error: HTTPException) -> Response:
 
 
 def _field_errors(messages: Any) -> dict[str, Any]:
-    """webargs' {location: {field: [...]}} as {field: [...]}, messages translated."""
+    """webargs' {location: {field: [...]}} as {field: [...]}, nested fields as dotted paths, messages translated."""
     errors: dict[str, Any] = {}
     if not isinstance(messages, dict):
         return {"body": _plain(messages)}
@@ -145,13 +176,39 @@ def _field_errors(messages: Any) -> dict[str, Any]:
         name = _LOCATION_NAMES.get(str(location), str(location))
         if isinstance(fields, dict):
             for field, field_messages in fields.items():
-                errors[name if field == "_schema" else str(field)] = _plain(field_messages)
+                errors.update(flat_errors({name if field == "_schema" else str(field): field_messages}))
         elif name == "body":
             # webargs' only list at this level is "Invalid JSON body."
             errors[name] = [_("Nội dung yêu cầu không phải JSON hợp lệ.")]
         else:
             errors[name] = _plain(fields)
     return errors
+
+
+def flat_errors(errors: dict[Any, Any] | None) -> dict[str, list[str]] | None:
+    """Field errors as {"tasks.0.label": ["..."]}: marshmallow nests them by field and list index.
+
+    One shape for every problem document, as the API's schema documents it: a list of messages per
+    field, the field named by its dotted path; a nested schema's own errors (`_schema`) go to its path.
+    """
+    if errors is None:
+        return None
+    flat: dict[str, list[str]] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, path if key == "_schema" and path else f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list | tuple) and not any(isinstance(v, dict) for v in value):
+            flat.setdefault(path, []).extend(str(_plain(v)) for v in value)
+        elif isinstance(value, list | tuple):
+            for index, inner in enumerate(value):
+                walk(inner, f"{path}.{index}")
+        else:
+            flat.setdefault(path, []).append(str(_plain(value)))
+
+    walk(errors, "")
+    return flat
 
 
 def _plain(value: Any) -> Any:

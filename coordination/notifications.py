@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 
-from coordination.assignments.models import Assignment, ExtensionRequest, ExtensionStatus
+from coordination.assignments.models import Assignment, ExtensionRequest, ExtensionStatus, ProgressUpdate
 from coordination.auth.models import User
+from coordination.db import utcnow
 from coordination.directives.models import Directive
 from coordination.extensions import db
 from coordination.formatting import format_date
+from coordination.permissions import deciders_of
 from coordination.reminders.models import Notification
 
 
@@ -101,3 +104,87 @@ def notify_activation(directive: Directive) -> list[Notification]:
         )
         notes += notify(users[agency_id], "assignment", message, first)
     return notes
+
+
+# --- issue 11: the monitor and the issuer's office learn what waits for their decision, once per event
+
+
+def notify_once(users: list[User], kind: str, message: str, assignment: Assignment, dedupe_key: str) -> int:
+    """Put a message in each user's inbox unless that user already has the notice of this event.
+
+    A unique (user, dedupe_key) decides, in the database: a retried request or two workers at once add
+    nothing. Returns how many notices were added.
+    """
+    if not users:
+        return 0
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    statement = (
+        insert(Notification)
+        .values(
+            [
+                {
+                    "user_id": user.id,
+                    "created_at": now,
+                    "kind": kind,
+                    "message": message,
+                    "assignment_id": assignment.id,
+                    "dedupe_key": dedupe_key,
+                }
+                for user in users
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
+        .returning(Notification.id)
+    )
+    return len(db.session.execute(statement).scalars().all())
+
+
+def deciders(directive: Directive) -> list[User]:
+    """The directive's monitors and its issuer's office users (permissions.deciders_of), in one query."""
+    return list(db.session.scalars(sa.select(User).where(deciders_of(directive)).order_by(User.id)))
+
+
+def notify_reported_done(update: ProgressUpdate) -> int:
+    """Tell the monitor and the office that an agency reported its work done: it awaits their acceptance."""
+    assignment = update.assignment
+    message = _(
+        "%(agency)s đã báo cáo hoàn thành %(task)s; chờ xác nhận.",
+        agency=assignment.agency.name_vi,
+        task=_task_ref(assignment),
+    )
+    return notify_once(
+        deciders(assignment.task.directive), "reported_done", message, assignment, f"reported_done:{update.id}"
+    )
+
+
+def notify_extension_request(request: ExtensionRequest) -> int:
+    """Tell the monitor and the office that an agency asks for more time."""
+    assignment = request.assignment
+    message = _(
+        "%(agency)s đề nghị gia hạn %(task)s đến %(date)s: %(reason)s",
+        agency=assignment.agency.name_vi,
+        task=_task_ref(assignment),
+        date=format_date(request.requested_deadline),
+        reason=request.reason,
+    )
+    return notify_once(
+        deciders(assignment.task.directive), "extension_request", message, assignment, f"extension_request:{request.id}"
+    )
+
+
+def notify_explanation_answer(request_id: int, assignment: Assignment) -> int:
+    """Tell the monitor and the office that an agency answered their request for an explanation."""
+    message = _(
+        "%(agency)s đã giải trình về %(task)s.",
+        agency=assignment.agency.name_vi,
+        task=_task_ref(assignment),
+    )
+    return notify_once(
+        deciders(assignment.task.directive),
+        "explanation_answer",
+        message,
+        assignment,
+        f"explanation_answer:{request_id}",
+    )

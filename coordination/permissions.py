@@ -261,3 +261,57 @@ def reports_in_own_name(user: User | None) -> bool:
 def reports_to_issuers(user: User | None) -> bool:
     """A monitor's report goes to the directives' issuers "for their information" (để báo cáo)."""
     return user is not None and user.role == Role.monitor
+
+
+# --- the "Chờ xử lý" queue (issue 11): who decides on reported work, extensions, explanations
+
+
+def keeps_a_queue(user: User | None) -> bool:
+    """Roles that decide on other agencies' work and so have a "Chờ xử lý" page: monitor, office, admin."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.active
+        and (_is_admin(user) or (user.role in (Role.monitor, Role.office) and user.agency_id is not None))
+    )
+
+
+def decides_on_work(user: User | None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Assignment joined to Directive: the SQL twin of `can(user, assignment_review, a)`.
+
+    Active directives only; the office's issued ones, the monitor's monitored ones, all for admin.
+    """
+    if not keeps_a_queue(user):
+        return sa.false()
+    active = Directive.status == DirectiveStatus.active
+    if _is_admin(user):
+        return active
+    if user.role == Role.office:  # type: ignore[union-attr]
+        return sa.and_(active, Directive.issuer_id == user.agency_id)  # type: ignore[union-attr]
+    return sa.and_(active, Directive.monitor_agency_id == user.agency_id)  # type: ignore[union-attr]
+
+
+def deciders_of(directive: Directive) -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: who is told when an agency asks for a decision on the directive's work.
+
+    The monitor agency's monitors and the issuer's office: those `assignment_review` lets decide (admin
+    is not told: it decides everything and would drown).
+    """
+    clauses = [User.role == Role.office, User.agency_id == directive.issuer_id]
+    monitored = (
+        sa.and_(User.role == Role.monitor, User.agency_id == directive.monitor_agency_id)
+        if directive.monitor_agency_id is not None
+        else sa.false()
+    )
+    return sa.and_(User.active.is_(True), sa.or_(sa.and_(*clauses), monitored))
+
+
+def followed_scope(user: User) -> str:
+    """Which work `dashboard_scope(user)` is, for the home page to say: all, issued, monitored or own."""
+    if _is_admin(user):
+        return "all"
+    if user.role == Role.office:
+        return "issued"
+    if user.role == Role.monitor:
+        return "monitored"
+    return "own"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Response
+from sqlalchemy.exc import OperationalError
 
+from coordination.errors import database_unavailable
 from coordination.extensions import db
 
 
@@ -14,7 +16,11 @@ def end_request_transaction(response: Response) -> Response:
     form, a 409, a problem document) leaves nothing half-written. Registered by create_app.
     """
     if response.status_code < 400:
-        db.session.commit()
+        try:
+            db.session.commit()
+        except OperationalError as error:
+            # The database went away before the commit was acknowledged: the client is told to retry.
+            return database_unavailable(error)
     else:
         db.session.rollback()
     return response

@@ -29,12 +29,20 @@ def make_directive(
     monitor_agency: str = "TN-CA",
     issued_on: date | None = None,
     deadline_in_days: int | None = 10,
+    task_deadlines: dict[str, int | None] | None = None,
     activate: bool = True,
     **fields: Any,
 ) -> Directive:
-    """A directive of `office`'s issuer: task label → lead agency codes, each task due in `deadline_in_days`."""
+    """A directive of `office`'s issuer: task label → lead agency codes.
+
+    Each task is due in `deadline_in_days` (None: no deadline), or in `task_deadlines[label]` days where given.
+    """
     day = today()
-    deadline = day + timedelta(days=deadline_in_days) if deadline_in_days is not None else None
+
+    def due(label: str) -> date | None:
+        days = (task_deadlines or {}).get(label, deadline_in_days)
+        return day + timedelta(days=days) if days is not None else None
+
     data = {
         "number": str(next(_numbers)),
         "symbol": "UBND-TEST",
@@ -45,7 +53,7 @@ def make_directive(
             {
                 "label": label,
                 "text": f"Nhiệm vụ {label}",
-                "deadline": deadline,
+                "deadline": due(label),
                 "assignments": [{"agency": code, "role": "lead"} for code in codes],
             }
             for label, codes in tasks.items()
@@ -70,16 +78,28 @@ _STEPS: dict[Status, list[Action]] = {
 }
 
 
+#: the demo's two issuers: the office that registers, the agency that monitors and its user
+TAY_NINH = {"office": "office.tayninh", "monitor_agency": "TN-CA", "monitor": "monitor.tayninh"}
+TAM_DIEP = {"office": "office.tamdiep", "monitor_agency": "TD-CA", "monitor": "monitor.tamdiep"}
+
+
 def make_assignment(
     code: str = "TN-SGDDT",
     *,
     officer: str = "education.tayninh",
+    office: str = "office.tayninh",
+    monitor_agency: str = "TN-CA",
     monitor: str = "monitor.tayninh",
     status: Status = Status.not_started,
     deadline_in_days: int | None = 10,
+    beside: tuple[str, ...] = (),
 ) -> Assignment:
-    """One agency's assignment on a directive of its own, brought to `status` by its officer and its monitor."""
-    directive = make_directive({"1": [code]}, deadline_in_days=deadline_in_days)
+    """One agency's assignment (task "1") on a directive of its own, brought to `status` by its officer and monitor.
+
+    `beside` agencies get task "2" of the same directive, so that they see the directive but not this work.
+    """
+    tasks = {"1": [code], **({"2": list(beside)} if beside else {})}
+    directive = make_directive(tasks, office=office, monitor_agency=monitor_agency, deadline_in_days=deadline_in_days)
     (assignment,) = directive.tasks[0].assignments
     for action in _STEPS[status]:
         if action in (Action.accept, Action.return_):

@@ -69,7 +69,7 @@ def test_upgrade_keeps_existing_rows(scratch_database: str, tmp_path) -> None:  
         upgrade()
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT username FROM user_account").scalar_one() == "u"
-            # 0005: an existing user's nonce is empty, so the sessions that named the id alone end once.
+            # 0006: an existing user's nonce is empty, so the sessions that named the id alone end once.
             assert connection.exec_driver_sql("SELECT session_nonce FROM user_account").scalar_one() == ""
             rows = connection.exec_driver_sql(
                 "SELECT actor_id, system_actor, actor_label FROM audit_event ORDER BY id"
@@ -99,4 +99,44 @@ def test_upgrade_keeps_existing_rows(scratch_database: str, tmp_path) -> None:  
         ):
             with pytest.raises(sa.exc.DBAPIError), db.engine.begin() as connection:
                 connection.exec_driver_sql(statement)
+        db.engine.dispose()
+
+
+def test_0005_queue_notices_keeps_notices_and_explanations(scratch_database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """0005 adds the read mark and the notices' event key on tables holding rows, and takes them away again."""
+    app = make_test_app(str(tmp_path), scratch_database)
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO agency (id, code, name_vi, kind, level, active) "
+                "VALUES (1, 'X', 'Sở X', 'department', 'province', true)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO user_account (id, username, full_name, agency_id, role, is_head, password_hash, active,"
+                " created_at) VALUES (1, 'u', 'U', 1, 'monitor', false, '', true, CURRENT_TIMESTAMP)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO notification (user_id, created_at, kind, message) VALUES"
+                " (1, CURRENT_TIMESTAMP, 'reminder', 'm1'), (1, CURRENT_TIMESTAMP, 'reminder', 'm2')"
+            )
+        upgrade(revision="0005_queue_notices")
+        with db.engine.begin() as connection:
+            rows = connection.exec_driver_sql("SELECT message, dedupe_key FROM notification ORDER BY id").all()
+            assert [tuple(r) for r in rows] == [("m1", None), ("m2", None)]  # old notices: no key, no clash
+            connection.exec_driver_sql(
+                "INSERT INTO notification (user_id, created_at, kind, message, dedupe_key)"
+                " VALUES (1, CURRENT_TIMESTAMP, 'extension_request', 'm3', 'extension_request:1')"
+            )
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO notification (user_id, created_at, kind, message, dedupe_key)"
+                " VALUES (1, CURRENT_TIMESTAMP, 'extension_request', 'm4', 'extension_request:1')"
+            )
+        downgrade(revision="0004")
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM notification").scalar_one() == 3
+            assert "answer_read_at" not in {
+                c["name"] for c in sa.inspect(connection).get_columns("explanation_request")
+            }
         db.engine.dispose()

@@ -135,3 +135,33 @@ def test_dashboard_scope_and_extension_scope_agree_with_their_meaning(app, usern
     for assignment_id, in_scope in everything:
         assignment = db.session.get(Assignment, assignment_id)
         assert permissions.deals_with_extension_request(user, assignment) is bool(in_scope), assignment_id
+
+
+#: user: (keeps a "Chờ xử lý" queue, the scope its home page and dashboard count) — issue 11
+QUEUE_EXPECTED = {
+    "admin": (True, "all"),
+    "office.tayninh": (True, "issued"),
+    "monitor.tayninh": (True, "monitored"),
+    "justice.tayninh": (False, "own"),
+    "education.tayninh": (False, "own"),
+    "office.tamdiep": (True, "issued"),
+    "monitor.tamdiep": (True, "monitored"),
+    "bacson.tamdiep": (False, "own"),
+}
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_queue_predicates(app, username: str) -> None:
+    user = get_user(username)
+    assert (permissions.keeps_a_queue(user), permissions.followed_scope(user)) == QUEUE_EXPECTED[username]
+
+
+def test_the_deciders_of_a_directive_are_its_monitors_and_its_issuers_office(app) -> None:
+    from coordination.auth.models import User
+
+    def names(ref: str) -> list[str]:
+        clause = permissions.deciders_of(directive(ref))
+        return list(db.session.scalars(sa.select(User.username).where(clause).order_by(User.username)))
+
+    assert names("2157/UBND-KSTT") == ["monitor.tayninh", "office.tayninh"]
+    assert names("570/UBND-CA") == ["monitor.tamdiep", "office.tamdiep"]

@@ -14,6 +14,7 @@ from coordination.admin.extension_requests import ExtensionRequestView
 from coordination.admin.index import HomeView
 from coordination.admin.labels import init_labels
 from coordination.admin.monitoring import register_monitoring
+from coordination.admin.queue import QueueView, init_queue
 from coordination.admin.reports import ReportsView
 from coordination.admin.users import UserView
 from coordination.agencies.models import Agency, AgencyGroup
@@ -26,6 +27,7 @@ from coordination.security import csp_nonce
 def init_admin(app: Flask) -> Admin:
     """Build this app's Admin and its views (one set per app: tests build several apps)."""
     init_labels(app)
+    init_queue(app)
     admin = Admin(
         app,
         name=_l("Theo dõi nhiệm vụ"),
@@ -37,6 +39,8 @@ def init_admin(app: Flask) -> Admin:
     agencies = _l("Cơ quan, đơn vị")
     admin.add_view(DirectiveView(Directive, name=_l("Văn bản chỉ đạo"), endpoint="directive"))
     admin.add_view(AssignmentView(Assignment, name=_l("Việc của đơn vị"), endpoint="assignment"))
+    # issue 11: what waits for the monitor's or the office's decision (the menu shows how many)
+    admin.add_view(QueueView(name=_l("Chờ xử lý"), endpoint="queue", url="queue"))
     admin.add_view(ExtensionRequestView(name=_l("Đề nghị gia hạn"), endpoint="extension_request", url="extensions"))
     register_monitoring(app, admin)  # issue 5: dashboard, targets, explanations, reminders, inbox, calendar
     admin.add_view(AgencyView(Agency, name=_l("Danh sách cơ quan"), category=agencies, endpoint="agency"))

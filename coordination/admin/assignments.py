@@ -33,7 +33,8 @@ class AssignmentView(AssignmentActions, SecureModelView):
     def scope(self, query: Any) -> Any:
         # The list is the user's own agency's work (or the agency a dashboard link names, among what the
         # user may see); a page by id shows any assignment the user may see.
-        return queries.work_scope(query, current(), queries.WorkFilters.from_args(request.args).agency_id)
+        filters = queries.WorkFilters.from_args(request.args)
+        return queries.work_scope(query, current(), filters.agency_id, followed=filters.followed)
 
     def filter_list(self, query: Any) -> Any:
         return queries.WorkFilters.from_args(request.args).apply(query)

@@ -43,7 +43,7 @@ class DirectiveView(DirectiveImporting, DirectiveEditing, SecureModelView):
         return query.filter(visible_directives(current()))
 
     def filter_list(self, query: Any) -> Any:
-        return queries.DirectiveFilters.from_args(request.args).apply(query)
+        return queries.DirectiveFilters.from_args(request.args, current()).apply(query)
 
     def base_query(self) -> Any:
         return db.session.query(Directive).options(joinedload(Directive.issuer), joinedload(Directive.monitor_agency))
@@ -63,7 +63,7 @@ class DirectiveView(DirectiveImporting, DirectiveEditing, SecureModelView):
     def index_view(self) -> Any:
         user = current()
         self._template_args.update(
-            filters=queries.DirectiveFilters.from_args(request.args),
+            filters=queries.DirectiveFilters.from_args(request.args, current()),
             issuers=queries.directive_issuers(user),
             statuses=DIRECTIVE_STATUS_LABELS,
             may_register=user is not None and user.agency_id is not None and can(user, Permission.directive_create),

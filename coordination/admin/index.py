@@ -1,28 +1,69 @@
-"""Trang chủ: what needs attention now, with links to the lists that show it."""
+"""Trang chủ: what needs attention now, counted in the scope the role acts on, each number a link to its list.
+
+The office counts its issuer's directives, the monitor its monitored ones, an officer its agency's work:
+the dashboard's own numbers (reports.dashboard.counts), so that the two pages never disagree.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
+from flask import url_for
 from flask_admin import expose
 
 from coordination.admin import queries
 from coordination.admin.base import SecureIndexView, current
-from coordination.directives.models import Directive
-from coordination.extensions import db
-from coordination.permissions import visible_directives
+from coordination.assignments.states import Timeliness
+from coordination.auth.models import User
+from coordination.permissions import followed_scope, keeps_a_queue
+from coordination.queue.queries import QueueKind, queue_counts
+from coordination.reports.dashboard import DashboardFilters, counts, followed_directive_count
+
+#: open work: everything counted but what is finished (reported work still counts, as on the dashboard)
+OPEN_TIMELINESS = [
+    Timeliness.on_time.value,
+    Timeliness.due_soon.value,
+    Timeliness.overdue.value,
+    Timeliness.no_deadline.value,
+]
+
+
+@dataclass(frozen=True)
+class Counter:
+    key: str
+    value: int
+    url: str
+
+
+def home_counters(user: User) -> list[Counter]:
+    """The home page's numbers and the list behind each: two queries (the dashboard's aggregate, the directives)."""
+    numbers = counts(user, DashboardFilters())
+    work = "assignment.index_view"
+    result = [
+        Counter("directives", followed_directive_count(user), url_for("directive.index_view", scope=queries.FOLLOWED)),
+        Counter(
+            "open",
+            sum(numbers[t] for t in OPEN_TIMELINESS),
+            url_for(work, scope=queries.FOLLOWED, timeliness=OPEN_TIMELINESS),
+        ),
+        Counter("overdue", numbers["overdue"], url_for(work, scope=queries.FOLLOWED, timeliness="overdue")),
+        Counter("due_soon", numbers["due_soon"], url_for(work, scope=queries.FOLLOWED, timeliness="due_soon")),
+    ]
+    if keeps_a_queue(user):
+        waiting = queue_counts(user)[QueueKind.review.value]
+        result.append(Counter("review", waiting, url_for("queue.index", _anchor="review")))
+    return result
 
 
 class HomeView(SecureIndexView):
     @expose("/")
     def index(self) -> Any:
         user = current()
-        directive_count = db.session.scalar(sa.select(sa.func.count(Directive.id)).where(visible_directives(user)))
         return self.render(
             "admin/home.html",
             user=user,
-            directive_count=directive_count or 0,
-            work=queries.work_counts(user),
+            counters=home_counters(user),
+            scope=followed_scope(user),
             progress=queries.directive_progress(user),
         )

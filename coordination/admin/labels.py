@@ -97,6 +97,7 @@ AUDIT_ACTION_LABELS = {
     "reminder.escalation": _l("Báo cáo lãnh đạo do quá hạn kéo dài"),
     "explanation.request": _l("Yêu cầu giải trình"),
     "explanation.answer": _l("Giải trình"),
+    "explanation.read": _l("Đã đọc giải trình"),
     "reminder_policy.update": _l("Sửa chính sách đôn đốc"),
     "calendar.revoke": _l("Tạo liên kết lịch mới"),
 }
@@ -119,6 +120,7 @@ AUDIT_FIELD_LABELS = {
     "content_type": _l("Loại tệp"),
     "size": _l("Dung lượng"),
     "current_deadline": _l("Hạn hiện tại"),
+    "answer_read_at": _l("Thời điểm đọc giải trình"),
     "requested_deadline": _l("Hạn đề nghị"),
     "label": _l("Số thứ tự"),
     "text": _l("Nội dung"),

@@ -12,8 +12,9 @@ from flask_babel import ngettext
 
 from coordination.admin.base import SecureBaseView, current
 from coordination.extensions import db
+from coordination.queue.queries import UNREAD, queue_counts
 from coordination.reminders.operations import mark_read
-from coordination.reminders.queries import notifications_query, unread_count
+from coordination.reminders.queries import notifications_query
 
 PAGE_SIZE = 30
 
@@ -28,6 +29,9 @@ KIND_LABELS = {
     "returned": _l("Trả lại, yêu cầu bổ sung"),
     "extension_approved": _l("Chấp thuận gia hạn"),
     "extension_rejected": _l("Không chấp thuận gia hạn"),
+    # issue 11: what waits for the monitor's or the office's decision
+    "reported_done": _l("Báo cáo hoàn thành, chờ xác nhận"),
+    "extension_request": _l("Đề nghị gia hạn"),
 }
 
 
@@ -76,6 +80,9 @@ class NotificationView(SecureBaseView):
 
 
 def unread_notifications() -> int:
-    """For the navbar: the signed-in user's unread count (0 when signed out), one COUNT query."""
+    """For the navbar: the signed-in user's unread count (0 when signed out).
+
+    Read with the menu's other counts in one query per request (queue.queries.queue_counts).
+    """
     user = current()
-    return unread_count(user) if user is not None else 0
+    return queue_counts(user)[UNREAD] if user is not None else 0

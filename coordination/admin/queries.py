@@ -18,8 +18,8 @@ from coordination.directives.queries import get_directive, search_clause
 from coordination.extensions import db
 from coordination.formatting import parse_date_or_none
 from coordination.indicators.models import Indicator
-from coordination.permissions import visible_assignments, visible_directives, visible_own_work
-from coordination.reports.dashboard import DashboardFilters
+from coordination.permissions import dashboard_scope, visible_assignments, visible_directives, visible_own_work
+from coordination.reports.dashboard import DashboardFilters, followed_directive_ids
 
 
 def timeliness_expr() -> sa.ColumnElement:
@@ -55,16 +55,21 @@ class DirectiveFilters:
     q: str = ""
     status: DirectiveStatus | None = None
     issuer_id: int | None = None
+    #: issue 11: `scope=followed`, the directives the home page counts (with work in the dashboard's scope)
+    followed_by: User | None = None
 
     @classmethod
-    def from_args(cls, args: dict) -> DirectiveFilters:
+    def from_args(cls, args: dict, user: User | None = None) -> DirectiveFilters:
         return cls(
             q=(args.get("q") or "").strip()[:200],
             status=_enum_or_none(DirectiveStatus, args.get("status")),
             issuer_id=_int_or_none(args.get("issuer")),
+            followed_by=user if args.get("scope") == FOLLOWED else None,
         )
 
     def apply(self, query: Query) -> Query:
+        if self.followed_by is not None:
+            query = query.filter(Directive.id.in_(followed_directive_ids(self.followed_by)))
         clause = search_clause(self.q)
         if clause is not None:
             query = query.filter(clause)
@@ -140,6 +145,8 @@ def flatten(nodes: list[TaskNode]) -> list[TaskNode]:
 # --- assignments -----------------------------------------------------------------------------------
 
 OPEN = "open"
+#: the work list's `scope=followed`: the work the user's dashboard and home counters count
+FOLLOWED = "followed"
 
 
 @dataclass
@@ -155,6 +162,8 @@ class WorkFilters:
     issued_from: date | None = None
     issued_to: date | None = None
     timeliness_any: tuple[Timeliness, ...] = ()
+    #: issue 11: "followed" is the scope the dashboard and the home counters count (permissions.dashboard_scope)
+    followed: bool = False
 
     @classmethod
     def from_args(cls, args: dict) -> WorkFilters:
@@ -171,6 +180,7 @@ class WorkFilters:
             issued_from=_date_or_none(args.get("issued_from")),
             issued_to=_date_or_none(args.get("issued_to")),
             timeliness_any=chosen if len(chosen) > 1 else (),
+            followed=args.get("scope") == FOLLOWED,
         )
 
     def apply(self, query: Query) -> Query:
@@ -192,9 +202,15 @@ class WorkFilters:
         return query
 
 
-def work_scope(query: Query, user: User | None, agency_id: int | None = None) -> Query:
-    """The user's agency's (or `agency_id`'s) assignments on directives it may see; all visible without an agency."""
+def work_scope(query: Query, user: User | None, agency_id: int | None = None, *, followed: bool = False) -> Query:
+    """The user's agency's (or `agency_id`'s) assignments on directives it may see; all visible without an agency.
+
+    `followed`: the dashboard's scope instead (the monitor's monitored directives, the office's issued ones).
+    """
     query = query.join(Task, Task.id == Assignment.task_id).join(Directive, Directive.id == Task.directive_id)
+    if followed and user is not None:
+        query = query.filter(dashboard_scope(user), Assignment.status != Status.cancelled.value)
+        return query if agency_id is None else query.filter(Assignment.agency_id == agency_id)
     if user is not None and user.agency_id is not None and agency_id in (None, user.agency_id):
         return query.filter(visible_own_work(user))
     query = query.filter(visible_assignments(user))
@@ -205,7 +221,10 @@ def work_scope(query: Query, user: User | None, agency_id: int | None = None) ->
 
 def list_agency(user: User | None, args: dict) -> Agency | None:
     """The agency whose work the list shows: the one a dashboard link names, else the user's own."""
-    agency_id = WorkFilters.from_args(args).agency_id
+    filters = WorkFilters.from_args(args)
+    agency_id = filters.agency_id
+    if filters.followed and agency_id is None:
+        return None
     if agency_id is not None:
         return db.session.get(Agency, agency_id)
     return user.agency if user is not None else None
@@ -217,17 +236,6 @@ def work_list_options() -> list:
         contains_eager(Assignment.task).joinedload(Task.parent),
         joinedload(Assignment.agency),
     ]
-
-
-def work_counts(user: User | None) -> dict[str, int]:
-    """The user's agency's assignments by timeliness, and how many are open."""
-    timeliness = timeliness_expr()
-    query = work_scope(db.session.query(timeliness, sa.func.count(Assignment.id)), user).filter(
-        Assignment.status.not_in([s.value for s in CLOSED_STATUSES])
-    )
-    counts = {str(t): n for t, n in query.group_by(timeliness)}
-    counts[OPEN] = sum(counts.values())
-    return counts
 
 
 def directive_progress(user: User | None, limit: int = 10) -> list[dict]:
@@ -259,7 +267,9 @@ def directive_progress(user: User | None, limit: int = 10) -> list[dict]:
             item["done"] += n
         elif status == Status.reported_done:
             item["waiting"] += n
-        if tl == Timeliness.overdue and status != Status.reported_done:
+        # counted as the dashboard counts (work reported after its deadline is late too): the home page's
+        # counters above this table are the dashboard's numbers, and the two must agree
+        if tl == Timeliness.overdue:
             item["overdue"] += n
     return list(summary.values())
 

@@ -18,6 +18,7 @@ def init_api(app: Flask) -> None:
     from coordination.extensions import api, csrf, login_manager
     from coordination.importer.api import blp as import_blp  # issue 12: parse and import a directive's text
     from coordination.indicators.api import blp as indicators_blp  # issue 5
+    from coordination.queue.api import blp as queue_blp  # issue 11
     from coordination.reminders.api import blp as reminders_blp  # issue 5
     from coordination.reports.api import blp as reports_blp
     from coordination.reports.dashboard_api import blp as dashboard_blp  # issue 5
@@ -37,6 +38,7 @@ def init_api(app: Flask) -> None:
         dashboard_blp,  # issue 5: GET /dashboard
         reminders_blp,  # issue 5: reminders, explanations, notifications
         indicators_blp,  # issue 5: targets
+        queue_blp,  # issue 11: GET /queue
     )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthoriz
 from werkzeug.wrappers import Response
 
 from coordination.auth.tokens import token_from_request
-from coordination.errors import OperationError, _plain, http_problem, problem
+from coordination.errors import OperationError, _plain, flat_errors, http_problem, problem
 from coordination.extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,7 +56,7 @@ def refused(error: OperationError) -> Response:
     # Operations may change objects before they refuse (update_directive, a second evidence file):
     # nothing of a refused request may reach a later commit.
     db.session.rollback()
-    response = problem(error.status, str(error.message), errors=_plain(error.errors), **_plain(error.extra))
+    response = problem(error.status, str(error.message), errors=flat_errors(error.errors), **_plain(error.extra))
     for name, value in getattr(error, "headers", {}).items():
         response.headers[name] = value
     return response

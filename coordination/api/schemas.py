@@ -71,14 +71,26 @@ class ApiSchema(ma.Schema):
     error_messages = {"unknown": N_("Trường không được hỗ trợ."), "type": N_("Dữ liệu phải là một đối tượng JSON.")}
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        defaults = _defaults(field_obj)
-        for field_class, messages in _FIELD_MESSAGES:
-            if not isinstance(field_obj, field_class):
-                continue
-            for key, message in messages.items():
-                # A message given explicitly on the field stays; only marshmallow's own is replaced.
-                if key in field_obj.error_messages and field_obj.error_messages[key] == defaults.get(key):
-                    field_obj.error_messages[key] = message
+        _translate_messages(field_obj)
+
+
+def _translate_messages(field_obj: fields.Field) -> None:
+    """Replace marshmallow's own messages on the field and on the fields inside it (a list's items)."""
+    defaults = _defaults(field_obj)
+    for field_class, messages in _FIELD_MESSAGES:
+        if not isinstance(field_obj, field_class):
+            continue
+        for key, message in messages.items():
+            # A message given explicitly on the field stays; only marshmallow's own is replaced.
+            if key in field_obj.error_messages and field_obj.error_messages[key] == defaults.get(key):
+                field_obj.error_messages[key] = message
+    for inner in (
+        getattr(field_obj, "inner", None),
+        getattr(field_obj, "key_field", None),
+        getattr(field_obj, "value_field", None),
+    ):
+        if isinstance(inner, fields.Field):
+            _translate_messages(inner)
 
 
 class Text(fields.String):
@@ -163,7 +175,11 @@ class ProblemSchema(ma.Schema):
     errors = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
-        metadata={"description": "the fields refused, each with its messages"},
+        metadata={
+            "description": "the fields refused, each with its messages; a nested field by its dotted path"
+            " (`tasks.0.label`, `tasks.0.assignments.1.agency`, `ids.2`)",
+            "example": {"tasks.0.label": ["Không được để trống."]},
+        },
     )
 
 

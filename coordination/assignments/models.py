@@ -29,6 +29,13 @@ class Assignment(db.Model):
         sa.UniqueConstraint("task_id", "agency_id", "period_index"),
         sa.CheckConstraint("progress_percent BETWEEN 0 AND 100", name="progress_range"),
         sa.Index("ix_assignment_agency_status", "agency_id", "status"),
+        # The "Chờ xử lý" queue: work reported done, oldest report first; a small slice of the table.
+        sa.Index(
+            "ix_assignment_awaiting_review",
+            "reported_done_on",
+            postgresql_where=sa.text("status = 'reported_done'"),
+            sqlite_where=sa.text("status = 'reported_done'"),
+        ),
         # Overdue and due-soon lists scan open work by deadline; closed work is most rows.
         sa.Index(
             "ix_assignment_open_deadline",
@@ -128,6 +135,8 @@ class ExtensionRequest(db.Model):
     """A request for more time (gia hạn), decided by the monitor or the office."""
 
     __tablename__ = "extension_request"
+    # The "Chờ xử lý" queue: pending requests, oldest first.
+    __table_args__ = (sa.Index("ix_extension_request_status_requested", "status", "requested_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True)

@@ -14,7 +14,12 @@ from coordination.db import local_tz, today, utcnow
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
 from coordination.formatting import format_date
-from coordination.notifications import notify_extension_decision, notify_review
+from coordination.notifications import (
+    notify_extension_decision,
+    notify_extension_request,
+    notify_reported_done,
+    notify_review,
+)
 from coordination.permissions import Permission, can
 from coordination.templating import status_label
 
@@ -114,6 +119,8 @@ def report_progress(
     if action in (Action.accept, Action.return_):
         # Issue 5: the agency's users are told their work was accepted or returned.
         notify_review(assignment, "accept" if action == Action.accept else "return", update.note)
+    elif action == Action.report_done:
+        notify_reported_done(update)  # issue 11: the monitor and the office have work to accept
     return update
 
 
@@ -187,6 +194,7 @@ def request_extension(
         directive_id=assignment.task.directive_id,
         assignment_id=assignment.id,
     )
+    notify_extension_request(request)  # issue 11: the monitor and the office have a request to decide
     return request
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import tempfile
 from collections.abc import Iterator
@@ -35,6 +36,16 @@ class PayloadTooLarge(OperationError):
 
 class UnsupportedType(OperationError):
     status = 415
+
+
+class StorageFull(OperationError):
+    """The evidence store's disk is full: nothing was kept, the administrator must make room."""
+
+    status = 507
+
+
+#: the errors of a full disk or quota (ENOSPC, EDQUOT, EFBIG)
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def add_evidence(
@@ -83,6 +94,14 @@ def add_evidence(
             blob = store.put(whole, max_size=limit)
         except TooLarge:
             raise too_large from None
+        except OSError as error:
+            if error.errno not in _FULL:
+                raise
+            current_app.logger.error("evidence store full: %s", error)
+            raise StorageFull(
+                _("Máy chủ không còn chỗ lưu tệp “%(name)s”; hãy báo quản trị viên.", name=filename or ""),
+                errors={"file": [_("Không còn chỗ lưu tệp.")]},
+            ) from None
     forget_new_blobs_on_rollback(db.session(), store, blob)
     evidence = Evidence(
         assignment=assignment,

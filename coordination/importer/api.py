@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import gettext as _
-from marshmallow import fields
+from marshmallow import ValidationError
 
 from coordination.api.core import Blueprint, signed_in
 from coordination.api.schemas import ApiSchema, long_text
@@ -40,8 +40,46 @@ class ParseTextSchema(ApiSchema):
     text = long_text(MAX_TEXT, metadata={"description": "the directive's text (application/json)"})
 
 
-class ParseFileSchema(ApiSchema):
-    file = fields.Raw(metadata={"type": "string", "format": "binary", "description": ".txt, .docx or text-layer .pdf"})
+#: one request body, two ways to send it (webargs' two locations would document an invalid "in: body")
+PARSE_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": ParseTextSchema},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": ".txt, .docx or text-layer .pdf"}
+                },
+            }
+        },
+    },
+}
+
+
+def _parse_input() -> str:
+    """The directive's text: from a multipart `file`, or from the JSON body's `text`."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise Invalid(_("Hãy gửi nội dung văn bản hoặc một tệp."), errors={"file": [_("Bắt buộc.")]})
+        try:
+            return extract_text(upload.filename, upload.read())
+        except ImportTextError as error:
+            raise Invalid(str(error), errors={"file": [str(error)]}) from error
+    raw = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(raw, dict):
+        raise Invalid(
+            _("Nội dung yêu cầu không phải JSON hợp lệ."),
+            errors={"body": [_("Nội dung yêu cầu không phải JSON hợp lệ.")]},
+        )
+    try:
+        return ParseTextSchema().load(raw).get("text") or ""
+    except ValidationError as error:
+        raise Invalid(
+            _("Dữ liệu không hợp lệ: %(fields)s.", fields=", ".join(error.messages)), errors=error.messages
+        ) from None
 
 
 def office_only(view: Any) -> Any:
@@ -59,24 +97,17 @@ def office_only(view: Any) -> Any:
 
 @blp.post("/parse")
 @office_only
-@blp.arguments(ParseTextSchema, location="json")
-@blp.arguments(ParseFileSchema, location="files")
-@blp.response(200)
+@blp.doc(requestBody=PARSE_BODY)
+@blp.response(200, description="What the parser read, each agency name's resolution, and the proposal")
 @blp.alt_response(403, response="FORBIDDEN", description="Only an office imports directives")
-def parse(body: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="No text, or a file that cannot be read")
+def parse() -> dict[str, Any]:
     """Read a directive (JSON `text`, or a multipart `file`): header, tasks, agencies, deadlines, warnings.
 
     `resolutions` maps each agency name as written to its registry match (`matches`: agency codes or
     groups with a score) or, when `status` is `unresolved`, to `candidates` to pick from.
     """
-    upload = files.get("file")
-    if upload is not None and getattr(upload, "filename", ""):
-        try:
-            text = extract_text(upload.filename, upload.read())
-        except ImportTextError as error:
-            raise Invalid(str(error), errors={"file": [str(error)]}) from error
-    else:
-        text = body.get("text") or ""
+    text = _parse_input()
     if not text.strip():
         raise Invalid(
             _("Không có nội dung văn bản để đọc."), errors={"text": [_("Hãy gửi nội dung văn bản hoặc một tệp.")]}

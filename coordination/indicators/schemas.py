@@ -80,6 +80,10 @@ class IndicatorDetailSchema(IndicatorSchema):
     measurements = fields.List(fields.Nested(MeasurementSchema), metadata={"description": "newest first"})
 
 
+#: the bounds as JSON numbers: apispec writes a Decimal's bounds as strings, which OpenAPI refuses
+_DOCUMENTED_BOUNDS = {"minimum": 0, "maximum": float(VALUE_MAX)}
+
+
 class MeasurementCreateSchema(ApiSchema):
     measured_on = fields.Date(required=True, metadata={"description": "YYYY-MM-DD; not in the future"})
     value = fields.Decimal(
@@ -87,13 +91,18 @@ class MeasurementCreateSchema(ApiSchema):
         places=2,
         error_messages=_NUMBER_MESSAGES,
         validate=validate.Range(min=0, max=VALUE_MAX, error=N_("Phải từ %(min)s đến %(max)s.")),
+        metadata=_DOCUMENTED_BOUNDS,
     )
     of_value = fields.Decimal(
         places=2,
         allow_none=True,
         error_messages=_NUMBER_MESSAGES,
         validate=validate.Range(min=0, min_inclusive=False, max=VALUE_MAX, error=N_("Phải lớn hơn 0.")),
-        metadata={"description": "the whole it is counted against (37.075 of 50.527)"},
+        metadata={
+            "description": "the whole it is counted against (37.075 of 50.527)",
+            **_DOCUMENTED_BOUNDS,
+            "exclusiveMinimum": True,
+        },
     )
     agency = Text(
         allow_none=True,

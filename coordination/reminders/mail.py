@@ -20,6 +20,16 @@ from coordination.formatting import format_date
 from coordination.reminders.models import Notification
 
 DIGEST_KINDS = ("reminder", "escalation")
+#: issue 11: what an agency asks the monitor and the office to decide; mailed in the same digest
+DECISION_KINDS = ("reported_done", "extension_request", "explanation_answer")
+
+
+@dataclass(frozen=True)
+class DecisionItem:
+    """A notice of something waiting for the reader's decision, as the digest lists it."""
+
+    kind: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -56,16 +66,30 @@ def _items(notifications: list[Notification], day: date) -> list[DigestItem]:
     return sorted(items, key=lambda i: (i.deadline or date.max, i.ref, i.label))
 
 
-def build_digest(user: User, items: list[DigestItem], day: date) -> EmailMessage:
+def build_digest(
+    user: User, items: list[DigestItem], day: date, decisions: list[DecisionItem] | None = None
+) -> EmailMessage:
     base = current_app.config["BASE_URL"].rstrip("/")
     link = f"{base}/app/assignment/"
+    decisions = decisions or []
     message = EmailMessage()
-    message["Subject"] = f"[Đôn đốc] {len(items)} nhiệm vụ cần thực hiện — ngày {format_date(day)}"
+    if items:
+        message["Subject"] = f"[Đôn đốc] {len(items)} nhiệm vụ cần thực hiện — ngày {format_date(day)}"
+    else:
+        message["Subject"] = f"[Chờ xử lý] {len(decisions)} việc chờ quyết định — ngày {format_date(day)}"
     message["From"] = current_app.config["MAIL_SENDER"]
     # A name is one line: a CR or LF in a header would refuse the message (or, unchecked, inject a header).
     message["To"] = formataddr((" ".join(user.full_name.split()), user.email or ""))
     message["Message-ID"] = make_msgid(domain="coordination")
-    context = {"user": user, "items": items, "day": day, "link": link, "format_date": format_date}
+    context = {
+        "user": user,
+        "items": items,
+        "day": day,
+        "link": link,
+        "format_date": format_date,
+        "decisions": decisions,
+        "queue_link": f"{base}/app/queue/",
+    }
     message.set_content(render_template("reminders/digest.txt", **context))
     message.add_alternative(render_template("reminders/digest.html", **context), subtype="html")
     return message
@@ -90,7 +114,7 @@ def send_digests(day: date) -> tuple[int, int]:
         sa.select(Notification)
         .join(User, User.id == Notification.user_id)
         .where(
-            Notification.kind.in_(DIGEST_KINDS),
+            Notification.kind.in_(DIGEST_KINDS + DECISION_KINDS),
             Notification.emailed_at.is_(None),
             User.email.is_not(None),
             User.active.is_(True),
@@ -105,7 +129,9 @@ def send_digests(day: date) -> tuple[int, int]:
     try:
         for user_id, notifications in by_user.items():
             user = db.session.get(User, user_id)
-            message = build_digest(user, _items(notifications, day), day)
+            reminders = [n for n in notifications if n.kind in DIGEST_KINDS]
+            decisions = [DecisionItem(n.kind, n.message) for n in notifications if n.kind in DECISION_KINDS]
+            message = build_digest(user, _items(reminders, day), day, decisions)
             try:
                 connection = connection or _smtp()
                 connection.send_message(message)

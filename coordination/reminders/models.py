@@ -54,6 +54,15 @@ class ExplanationRequest(db.Model):
     """Yêu cầu giải trình: the monitor asks an agency late with its work to explain in writing."""
 
     __tablename__ = "explanation_request"
+    # The "Chờ xử lý" queue: answers not yet read, oldest answer first.
+    __table_args__ = (
+        sa.Index(
+            "ix_explanation_request_unread_answer",
+            "answered_at",
+            postgresql_where=sa.text("answered_at IS NOT NULL AND answer_read_at IS NULL"),
+            sqlite_where=sa.text("answered_at IS NOT NULL AND answer_read_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
@@ -67,15 +76,23 @@ class ExplanationRequest(db.Model):
     answer: Mapped[str | None] = mapped_column(sa.Text)
     #: by when the agency says it will finish
     expected_finish_on: Mapped[date | None]
+    #: when the monitor or the office read the answer (the "Chờ xử lý" page lists answers not yet read)
+    answer_read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer_read_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     assignment: Mapped[Assignment] = relationship()
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+    answer_read_by: Mapped[User | None] = relationship(foreign_keys=[answer_read_by_id])
 
 
 class Notification(db.Model):
     __tablename__ = "notification"
-    __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        sa.Index("ix_notification_user_read", "user_id", "read_at"),
+        # One notice per user and event: an event raised twice (a retried request, two runs) adds nothing.
+        sa.UniqueConstraint("user_id", "dedupe_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
@@ -85,5 +102,7 @@ class Notification(db.Model):
     assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"))
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the event this notice tells of ("reported_done:<update id>"); NULL for notices that may repeat
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(80))
 
     user: Mapped[User] = relationship()

@@ -24,7 +24,7 @@ from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from coordination.formatting import format_date
-from coordination.notifications import agency_users, notify
+from coordination.notifications import agency_users, notify, notify_explanation_answer
 from coordination.permissions import Permission, can
 from coordination.reminders.models import ExplanationRequest, Notification, Reminder, ReminderPolicy
 from coordination.reminders.policy import Policy, Rule, Sent, due_rules
@@ -266,19 +266,7 @@ def answer_explanation(
         evidence.explanation_request_id = request.id
     db.session.flush()
     late = (local_today() - request.due_on).days
-    monitors = (
-        agency_users(assignment.task.directive.monitor_agency_id) if assignment.task.directive.monitor_agency_id else []
-    )
-    notify(
-        monitors,
-        "explanation_answer",
-        _(
-            "%(agency)s đã giải trình về nhiệm vụ %(label)s.",
-            agency=assignment.agency.name_vi,
-            label=assignment.task.display_label,
-        ),
-        assignment,
-    )
+    notify_explanation_answer(request.id, assignment)  # issue 11: the monitor and the office, once
     audit.record(
         actor,
         "explanation.answer",
@@ -290,6 +278,30 @@ def answer_explanation(
             "days_late": max(0, late),
             "files": len(files or []),
         },
+        directive_id=assignment.task.directive_id,
+        assignment_id=assignment.id,
+    )
+    return request
+
+
+def read_explanation_answer(request: ExplanationRequest, *, actor: audit.Actor) -> ExplanationRequest:
+    """The monitor or the office has read an agency's explanation: it leaves their "Chờ xử lý" queue."""
+    assignment = request.assignment
+    if not audit.is_system(actor) and not can(actor, Permission.assignment_review, assignment):
+        raise Forbidden(_("Bạn không có quyền xử lý giải trình này."))
+    if request.answered_at is None:
+        raise Conflict(_("Yêu cầu giải trình này chưa được trả lời."))
+    if request.answer_read_at is not None:
+        raise Conflict(_("Nội dung giải trình này đã được đánh dấu là đã đọc."))
+    request.answer_read_at = utcnow()
+    request.answer_read_by = audit.acting_user(actor)
+    db.session.flush()
+    audit.record(
+        actor,
+        "explanation.read",
+        "explanation_request",
+        request.id,
+        after={"answer_read_at": request.answer_read_at},
         directive_id=assignment.task.directive_id,
         assignment_id=assignment.id,
     )

@@ -103,7 +103,7 @@ class NotificationSchema(ApiSchema):
     kind = fields.String(
         metadata={
             "description": "reminder, escalation, explanation, explanation_answer, assignment, accepted, returned, "
-            "extension_approved, extension_rejected"
+            "extension_approved, extension_rejected, reported_done, extension_request"
         }
     )
     message = fields.String()

@@ -27,12 +27,13 @@ _FILES = {fmt: {"schema": {"type": "string", "format": "binary"}} for fmt in ("p
 
 @blp.get("/compliance")
 @blp.arguments(ComplianceArgsSchema, location="query", as_kwargs=True)
-@blp.response(200, ComplianceReportSchema)
-@blp.alt_response(403, response="FORBIDDEN", description="Not the office, a monitor or an admin; or not your directive")
-@blp.alt_response(404, response="NOT_FOUND", description="Unknown directive or agency")
+@blp.response(200, ComplianceReportSchema, description="The report: JSON, or the file of the `format` asked for")
+@blp.alt_response(403, response="FORBIDDEN", description="Not the office, a monitor or an admin")
+@blp.alt_response(404, response="NOT_FOUND", description="Unknown directive or agency, or not yours to see")
 @blp.doc(
     responses={
-        "200": {
+        # merged with @blp.response's JSON content under the same (integer) status key
+        200: {
             "content": {
                 MIMETYPES["html"].split(";")[0]: {"schema": {"type": "string"}},
                 **{MIMETYPES[fmt].split(";")[0]: spec for fmt, spec in _FILES.items()},

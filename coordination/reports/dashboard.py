@@ -141,6 +141,26 @@ def overdue_query(user: User, filters: DashboardFilters, *, day: date | None = N
     )
 
 
+def followed_directive_ids(user: User) -> sa.Select:
+    """The ids of the directives the user's dashboard covers: those with work in `dashboard_scope(user)`."""
+    return (
+        sa.select(Directive.id)
+        .join(Task, Task.directive_id == Directive.id)
+        .join(Assignment, Assignment.task_id == Task.id)
+        .where(dashboard_scope(user), Assignment.status != "cancelled")
+    )
+
+
+def followed_directive_count(user: User) -> int:
+    """How many directives the home page says the user follows (the dashboard's directive choices)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(Directive.id))).where(Directive.id.in_(followed_directive_ids(user)))
+        )
+        or 0
+    )
+
+
 def unanswered_explanations(user: User, filters: DashboardFilters) -> sa.Select:
     return (
         _filtered(

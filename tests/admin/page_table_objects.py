@@ -9,22 +9,31 @@ import sqlalchemy as sa
 
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.operations import request_extension
+from coordination.assignments.states import Status
 from coordination.auth.models import User
 from coordination.db import today
+from coordination.directives.operations import update_task
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from coordination.indicators.models import Indicator
 from coordination.reminders.calendar import ensure_calendar_token
 from coordination.reminders.operations import request_explanation
-from tests.conftest import assignment_of, directive, get_user, tiny_pdf
+from tests.conftest import directive, get_user, tiny_pdf
+from tests.factories import make_assignment
 
 
 def make_objects() -> dict[str, object]:
-    """Sở Tư pháp's task 5 of 2157/UBND-KSTT with a file, a pending extension and an explanation request."""
-    work = assignment_of("2157/UBND-KSTT", "5", "TN-STP")
+    """Sở Tư pháp's overdue work with an explanation request, then a new deadline, a file and a pending extension.
+
+    Directive pages use the demo's 2157/UBND-KSTT; the work is on a directive of Tây Ninh's made for the test,
+    where Sở GD&ĐT has a task too (so education.tayninh sees the directive, not this work's private record).
+    """
+    work = make_assignment(
+        "TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=-3, beside=("TN-SGDDT",)
+    )
     officer, monitor = get_user("justice.tayninh"), get_user("monitor.tayninh")
-    explanation = request_explanation(work, "Vì sao chậm?", today() + timedelta(days=3), actor=monitor)  # overdue
-    work.deadline = today() + timedelta(days=5)
+    explanation = request_explanation(work, "Vì sao chậm?", today() + timedelta(days=3), actor=monitor)
+    update_task(work.task, {"deadline": today() + timedelta(days=5)}, actor=get_user("office.tayninh"))
     evidence = add_evidence(work, io.BytesIO(tiny_pdf()), "a.pdf", actor=officer)
     extension = request_extension(work, today() + timedelta(days=20), "Cần thêm thời gian.", actor=officer)
     kstt = directive("2157/UBND-KSTT")

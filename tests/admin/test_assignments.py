@@ -9,12 +9,13 @@ from flask import current_app
 
 from coordination.assignments.models import Assignment
 from coordination.assignments.operations import report_progress
-from coordination.assignments.states import Status, Timeliness
+from coordination.assignments.states import Action, Status, Timeliness
 from coordination.db import today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 from coordination.permissions import visible_assignments
-from tests.conftest import assignment_of, get_user
+from tests.conftest import SETUP, assignment_of, get_user
+from tests.factories import make_directive
 from tests.support.admin_views import attr_values
 
 KSTT = "2157/UBND-KSTT"
@@ -62,38 +63,32 @@ def test_justice_sees_only_its_agencys_rows(client, login):
 
 
 def test_most_urgent_first(client, login):
-    """Give the police varied work, then check the exact order."""
-    police = get_user("monitor.tayninh").agency_id
-    mine = list(
-        db.session.scalars(
-            sa.select(Assignment)
-            .join(Task, Task.id == Assignment.task_id)
-            .join(Directive, Directive.id == Task.directive_id)
-            .where(Assignment.agency_id == police, Directive.ref == KSTT)
-            .order_by(Assignment.id)
-        )
-    )
-    assert len(mine) >= 5
+    """Give the police varied work of its own, then check the exact order."""
     soon = current_app.config["DUE_SOON_DAYS"]
-    plan = [
-        (Status.in_progress, today() + timedelta(days=30)),  # on time
-        (Status.not_started, today() + timedelta(days=soon)),  # due soon
-        (Status.in_progress, today() - timedelta(days=3)),  # overdue by 3
-        (Status.not_started, today() - timedelta(days=40)),  # overdue by 40: first
-        (Status.not_started, None),  # no deadline
-    ]
-    for assignment, (status, deadline) in zip(mine, plan, strict=False):
-        assignment.status, assignment.deadline = status, deadline
-        assignment.reported_done_on = assignment.completed_on = None
+    plan = {
+        "1": (Status.in_progress, 30),  # on time
+        "2": (Status.not_started, soon),  # due soon
+        "3": (Status.in_progress, -3),  # overdue by 3
+        "4": (Status.not_started, -40),  # overdue by 40: first
+        "5": (Status.not_started, None),  # no deadline
+    }
+    directive = make_directive(
+        {label: ["TN-CA"] for label in plan},
+        issued_on=today() - timedelta(days=60),
+        task_deadlines={label: days for label, (_, days) in plan.items()},
+    )
+    work = {task.label: task.assignments[0] for task in directive.tasks}
+    for label, (status, _) in plan.items():
+        if status == Status.in_progress:
+            report_progress(work[label], actor=SETUP, action=Action.start, note="Bắt đầu.")
     db.session.commit()
 
     login("monitor.tayninh")
-    rows = _rows(client, f"?directive={mine[0].task.directive_id}")
+    rows = _rows(client, f"?directive={directive.id}")
     keys = [_urgency(a) for a in rows]
     assert keys == sorted(keys)
-    planned = [a.id for a in mine[:5]]
-    assert [a.id for a in rows if a.id in planned] == [planned[3], planned[2], planned[1], planned[0], planned[4]]
-    html = client.get(f"/app/assignment/?directive={mine[0].task.directive_id}").get_data(as_text=True)
+    assert [a.task.label for a in rows] == ["4", "3", "2", "1", "5"]
+    html = client.get(f"/app/assignment/?directive={directive.id}").get_data(as_text=True)
     assert "40 ngày" in html  # days late beside the badge
 
 

@@ -163,6 +163,16 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     ),
     "explanations.new": ("GET", "/app/explanations/new", (302, 404, 404, 404, 404, 404, 404, 404)),
     "extension_request.index": ("GET", "/app/extensions/", (302, 200, 200, 200, 200, 200, 200, 200)),
+    # issue 11: the queue is the monitor's, the office's and admin's; a row's decision by those who decide it
+    # (an empty form: refused, nothing kept, back to the queue with the reason: 303)
+    "queue.index": ("GET", "/app/queue/", (302, 200, 200, 200, 403, 403, 200, 403)),
+    "queue.review": ("POST", "/app/queue/review/{assignment_id}/", (302, 303, 303, 303, 403, 403, 403, 403)),
+    "queue.extension": ("POST", "/app/queue/extension/{request_id}/", (302, 303, 303, 303, 403, 403, 403, 403)),
+    "queue.explanation_read": (
+        "POST",
+        "/app/queue/explanation/{explanation_id}/read/",
+        (302, 303, 303, 303, 403, 403, 403, 403),
+    ),
     "indicators.index": ("GET", "/app/indicators/", (302, 200, 200, 200, 200, 200, 200, 200)),
     "indicators.detail": ("GET", "/app/indicators/{indicator_id}", (302, 200, 200, 200, 200, 200, 404, 404)),
     "indicators.add": ("POST", "/app/indicators/{indicator_id}/measurements", (302, 422, 422, 422, 403, 403, 404, 404)),

@@ -14,12 +14,14 @@ from werkzeug.test import encode_multipart
 
 from coordination.assignments.models import Assignment, ExtensionRequest, ExtensionStatus, ProgressUpdate
 from coordination.assignments.operations import report_progress, request_extension
-from coordination.assignments.states import Action
+from coordination.assignments.states import Action, Status
 from coordination.db import today
+from coordination.directives.operations import update_task
 from coordination.evidence.models import Evidence
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from tests.conftest import assignment_of, get_user, tiny_pdf
+from tests.factories import make_assignment
 from tests.support.web import event_count, fresh, text, vn
 
 KSTT = "2157/UBND-KSTT"
@@ -31,9 +33,8 @@ def _justice() -> Assignment:
 
 
 def _fresh_work() -> Assignment:
-    """Sở Tư pháp's task 5, with a deadline ahead (so that an extension can be asked)."""
-    assignment = _justice()
-    assignment.deadline = today() + timedelta(days=10)
+    """New work of Sở Tư pháp, in progress, with a deadline ahead (so that an extension can be asked)."""
+    assignment = make_assignment("TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=10)
     db.session.commit()
     return assignment
 
@@ -179,8 +180,10 @@ def test_a_stale_review_says_so_and_changes_nothing(client, login):
     report_progress(assignment, actor=get_user("justice.tayninh"), action=Action.report_done, note="Xong.")
     db.session.commit()
     read_version = fresh(assignment).version
-    # Meanwhile the office moves the deadline: the row's version moves on.
-    assignment.deadline = assignment.deadline + timedelta(days=1)
+    # Meanwhile the office moves the task's deadline: the row's version moves on.
+    update_task(
+        assignment.task, {"deadline": assignment.deadline + timedelta(days=1)}, actor=get_user("office.tayninh")
+    )
     db.session.commit()
     before = _counts(assignment)
     login("monitor.tayninh")

@@ -7,11 +7,14 @@ from datetime import timedelta
 
 from flask import g
 
+from coordination.assignments.models import Assignment
 from coordination.assignments.operations import report_progress, request_extension
+from coordination.assignments.states import Status
 from coordination.db import today
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
-from tests.conftest import assignment_of, count_queries, get_user, tiny_pdf
+from tests.conftest import count_queries, get_user, tiny_pdf
+from tests.factories import make_assignment
 
 
 def _get(client, url: str) -> int:
@@ -25,13 +28,14 @@ def _get(client, url: str) -> int:
 
 
 def test_assignment_page_queries_do_not_grow_with_its_history(client, login):
-    assignment = assignment_of("2157/UBND-KSTT", "5", "TN-STP")
-    url = f"/app/assignment/details/?id={assignment.id}"
+    assignment = make_assignment("TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=5)
+    db.session.commit()
+    assignment_id = assignment.id
+    url = f"/app/assignment/details/?id={assignment_id}"
     login("monitor.tayninh")
     few = _get(client, url)
     officer = get_user("justice.tayninh")
-    assignment = assignment_of("2157/UBND-KSTT", "5", "TN-STP")
-    assignment.deadline = today() + timedelta(days=5)
+    assignment = db.session.get(Assignment, assignment_id)
     for i in range(6):
         update = report_progress(assignment, actor=officer, note=f"Ghi chú {i}", progress_percent=70 + i)
         add_evidence(assignment, io.BytesIO(tiny_pdf() + bytes([i])), f"tep-{i}.pdf", actor=officer, update=update)
@@ -45,14 +49,11 @@ def test_assignment_page_queries_do_not_grow_with_its_history(client, login):
 def test_extension_list_queries_do_not_grow_with_rows(client, login):
     login("monitor.tayninh")
     none = _get(client, "/app/extensions/")
-    for label, code, username in (
-        ("5", "TN-STP", "justice.tayninh"),
-        ("1", "TN-SGDDT", "education.tayninh"),
-        ("7", "TN-SGDDT", "education.tayninh"),
+    for n, (code, username) in enumerate(
+        (("TN-STP", "justice.tayninh"), ("TN-SGDDT", "education.tayninh"), ("TN-SGDDT", "education.tayninh"))
     ):
-        assignment = assignment_of("2157/UBND-KSTT", label, code)
-        assignment.deadline = today() + timedelta(days=5)
-        request_extension(assignment, today() + timedelta(days=9), f"Chờ {label}.", actor=get_user(username))
+        assignment = make_assignment(code, officer=username, status=Status.in_progress, deadline_in_days=5)
+        request_extension(assignment, today() + timedelta(days=9), f"Chờ {n}.", actor=get_user(username))
     db.session.commit()
     some = _get(client, "/app/extensions/")
     assert some == none

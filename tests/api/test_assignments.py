@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from coordination.directives.models import Directive
 from coordination.extensions import db
 from coordination.permissions import Permission, can
 from tests.conftest import SETUP, get_user
+from tests.factories import TAM_DIEP, make_assignment
 from tests.support.api import assert_problem
 
 
@@ -25,17 +26,17 @@ def _directive_id(ref: str) -> int:
 
 @pytest.fixture
 def variety(app) -> dict[str, Assignment]:
-    """Give the demo (all overdue or done) work due soon, on time, without deadline, and cancelled."""
-    open_work = db.session.scalars(
-        sa.select(Assignment).where(Assignment.status == Status.not_started).order_by(Assignment.id)
-    ).all()
-    due_soon, on_time, no_deadline, cancelled = open_work[:4]
-    due_soon.deadline = today() + timedelta(days=1)
-    on_time.deadline = today() + timedelta(days=60)
-    no_deadline.deadline = None
-    report_progress(cancelled, actor=SETUP, action=Action.cancel, note="Không còn phù hợp")
+    """Beside the demo (all overdue or done): new work due soon, on time, without deadline, and cancelled."""
+    soon = app.config["DUE_SOON_DAYS"]
+    made = {
+        "due_soon": make_assignment("TN-STP", officer="justice.tayninh", deadline_in_days=soon),
+        "on_time": make_assignment("TN-SGDDT", deadline_in_days=60),
+        "no_deadline": make_assignment("TD-PBACSON", officer="bacson.tamdiep", deadline_in_days=None, **TAM_DIEP),
+        "cancelled": make_assignment("TN-SNV", deadline_in_days=5),
+    }
+    report_progress(made["cancelled"], actor=SETUP, action=Action.cancel, note="Không còn phù hợp")
     db.session.commit()
-    return {"due_soon": due_soon, "on_time": on_time, "no_deadline": no_deadline, "cancelled": cancelled}
+    return made
 
 
 def _expected(app, username: str, params: dict[str, Any]) -> set[int]:

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 
 from coordination.assignments.operations import request_extension
+from coordination.assignments.states import Status
 from coordination.db import today
 from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from tests.conftest import SETUP, directive
+from tests.factories import make_assignment
 from tests.support.api import assert_problem
-from tests.support.workflow import PDF, TAM_DIEP, TAY_NINH, etag, fingerprint, open_work
+from tests.support.workflow import PDF, TAM_DIEP, etag, fingerprint
 
 FUTURE = (today() + timedelta(days=60)).isoformat()
 
@@ -59,21 +61,42 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
     ("office.tayninh", "POST", "/api/v1/directives", _directive(doc_type="cong van"), 422, "doc_type"),
     ("office.tayninh", "POST", "/api/v1/directives", _directive(legal_basis="Luật"), 422, "legal_basis"),
     ("office.tayninh", "POST", "/api/v1/directives", _directive(signer="Võ Đức Trọng"), 422, "signer"),
-    ("office.tayninh", "POST", "/api/v1/directives", _directive(addressees=[1]), 422, "addressees"),
+    ("office.tayninh", "POST", "/api/v1/directives", _directive(addressees=[1]), 422, "addressees.0"),
     ("office.tayninh", "POST", "/api/v1/directives", _directive(deadline=True), 422, "deadline"),
     ("office.tayninh", "POST", "/api/v1/directives", _directive(tasks="1. Làm"), 422, "tasks"),
-    ("office.tayninh", "POST", "/api/v1/directives", _directive(tasks=[{"text": "x"}]), 422, "tasks"),
-    ("office.tayninh", "POST", "/api/v1/directives", _directive(tasks=[_task(label="")]), 422, "tasks"),
-    ("office.tayninh", "POST", "/api/v1/directives", _directive(tasks=[_task(deadline="mai")]), 422, "tasks"),
-    ("office.tayninh", "POST", "/api/v1/directives", _directive(tasks=[_task(recurrence="daily")]), 422, "tasks"),
-    ("office.tayninh", "POST", "/api/v1/directives", _directive(tasks=[_task(recurrence_day=40)]), 422, "tasks"),
+    ("office.tayninh", "POST", "/api/v1/directives", _directive(tasks=[{"text": "x"}]), 422, "tasks.0.label"),
+    ("office.tayninh", "POST", "/api/v1/directives", _directive(tasks=[_task(label="")]), 422, "tasks.0.label"),
+    (
+        "office.tayninh",
+        "POST",
+        "/api/v1/directives",
+        _directive(tasks=[_task(deadline="mai")]),
+        422,
+        "tasks.0.deadline",
+    ),
+    (
+        "office.tayninh",
+        "POST",
+        "/api/v1/directives",
+        _directive(tasks=[_task(recurrence="daily")]),
+        422,
+        "tasks.0.recurrence",
+    ),
+    (
+        "office.tayninh",
+        "POST",
+        "/api/v1/directives",
+        _directive(tasks=[_task(recurrence_day=40)]),
+        422,
+        "tasks.0.recurrence_day",
+    ),
     (
         "office.tayninh",
         "POST",
         "/api/v1/directives",
         _directive(tasks=[_task(recurrence="weekly", recurrence_day=9)]),
         422,
-        "tasks",
+        "tasks.0.recurrence_day",
     ),
     (
         "office.tayninh",
@@ -81,18 +104,32 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
         "/api/v1/directives",
         _directive(tasks=[_task(assignments=[{"agency": "TN-STP", "group": "Các sở, ban, ngành tỉnh"}])]),
         422,
-        "tasks",
+        "tasks.0.assignments.0.agency",
     ),
-    ("office.tayninh", "POST", "/api/v1/directives", _directive(tasks=[_task(assignments=[{}])]), 422, "tasks"),
+    (
+        "office.tayninh",
+        "POST",
+        "/api/v1/directives",
+        _directive(tasks=[_task(assignments=[{}])]),
+        422,
+        "tasks.0.assignments.0.agency",
+    ),
     (
         "office.tayninh",
         "POST",
         "/api/v1/directives",
         _directive(tasks=[_task(assignments=[{"agency": "TN-STP", "role": "boss"}])]),
         422,
-        "tasks",
+        "tasks.0.assignments.0.role",
     ),
-    ("office.tayninh", "POST", "/api/v1/directives", _directive(tasks=[_nested(3)]), 422, "tasks"),
+    (
+        "office.tayninh",
+        "POST",
+        "/api/v1/directives",
+        _directive(tasks=[_nested(3)]),
+        422,
+        "tasks.0.subtasks.0.subtasks.0.subtasks",
+    ),
     ("office.tayninh", "POST", "/api/v1/directives", _directive(status="active"), 422, "status"),
     ("office.tayninh", "POST", "/api/v1/directives", "[1, 2]", 422, "body"),
     ("office.tayninh", "POST", "/api/v1/directives", '{"number": ', 400, "body"),
@@ -293,12 +330,12 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
 
 @pytest.fixture
 def targets(app, store_dir) -> dict[str, int]:
-    work = open_work(TAY_NINH, "5", "TN-STP")
+    work = make_assignment("TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=20)
     extension = request_extension(work, work.deadline + timedelta(days=10), "Thiếu người.", actor=SETUP)
     evidence = add_evidence(work, io.BytesIO(PDF), "a.pdf", actor=SETUP)
     db.session.commit()
     return {
-        "directive": directive(TAY_NINH).id,
+        "directive": work.task.directive_id,
         "task": work.task_id,
         "work": work.id,
         "extension": extension.id,

@@ -9,17 +9,21 @@ from urllib.parse import quote
 
 import pytest
 
+from coordination.assignments.states import Status
 from coordination.evidence.content import DOCX
+from tests.factories import make_assignment
 from tests.support.api import assert_problem
-from tests.support.workflow import HTML, PDF, SVG, files_in, fingerprint, open_work, upload
+from tests.support.workflow import HTML, PDF, SVG, files_in, fingerprint, upload
 
 MB = 1024 * 1024
 
 
 @pytest.fixture
 def work(app):  # type: ignore[no-untyped-def]
-    """Sở Tư pháp's assignment of 2157/UBND-KSTT task 5, in progress: justice.tayninh's own."""
-    return open_work("2157/UBND-KSTT", "5", "TN-STP")
+    """Sở Tư pháp's assignment in progress, justice.tayninh's own; Sở GD&ĐT has a task on the same directive."""
+    return make_assignment(
+        "TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=20, beside=("TN-SGDDT",)
+    )
 
 
 @pytest.fixture

@@ -169,8 +169,8 @@ def test_api_sends_all_overdue_of_an_agency_with_each_own_text(api) -> None:
     [
         ({}, "assignment_ids"),
         ({"assignment_ids": []}, "assignment_ids"),
-        ({"assignment_ids": ["x"]}, "assignment_ids"),
-        ({"assignment_ids": [0]}, "assignment_ids"),
+        ({"assignment_ids": ["x"]}, "assignment_ids.0"),
+        ({"assignment_ids": [0]}, "assignment_ids.0"),
         ({"assignment_ids": [1], "agency": "TN-STP"}, "assignment_ids"),
         ({"agency": "NO-SUCH"}, "agency"),
         ({"directive": "abc"}, "directive"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +17,13 @@ from coordination.assignments.models import Assignment, ExtensionRequest, Progre
 from coordination.assignments.operations import report_progress
 from coordination.assignments.states import Action, Status
 from coordination.audit import AuditEvent
-from coordination.db import today
+from coordination.auth.models import ApiToken
 from coordination.directives.models import Directive, DirectiveAddressee, Task
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
-from tests.conftest import SETUP, assignment_of
+from coordination.indicators.models import Indicator, Measurement
+from coordination.reminders.models import ExplanationRequest, Reminder
+from tests.conftest import SETUP
 from tests.support.api import ApiClient
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -80,16 +81,13 @@ def fingerprint() -> dict[str, Any]:
         "extension": _rows(ExtensionRequest.id, ExtensionRequest.status, ExtensionRequest.decision_note),
         "agency": _rows(Agency.id, Agency.name_vi, Agency.name_en, Agency.active, Agency.successor_id),
         "alias": _count(AgencyAlias.id),
+        "reminder": _count(Reminder.id),
+        "explanation": _rows(ExplanationRequest.id, ExplanationRequest.answered_at, ExplanationRequest.answer_read_at),
+        "indicator": _count(Indicator.id),
+        "measurement": _count(Measurement.id),
+        # tokens are made lazily by the test's API client: only a revocation is a change
+        "revoked_token": sorted(db.session.scalars(sa.select(ApiToken.id).where(ApiToken.revoked_at.is_not(None)))),
     }
-
-
-def open_work(ref: str, label: str, code: str) -> Assignment:
-    """The agency's assignment, in progress, due in 20 days (the demo's deadlines are long past)."""
-    assignment = assignment_of(ref, label, code)
-    assert assignment.status == Status.in_progress
-    assignment.deadline = today() + timedelta(days=20)
-    db.session.commit()
-    return assignment
 
 
 def reported_done(assignment: Assignment) -> Assignment:

@@ -1,7 +1,7 @@
 """users carry a session nonce
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006_user_session_nonce
+Revises: 0005_queue_notices
 Create Date: 2026-12-04 05:30:00
 
 A session names its user as "id:nonce"; changing the nonce (password changed, account deactivated, logout)
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006_user_session_nonce'
+down_revision = '0005_queue_notices'
 branch_labels = None
 depends_on = None
 
