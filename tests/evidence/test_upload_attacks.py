@@ -14,13 +14,15 @@ import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from coordination.assignments.states import Status
 from coordination.evidence.content import DOCX, XLSX
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
 from coordination.importer.text import ImportTextError, extract_text
 from coordination.uploads import ARCHIVE_MAX_ENTRIES, UnsafeFile, check_archive, image_size
+from tests.factories import make_assignment
 from tests.support.api import assert_problem
-from tests.support.workflow import PDF, files_in, fingerprint, open_work, upload
+from tests.support.workflow import PDF, files_in, fingerprint, upload
 
 MB = 1024 * 1024
 UNUSUAL = "Tệp “{}” quá lớn khi mở (tệp nén hoặc ảnh bất thường)."
@@ -28,7 +30,7 @@ UNUSUAL = "Tệp “{}” quá lớn khi mở (tệp nén hoặc ảnh bất th�
 
 @pytest.fixture
 def work(app):  # type: ignore[no-untyped-def]
-    return open_work("2157/UBND-KSTT", "5", "TN-STP")
+    return make_assignment("TN-STP", officer="justice.tayninh", status=Status.in_progress, deadline_in_days=20)
 
 
 @pytest.fixture
