@@ -47,6 +47,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", ENV_NAME == "production")
+    #: a session ends after this long without a request, and this long after login whatever happens
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
+    PERMANENT_SESSION_LIFETIME = SESSION_MAX_HOURS * 3600
+    # Remember-me is not offered (login_user(remember=False)); were it ever, its cookie would be short and Secure.
+    REMEMBER_COOKIE_DURATION = SESSION_MAX_HOURS * 3600
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -58,6 +64,8 @@ class Config:
 
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(BASE_DIR / "instance" / "evidence"))
     EVIDENCE_MAX_BYTES = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    #: an image whose header claims more pixels is refused (a phone photo has 12-50 million)
+    EVIDENCE_MAX_PIXELS = _int("EVIDENCE_MAX_MEGAPIXELS", 100) * 1_000_000
     # One request may carry several files; each is held to EVIDENCE_MAX_BYTES.
     MAX_CONTENT_LENGTH = 4 * EVIDENCE_MAX_BYTES + 1024 * 1024
     #: comma-separated MIME types accepted as evidence (detected from content)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 import config as config_module
 from coordination.extensions import babel, csrf, db, login_manager, migrate
+from coordination.security import init_security
 from coordination.transaction import end_request_transaction
 
 
@@ -37,6 +38,7 @@ def create_app(config: type | dict[str, Any] | None = None, **overrides: Any) ->
     register_templates(app)
     register_cli(app)
     register_observability(app)
+    init_security(app)  # CSP, nosniff, frame-ancestors, Referrer-Policy, HSTS in production
     return app
 
 

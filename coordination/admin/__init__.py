@@ -21,6 +21,7 @@ from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.directives.models import Directive
+from coordination.security import csp_nonce
 
 
 def init_admin(app: Flask) -> Admin:
@@ -33,6 +34,7 @@ def init_admin(app: Flask) -> Admin:
         url="/app",
         theme=Bootstrap4Theme(base_template="admin/app_base.html"),
         index_view=HomeView(name=_l("Trang chủ"), url="/app"),
+        csp_nonce_generator=csp_nonce,  # Flask-Admin's own inline scripts carry this request's nonce
     )
     agencies = _l("Cơ quan, đơn vị")
     admin.add_view(DirectiveView(Directive, name=_l("Văn bản chỉ đạo"), endpoint="directive"))

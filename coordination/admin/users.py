@@ -18,6 +18,7 @@ from coordination.admin.labels import ROLE_LABELS, role_label
 from coordination.agencies.models import Agency
 from coordination.auth import operations
 from coordination.auth.models import Role, User
+from coordination.auth.sessions import start_session
 from coordination.collation import vi_order
 from coordination.errors import OperationError
 from coordination.extensions import db
@@ -142,6 +143,8 @@ class UserView(SecureModelView):
             )
             if form.password.data:
                 operations.set_password(model, form.password.data, actor=actor)
+                if model is actor:
+                    start_session(model)  # the password change ended every session, this one included
         except OperationError as error:
             db.session.rollback()
             _show_error(form, error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -28,6 +29,10 @@ PASSWORD_PROFILES = {
 def _hasher() -> PasswordHasher:
     profile = current_app.config.get("PASSWORD_HASH_PROFILE", "owasp") if has_app_context() else "owasp"
     return PASSWORD_PROFILES[profile]
+
+
+def new_session_nonce() -> str:
+    return secrets.token_hex(16)
 
 
 class Role(enum.StrEnum):
@@ -56,11 +61,17 @@ class User(UserMixin, db.Model):
     #: secret in the user's iCalendar URL; a new one revokes the old
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: part of every session's user id ("id:nonce"); a new value (password changed, account deactivated,
+    #: logout) ends every session signed with the old one
+    session_nonce: Mapped[str] = mapped_column(sa.String(32), default=new_session_nonce, server_default="")
 
     agency: Mapped[Agency | None] = relationship()
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.username})"
+
+    def get_id(self) -> str:  # what Flask-Login keeps in the session cookie
+        return f"{self.id}:{self.session_nonce}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

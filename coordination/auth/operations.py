@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from datetime import datetime, timedelta
@@ -15,16 +16,21 @@ from flask_babel import gettext as _
 from coordination import audit
 from coordination.agencies.lookup import agency_by_code
 from coordination.auth.models import LoginAttempt, Role, User
+from coordination.auth.passwords import is_common
+from coordination.auth.sessions import end_sessions
 from coordination.db import utcnow
 from coordination.errors import Conflict, Forbidden, Invalid, NotFound, OperationError
 from coordination.extensions import db
 from coordination.permissions import Permission, can, role_administers, role_needs_agency
 
 USERNAME_MAX = 80  # the width of user_account.username and login_attempt.username
-PASSWORD_MIN = 8
+PASSWORD_MIN = 10
 PASSWORD_MAX = 1024  # argon2 accepts more, but hashing megabytes on demand is a denial of service
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 USER_AUDIT_FIELDS = ["username", "full_name", "email", "role", "agency_id", "is_head", "active"]
+
+#: every sign-in, refusal and logout, for the operator's log (never the password)
+log = logging.getLogger("coordination.auth")
 
 
 class LoginRefused(OperationError):
@@ -138,7 +144,7 @@ def authenticate(username: str, password: str, remote_addr: str | None = None) -
     username = _clean_username(username)
     remaining = lockout_remaining(username)
     if remaining is not None:
-        current_app.logger.warning("login refused, %s is locked out (from %s)", username, remote_addr)
+        log.warning("login refused: %r is locked out (from %s)", username, remote_addr)
         minutes = max(1, math.ceil(remaining.total_seconds() / 60))
         raise LockedOut(
             _(
@@ -157,17 +163,26 @@ def authenticate(username: str, password: str, remote_addr: str | None = None) -
         ok = user.check_password(password)
     if not ok or user is None:
         record_attempt(username, succeeded=False, remote_addr=remote_addr)
+        log.warning("login failed: %r, unknown user or wrong password (from %s)", username, remote_addr)
         raise InvalidCredentials(_("Tên đăng nhập hoặc mật khẩu không đúng."))
     if not user.active:
         record_attempt(username, succeeded=False, remote_addr=remote_addr)
+        log.warning("login refused: %r is deactivated (from %s)", username, remote_addr)
         raise AccountInactive(_("Tài khoản này đã ngừng hoạt động. Vui lòng liên hệ quản trị viên."))
 
     record_attempt(username, succeeded=True, remote_addr=remote_addr)
+    log.info("login: %r, user %s (from %s)", username, user.id, remote_addr)
     user.last_login_at = utcnow()
     if user.password_needs_rehash:
         user.set_password(password)
     db.session.flush()
     return user
+
+
+def log_out(user: User) -> None:
+    """End every web session of `user` (API tokens stay: they are revoked one by one, or all with the password)."""
+    end_sessions(user, revoke_tokens=False)
+    log.info("logout: %r, user %s, every session ended", user.username, user.id)
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -191,6 +206,11 @@ def _check_password(password: str | None) -> str:
     if len(password) > PASSWORD_MAX:
         raise Invalid(
             _("Mật khẩu dài tối đa %(count)s ký tự.", count=PASSWORD_MAX), errors={"password": [_("Quá dài.")]}
+        )
+    if is_common(password):
+        raise Invalid(
+            _("Mật khẩu này quá phổ biến, dễ bị đoán. Vui lòng chọn mật khẩu khác."),
+            errors={"password": [_("Quá phổ biến.")]},
         )
     return password
 
@@ -260,11 +280,14 @@ def create_user(data: dict[str, Any], *, actor: audit.Actor) -> User:
 
 
 def set_password(user: User, password: str, *, actor: audit.Actor) -> None:
-    """Replace the user's password (the audit event says that it changed, never what to)."""
+    """Replace the user's password (the audit event says that it changed, never what to).
+
+    Every session and API token of the user ends: whoever knew the old password is out.
+    """
     if audit.acting_user(actor) is not user:
         _require(actor, Permission.user_manage, user)
     user.set_password(_check_password(password))
-    db.session.flush()
+    end_sessions(user)
     audit.record(actor, "user.set_password", "user", user.id)
 
 
@@ -296,7 +319,9 @@ def update_user(user: User, data: dict[str, Any], *, actor: audit.Actor) -> User
     user.agency = agency
     user.role = role
     user.is_head = bool(data.get("is_head", user.is_head))
-    user.active = active
+    was_active, user.active = user.active, active
+    if was_active and not active:
+        end_sessions(user)  # a deactivated account is out at once, on the web and the API
     db.session.flush()
     after = audit.snapshot(user, USER_AUDIT_FIELDS)
     if after != before:

@@ -9,13 +9,14 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from coordination.auth import operations
 from coordination.auth.forms import LoginForm
 from coordination.auth.models import User
+from coordination.auth.sessions import load_session_user, start_session
 from coordination.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -48,10 +49,7 @@ def _safe_referrer() -> str | None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
-        return None
+    return load_session_user(user_id)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -73,7 +71,7 @@ def login() -> Response | tuple[str, int, dict[str, str]]:
             if isinstance(error, operations.LockedOut):
                 headers["Retry-After"] = str(error.retry_after)
         else:
-            login_user(user)
+            start_session(user)
             return redirect(target or url_for("web.index"))
     return render_template("auth/login.html", form=form, next=target), status, headers
 
@@ -83,6 +81,8 @@ def logout() -> Response:
     locale = session.get("locale")
     if current_user.is_authenticated:
         locale = current_user.locale or locale
+        # Every session of this user ends, also a copy of this cookie kept elsewhere; API tokens stay.
+        operations.log_out(current_user._get_current_object())
     logout_user()
     session.clear()
     if locale:

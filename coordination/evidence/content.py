@@ -6,8 +6,11 @@ import io
 import re
 import unicodedata
 import zipfile
+from typing import BinaryIO
 
 import filetype
+
+from coordination.uploads import check_archive
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -24,11 +27,13 @@ EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", DOCX: ".docx", XLSX: ".xls
 _MARKUP = re.compile(rb"^\s*(<\?xml|<!doctype|<html|<svg|<script|<body|<head|<iframe|<!--)", re.IGNORECASE)
 
 
-def _office_type(data: bytes) -> str | None:
+def _office_type(file: BinaryIO) -> str | None:
+    """DOCX, XLSX or ODT by the archive's entries; UnsafeFile (from check_archive) for a bomb."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with check_archive(file) as archive:
             names = set(archive.namelist())
-            if "mimetype" in names and archive.read("mimetype").strip() == ODT.encode():
+            small = "mimetype" in names and archive.getinfo("mimetype").file_size < 100
+            if small and archive.read("mimetype").strip() == ODT.encode():
                 return ODT
             if "[Content_Types].xml" in names:
                 if "word/document.xml" in names:
@@ -50,15 +55,19 @@ def _is_plain_text(data: bytes) -> bool:
     return True
 
 
-def detect_type(data: bytes) -> str | None:
-    """Return the MIME type the content proves, or None for anything else (HTML, SVG, executables...)."""
+def detect_type(data: bytes, whole: BinaryIO | None = None) -> str | None:
+    """Return the MIME type the content proves, or None for anything else (HTML, SVG, executables...).
+
+    `data` is the file's beginning; an archive is judged from `whole` (the whole file, seekable), since a
+    zip's directory is at its end. Raises UnsafeFile for an archive that would inflate absurdly.
+    """
     if not data:
         return None
     guessed = filetype.guess_mime(data[:8192])
     if guessed in (PDF, PNG, JPEG):
         return guessed
     if guessed in ("application/zip", DOCX, XLSX, ODT, None) and data[:2] == b"PK":
-        return _office_type(data)
+        return _office_type(whole if whole is not None else io.BytesIO(data))
     if guessed is None and _is_plain_text(data):
         return TEXT
     return None

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import Gone
 
 from coordination import audit
+from coordination.evidence.content import clean_filename
 from coordination.evidence.models import Evidence
 from coordination.evidence.operations import open_evidence
 
@@ -21,12 +22,13 @@ def evidence_download(evidence: Evidence, *, actor: audit.Actor) -> Response:
         stream,
         mimetype=evidence.content_type,
         as_attachment=True,  # with filename*=UTF-8'' for Vietnamese names (RFC 6266 / 5987)
-        download_name=evidence.filename,
+        # Cleaned again: a row stored before the upload rules (or by an import) must not break the header.
+        download_name=clean_filename(evidence.filename, evidence.content_type),
         etag=evidence.sha256,
         last_modified=evidence.uploaded_at,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
     # Personal data: no shared cache keeps a copy.
     response.headers["Cache-Control"] = "private, no-store"
     return response

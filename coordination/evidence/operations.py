@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import errno
+import logging
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from flask import current_app
@@ -16,12 +20,14 @@ from coordination.db import utcnow
 from coordination.errors import Conflict, Forbidden, Invalid, NotFound, OperationError
 from coordination.evidence.content import clean_filename, detect_type
 from coordination.evidence.models import Evidence
-from coordination.evidence.storage import TooLarge, forget_new_blobs_on_rollback, get_store
+from coordination.evidence.storage import CHUNK, TooLarge, forget_new_blobs_on_rollback, get_store
 from coordination.extensions import db
 from coordination.permissions import Permission, can
+from coordination.uploads import UnsafeFile, check_image
 
 EVIDENCE_AUDIT_FIELDS = ["filename", "content_type", "size", "sha256"]
 SNIFF_BYTES = 1024 * 1024
+log = logging.getLogger("coordination.evidence")
 
 
 class PayloadTooLarge(OperationError):
@@ -54,34 +60,48 @@ def add_evidence(
     if not audit.is_system(actor) and not can(actor, Permission.assignment_work, assignment):
         raise Forbidden(_("Bạn không có quyền nộp minh chứng cho nhiệm vụ này."))
     limit = current_app.config["EVIDENCE_MAX_BYTES"]
-    head = stream.read(SNIFF_BYTES)
-    if not head:
-        raise Invalid(_("Tệp “%(name)s” rỗng.", name=filename or ""), errors={"file": [_("Tệp rỗng.")]})
-    content_type = detect_type(head)
-    if content_type is None or content_type not in current_app.config["EVIDENCE_ALLOWED_TYPES"]:
-        raise UnsupportedType(
-            _(
-                "Tệp “%(name)s” không thuộc loại được chấp nhận (PDF, PNG, JPEG, DOCX, XLSX, ODT, văn bản thuần).",
-                name=filename or "",
-            ),
-            errors={"file": [_("Loại tệp không được chấp nhận.")]},
-        )
-    store = get_store()
-    try:
-        blob = store.put(_Rejoined(head, stream), max_size=limit)
-    except TooLarge:
-        raise PayloadTooLarge(
-            _("Tệp “%(name)s” vượt quá giới hạn %(mb)s MB.", name=filename or "", mb=limit // (1024 * 1024)),
-            errors={"file": [_("Tệp quá lớn.")]},
-        ) from None
-    except OSError as error:
-        if error.errno not in _FULL:
-            raise
-        current_app.logger.error("evidence store full: %s", error)
-        raise StorageFull(
-            _("Máy chủ không còn chỗ lưu tệp “%(name)s”; hãy báo quản trị viên.", name=filename or ""),
-            errors={"file": [_("Không còn chỗ lưu tệp.")]},
-        ) from None
+    too_large = PayloadTooLarge(
+        _("Tệp “%(name)s” vượt quá giới hạn %(mb)s MB.", name=filename or "", mb=limit // (1024 * 1024)),
+        errors={"file": [_("Tệp quá lớn.")]},
+    )
+    with _spool(stream, limit) as whole:
+        if whole is None:
+            raise too_large
+        head = whole.read(SNIFF_BYTES)
+        whole.seek(0)
+        if not head:
+            raise Invalid(_("Tệp “%(name)s” rỗng.", name=filename or ""), errors={"file": [_("Tệp rỗng.")]})
+        try:
+            content_type = detect_type(head, whole)
+            check_image(head, max_pixels=int(current_app.config["EVIDENCE_MAX_PIXELS"]))
+        except UnsafeFile as unsafe:
+            log.warning("evidence refused: %r, %s", filename, unsafe.reason)
+            raise UnsupportedType(
+                _("Tệp “%(name)s” quá lớn khi mở (tệp nén hoặc ảnh bất thường).", name=filename or ""),
+                errors={"file": [_("Tệp bất thường.")]},
+            ) from None
+        whole.seek(0)
+        if content_type is None or content_type not in current_app.config["EVIDENCE_ALLOWED_TYPES"]:
+            raise UnsupportedType(
+                _(
+                    "Tệp “%(name)s” không thuộc loại được chấp nhận (PDF, PNG, JPEG, DOCX, XLSX, ODT, văn bản thuần).",
+                    name=filename or "",
+                ),
+                errors={"file": [_("Loại tệp không được chấp nhận.")]},
+            )
+        store = get_store()
+        try:
+            blob = store.put(whole, max_size=limit)
+        except TooLarge:
+            raise too_large from None
+        except OSError as error:
+            if error.errno not in _FULL:
+                raise
+            current_app.logger.error("evidence store full: %s", error)
+            raise StorageFull(
+                _("Máy chủ không còn chỗ lưu tệp “%(name)s”; hãy báo quản trị viên.", name=filename or ""),
+                errors={"file": [_("Không còn chỗ lưu tệp.")]},
+            ) from None
     forget_new_blobs_on_rollback(db.session(), store, blob)
     evidence = Evidence(
         assignment=assignment,
@@ -106,18 +126,22 @@ def add_evidence(
     return evidence
 
 
-class _Rejoined:
-    """The bytes already read for sniffing, followed by the rest of the stream."""
+@contextmanager
+def _spool(stream: BinaryIO, limit: int) -> Iterator[BinaryIO | None]:
+    """The whole upload in a temporary file (memory up to 1 MB), or None when it is larger than `limit`.
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self._head = head
-        self._rest = rest
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            chunk, self._head = self._head, b""
-            return chunk
-        return self._rest.read(size)
+    The type check needs all of it: a DOCX or XLSX is judged by the directory at the end of its zip.
+    """
+    with tempfile.SpooledTemporaryFile(max_size=SNIFF_BYTES) as spool:
+        size = 0
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                yield None
+                return
+            spool.write(chunk)
+        spool.seek(0)
+        yield spool
 
 
 def remove_evidence(evidence: Evidence, *, actor: audit.Actor, reason: str = "") -> Evidence:

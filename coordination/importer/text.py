@@ -8,6 +8,8 @@ import zipfile
 
 from flask_babel import gettext as _
 
+from coordination.uploads import UnsafeFile, check_archive
+
 #: a page with fewer letters than this has no text layer worth reading (a scan)
 _MIN_LETTERS = 40
 
@@ -63,6 +65,12 @@ def _docx_text(data: bytes) -> str:
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
 
+    try:
+        check_archive(io.BytesIO(data)).close()  # before python-docx inflates anything
+    except UnsafeFile as unsafe:
+        raise ImportTextError(_("Tệp .docx này giải nén ra quá lớn hoặc quá nhiều phần: không mở.")) from unsafe
+    except zipfile.BadZipFile:
+        pass  # python-docx says so below, in its words
     try:
         document = Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:

@@ -78,7 +78,8 @@ def build_digest(
     else:
         message["Subject"] = f"[Chờ xử lý] {len(decisions)} việc chờ quyết định — ngày {format_date(day)}"
     message["From"] = current_app.config["MAIL_SENDER"]
-    message["To"] = formataddr((user.full_name, user.email or ""))
+    # A name is one line: a CR or LF in a header would refuse the message (or, unchecked, inject a header).
+    message["To"] = formataddr((" ".join(user.full_name.split()), user.email or ""))
     message["Message-ID"] = make_msgid(domain="coordination")
     context = {
         "user": user,

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -47,6 +48,9 @@ _HEAD = Alignment(wrap_text=True, vertical="center", horizontal="center")
 def _cell(sheet: WriteOnlyWorksheet, value: Any, kind: str = "text", *, bold: bool = False) -> Any:
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime.combine(value, time(0))
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        # XML 1.0 cannot hold these control characters: openpyxl would refuse the whole report.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if kind in ("text", "name", "int") and not bold and not (isinstance(value, str) and value.startswith("=")):
         # A plain value costs far less than a styled cell (make bench: an agency's report writes 240,000);
         # openpyxl only ever reads a string as a formula when it starts with "=".

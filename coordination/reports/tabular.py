@@ -67,11 +67,15 @@ def detail_records(blocks: Iterable[DirectiveBlock]) -> Iterator[list[Any]]:
 
 
 #: a spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+_LEADING_CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in FORMULA_STARTS)
 
 
 def risky(text: str) -> bool:
-    return text.startswith(FORMULA_STARTS)
+    # Control characters in front ("\x01=1+1") are dropped or ignored by spreadsheets: look past them.
+    return text.lstrip(_LEADING_CONTROLS).startswith(FORMULA_STARTS)
 
 
 def format_date(value: date | None) -> str:

@@ -210,7 +210,7 @@ def test_download_is_an_attachment_never_rendered(client, login, username):
     assert disposition.startswith("attachment;")
     assert f"filename*=UTF-8''{quote('Báo cáo tiến độ tháng 9.pdf')}" in disposition
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response.headers["Content-Security-Policy"] == "sandbox; default-src 'none'; frame-ancestors 'none'"
     assert response.headers["Content-Type"] == "application/pdf"
     assert "no-store" in response.headers["Cache-Control"]
 

@@ -46,7 +46,7 @@ def test_web_and_api_downloads_send_the_same_headers(client, login, api, store_d
         assert response.status_code == 200 and response.data == tiny_pdf()
         assert response.headers["Content-Disposition"] == "attachment; filename=a.pdf"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+        assert response.headers["Content-Security-Policy"] == "sandbox; default-src 'none'; frame-ancestors 'none'"
         assert response.headers["Cache-Control"] == "private, no-store"
     assert web.headers["ETag"] == by_api.headers["ETag"]
     web.close()

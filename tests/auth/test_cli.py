@@ -73,7 +73,7 @@ def test_create_an_admin_without_agency(runner):
     [
         (["--agency", "NO-SUCH"], "a-good-password", "Không có cơ quan mã NO-SUCH."),
         ([], "a-good-password", "Vai trò officer cần thuộc một cơ quan."),
-        (["--agency", "TN-STP"], "short", "Mật khẩu phải có ít nhất 8 ký tự."),
+        (["--agency", "TN-STP"], "short", "Mật khẩu phải có ít nhất 10 ký tự."),
         (["--agency", "TN-STP", "--email", "not-an-email"], "a-good-password", "Địa chỉ email không hợp lệ"),
     ],
 )
@@ -147,6 +147,6 @@ def test_set_password_of_an_unknown_user_fails(runner):
 def test_set_password_refuses_a_short_one(runner):
     result = runner.invoke(args=["users", "set-password", "justice.tayninh", "--password", "short"])
     assert result.exit_code == 1
-    assert "Mật khẩu phải có ít nhất 8 ký tự." in result.output
+    assert "Mật khẩu phải có ít nhất 10 ký tự." in result.output
     db.session.expire_all()
     assert get_user("justice.tayninh").check_password(DEMO_PASSWORD)

@@ -36,7 +36,10 @@ def test_logout_needs_the_token(csrf_client):
     assert csrf_client.post("/logout").status_code == 400
     assert csrf_client.get("/").headers["Location"] == "/app/"  # still logged in
 
-    # The token lives as long as the session: the one of the login page still holds.
+    # Login starts a fresh session, so the login page's token is gone with the session it belonged to.
+    assert csrf_client.post("/logout", data={"csrf_token": token}).status_code == 400
+    # The token of a page after login lives as long as the session.
+    token = csrf_token_in(csrf_client.get("/app/").get_data(as_text=True))
     response = csrf_client.post("/logout", data={"csrf_token": token})
     assert response.status_code == 302
     assert response.headers["Location"] == "/login"

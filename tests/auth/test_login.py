@@ -19,7 +19,7 @@ def post_login(client, username, password, **kwargs):
 def logged_in_as(client) -> str | None:
     with client.session_transaction() as session:
         user_id = session.get("_user_id")
-    return db.session.get(User, int(user_id)).username if user_id else None
+    return db.session.get(User, int(user_id.split(":")[0])).username if user_id else None
 
 
 def attempts(username: str) -> list[LoginAttempt]:
