@@ -69,7 +69,7 @@ def test_upgrade_keeps_existing_rows(scratch_database: str, tmp_path) -> None:  
         upgrade()
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT username FROM user_account").scalar_one() == "u"
-            # 0006: an existing user's nonce is empty, so the sessions that named the id alone end once.
+            # 0008: an existing user's nonce is empty, so the sessions that named the id alone end once.
             assert connection.exec_driver_sql("SELECT session_nonce FROM user_account").scalar_one() == ""
             rows = connection.exec_driver_sql(
                 "SELECT actor_id, system_actor, actor_label FROM audit_event ORDER BY id"
