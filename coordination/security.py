@@ -66,7 +66,8 @@ def log_denied(response: Response) -> Response:
             "denied %s: %s %s by %s (from %s)",
             response.status_code,
             request.method,
-            request.full_path.rstrip("?"),
+            # the route's rule, never the path or query: a calendar feed's path holds its secret token
+            request.url_rule.rule if request.url_rule is not None else "(no route)",
             f"{user.username} (user {user.id})" if user is not None else "anonymous",
             request.remote_addr,
         )
