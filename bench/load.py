@@ -255,6 +255,8 @@ class Dataset:
                 "last_login_at": None,
                 "calendar_token": None,
                 "created_at": self.now,
+                # a fixed nonce: bench clients log in afresh, and the load stays deterministic
+                "session_nonce": f"bench{int(id_):027d}",
             }
 
     def directives(self) -> Iterator[dict[str, Any]]:

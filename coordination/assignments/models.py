@@ -11,7 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.agencies.models import Agency, AgencyGroup
-from coordination.assignments.states import Status, Timeliness, timeliness, timeliness_sql
+from coordination.assignments.states import Status, Timeliness, days_late, timeliness, timeliness_sql
 from coordination.auth.models import User
 from coordination.db import UTCDateTime, str_enum, today, utcnow
 from coordination.directives.models import Task
@@ -46,6 +46,8 @@ class Assignment(db.Model):
             onupdate="CASCADE",
         ),
         sa.Index("ix_assignment_agency_directive", "agency_id", "directive_id"),
+        # one directive's work: its dashboard, and the tally's trigger when the directive changes
+        sa.Index("ix_assignment_directive", "directive_id"),
         # An agency's open work in id order: the officer's list and its keyset pages walk it.
         sa.Index(
             "ix_assignment_agency_open",
@@ -110,12 +112,7 @@ class Assignment(db.Model):
     @property
     def days_late(self) -> int:
         """Days past the deadline: until today for open work, until reported for finished work."""
-        if self.deadline is None or self.status == Status.cancelled:
-            return 0
-        end = self.reported_done_on or self.completed_on
-        if self.status not in (Status.done, Status.reported_done) or end is None:
-            end = today()
-        return max(0, (end - self.deadline).days)
+        return days_late(self.status, self.deadline, self.reported_done_on, self.completed_on, today())
 
     @property
     def is_open(self) -> bool:
@@ -175,3 +172,26 @@ class ExtensionRequest(db.Model):
     assignment: Mapped[Assignment] = relationship()
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class AssignmentTally(db.Model):
+    """The dashboards' counts, kept by database triggers (migration 0016_perf); read by reports.tally.
+
+    One row per (issuer, monitor, assignee agency, kind, deadline) of the work of published directives,
+    cancelled work left out. `kind` is the timeliness where it no longer depends on the day, else "open"
+    with the deadline kept (`deadline` is 0001-01-01 for the other kinds), so that overdue, due soon and
+    on time are decided when read. `monitor_agency_id` is 0 for a directive without a monitor.
+    """
+
+    __tablename__ = "assignment_tally"
+    __table_args__ = (
+        sa.Index("ix_assignment_tally_monitor", "monitor_agency_id"),
+        sa.Index("ix_assignment_tally_agency", "agency_id"),
+    )
+
+    issuer_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    monitor_agency_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    agency_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    deadline: Mapped[date] = mapped_column(primary_key=True)
+    n: Mapped[int]

@@ -142,6 +142,18 @@ def timeliness(
     return Timeliness.on_time
 
 
+def days_late(
+    status: Status, deadline: date | None, reported_done_on: date | None, completed_on: date | None, today: date
+) -> int:
+    """Days past the deadline: until today for open work, until reported for finished work."""
+    if deadline is None or status == Status.cancelled:
+        return 0
+    end = reported_done_on or completed_on
+    if status not in (Status.done, Status.reported_done) or end is None:
+        end = today
+    return max(0, (end - deadline).days)
+
+
 def timeliness_sql(
     status: sa.ColumnElement,
     deadline: sa.ColumnElement,

@@ -10,8 +10,9 @@ from flask import current_app
 
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
-from coordination.assignments.queries import timeliness_is
-from coordination.assignments.states import Timeliness
+from coordination.assignments.queries import LIST_COLUMNS, timeliness_is
+from coordination.assignments.schemas import dump_list_row
+from coordination.assignments.states import Timeliness, days_late
 from coordination.auth.models import User
 from coordination.collation import vi_key
 from coordination.db import today as local_today
@@ -19,6 +20,7 @@ from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 from coordination.permissions import dashboard_scope
 from coordination.reminders.models import ExplanationRequest
+from coordination.reports import tally
 
 TIMELINESS_KEYS = [t.value for t in Timeliness]
 
@@ -81,7 +83,18 @@ def timeliness_column(day: date | None = None) -> sa.ColumnElement:
 
 
 def _grouped(user: User, filters: DashboardFilters, day: date | None) -> list[tuple[int, str | None, int]]:
-    """(agency id, timeliness, count): the one aggregate both the totals and the agency table come from."""
+    """(agency id, timeliness, count): the one aggregate both the totals and the agency table come from.
+
+    From the maintained tally (a few ten thousand rows at province scale, not every assignment) unless a
+    directive or issue dates narrow the work: the tally does not keep those, and the work they leave is small.
+    """
+    if filters.directive_id is None and filters.issued_from is None and filters.issued_to is None:
+        return tally.grouped(user, filters.agency_id, day or local_today(), current_app.config["DUE_SOON_DAYS"])
+    return _grouped_live(user, filters, day)
+
+
+def _grouped_live(user: User, filters: DashboardFilters, day: date | None) -> list[tuple[int, str | None, int]]:
+    """`_grouped` counted from the assignments themselves (tests prove the two agree)."""
     column = timeliness_column(day).label("t")
     select = _filtered(sa.select(Assignment.agency_id, column, sa.func.count()), user, filters)
     return [tuple(row) for row in db.session.execute(select.group_by(Assignment.agency_id, column))]
@@ -140,6 +153,34 @@ def overdue_query(user: User, filters: DashboardFilters, *, day: date | None = N
             sa.orm.joinedload(Assignment.task).joinedload(Task.directive),
         )
     )
+
+
+def overdue_rows(user: User, filters: DashboardFilters, size: int, *, day: date | None = None) -> list[sa.Row]:
+    """The first `size` rows of `overdue_query` as the plain columns of the API list (LIST_COLUMNS, timeliness).
+
+    For the API: no ORM objects and no directive text, dumped by hand (`dump_overdue_row`).
+    """
+    day = day or local_today()
+    query = (
+        sa.select(*LIST_COLUMNS, timeliness_column(day).label("timeliness"))
+        .select_from(Assignment)
+        .join(Task, Task.id == Assignment.task_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .join(Agency, Agency.id == Assignment.agency_id)
+        .where(dashboard_scope(user), Assignment.status != "cancelled", filters.where())
+        .where(timeliness_is(Timeliness.overdue, day))
+        .order_by(Assignment.deadline.asc(), Assignment.id.asc())
+        .limit(size)
+    )
+    return list(db.session.execute(query))
+
+
+def dump_overdue_row(row: sa.Row, day: date) -> dict:
+    """`OverdueSchema().dump(assignment)` of one row of `overdue_rows` (a test proves the two equal)."""
+    return {
+        **dump_list_row(row),
+        "days_late": days_late(row.status, row.deadline, row.reported_done_on, row.completed_on, day),
+    }
 
 
 def followed_directive_ids(user: User) -> sa.Select:

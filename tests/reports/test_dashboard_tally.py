@@ -1,0 +1,157 @@
+"""The maintained tally behind the dashboards (assignment_tally) stays in step with every write, and the
+dashboard read from it equals the count made from the assignments themselves."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from coordination.agencies.models import Agency
+from coordination.assignments.models import AssignmentTally
+from coordination.assignments.operations import decide_extension, report_progress, request_extension, review_assignment
+from coordination.assignments.states import Action
+from coordination.db import today
+from coordination.directives.operations import activate_directive, remove_assignment
+from coordination.extensions import db
+from coordination.reminders.queries import overdue_page
+from coordination.reports import tally
+from coordination.reports.dashboard import DashboardFilters, _grouped_live, summary
+from coordination.reports.dashboard_schemas import DashboardSchema
+from tests.conftest import USERS, get_user
+from tests.factories import make_directive
+from tests.reports.test_dashboard import _generate
+
+NONE = tally.NO_DEADLINE
+
+
+def _rows() -> dict[tuple, int]:
+    t = AssignmentTally
+    query = sa.select(t.issuer_id, t.monitor_agency_id, t.agency_id, t.kind, t.deadline, t.n)
+    return {tuple(r[:5]): r[5] for r in db.session.execute(query)}
+
+
+def _delta(before: dict[tuple, int]) -> dict[tuple, int]:
+    """What changed since `before`, by (agency code, kind, deadline); keys netting to zero left out."""
+    codes = dict(db.session.execute(sa.select(Agency.id, Agency.code)).all())
+    after = _rows()
+    changed: dict[tuple, int] = {}
+    for key in before.keys() | after.keys():
+        diff = after.get(key, 0) - before.get(key, 0)
+        if diff:
+            short = (codes[key[2]], key[3], key[4])
+            changed[short] = changed.get(short, 0) + diff
+    return {k: v for k, v in changed.items() if v}
+
+
+def test_the_tally_follows_each_operation(app) -> None:
+    day = today()
+    due, later = day + timedelta(days=10), day + timedelta(days=40)
+    office, monitor = get_user("office.tayninh"), get_user("monitor.tayninh")
+    start = _rows()
+
+    draft = make_directive({"1": ["TN-SGDDT"], "2": ["TN-STP"]}, activate=False)
+    assert _delta(start) == {}, "a draft's work is not counted"
+    activate_directive(draft, actor=office)
+    db.session.flush()
+    assert _delta(start) == {("TN-SGDDT", "open", due): 1, ("TN-STP", "open", due): 1}
+
+    education = draft.tasks[0].assignments[0]
+    justice = draft.tasks[1].assignments[0]
+    report_progress(education, actor=get_user("education.tayninh"), action=Action.start, note="bắt đầu")
+    report_progress(education, actor=get_user("education.tayninh"), action=Action.report_done, note="xong")
+    db.session.flush()
+    assert _delta(start) == {("TN-SGDDT", "on_time", NONE): 1, ("TN-STP", "open", due): 1}
+
+    review_assignment(education, "accept", "", actor=monitor)
+    db.session.flush()
+    assert _delta(start) == {("TN-SGDDT", "done_on_time", NONE): 1, ("TN-STP", "open", due): 1}
+
+    request = request_extension(justice, later, "Cần thêm thời gian.", actor=get_user("justice.tayninh"))
+    decide_extension(request, "approve", "", actor=monitor)
+    db.session.flush()
+    assert _delta(start) == {("TN-SGDDT", "done_on_time", NONE): 1, ("TN-STP", "open", later): 1}
+
+    report_progress(justice, actor=get_user("justice.tayninh"), action=Action.start, note="bắt đầu")
+    remove_assignment(justice, actor=office, reason="Giao lại cho cơ quan khác.")
+    db.session.flush()
+    assert _delta(start) == {("TN-SGDDT", "done_on_time", NONE): 1}, "cancelled work counts nowhere"
+
+    # the database's own cascade (directive -> task -> assignment) takes the directive's work away too
+    db.session.execute(sa.text("DELETE FROM directive WHERE id = :id"), {"id": draft.id})
+    db.session.expunge_all()
+    assert _delta(start) == {}
+
+
+def test_a_monitor_change_moves_the_directives_work(app) -> None:
+    directive = make_directive({"1": ["TN-SGDDT", "TN-STP"]}, deadline_in_days=None)
+    start = _rows()
+    ca, tp = (db.session.scalar(sa.select(Agency.id).where(Agency.code == c)) for c in ("TN-CA", "TN-STP"))
+    directive.monitor_agency_id = tp
+    db.session.flush()
+    t = AssignmentTally
+    moved = db.session.execute(
+        sa.select(t.monitor_agency_id, sa.func.sum(t.n)).where(t.kind == "no_deadline").group_by(t.monitor_agency_id)
+    ).all()
+    before = {m: sum(n for k, n in start.items() if k[1] == m and k[3] == "no_deadline") for m in (ca, tp)}
+    assert dict(moved)[tp] - before[tp] == 2
+    assert dict(moved).get(ca, 0) - before[ca] == -2
+
+
+@pytest.mark.parametrize("shift", [0, -40, 30])
+def test_the_tally_counts_what_the_assignments_count(app, shift) -> None:
+    """For every demo role, on generated work of every status and deadline, and on several days."""
+    _generate()
+    day = today() + timedelta(days=shift)
+    for username in USERS:
+        user = get_user(username)
+        for agency_id in (None, db.session.scalar(sa.select(Agency.id).where(Agency.code == "TN-HGD"))):
+            live = sorted(_grouped_live(user, DashboardFilters(agency_id=agency_id), day))
+            kept = sorted(tally.grouped(user, agency_id, day, app.config["DUE_SOON_DAYS"]))
+            assert kept == live, (username, agency_id, shift)
+
+
+def test_a_rebuild_writes_what_the_triggers_kept(app) -> None:
+    _generate()
+    kept = {k: n for k, n in _rows().items() if n}
+    tally.rebuild()
+    assert _rows() == kept
+
+
+def test_the_api_sends_the_documented_schemas_dump(app, api) -> None:
+    """The dashboard's JSON is written out by hand: it must equal DashboardSchema's dump of the same numbers."""
+    _generate()
+    user = get_user("monitor.tayninh")
+    numbers, table = summary(user, DashboardFilters())
+    expected = DashboardSchema().dump(
+        {
+            "counts": numbers,
+            "agencies": [
+                {"agency": r.agency, **r.counts, "total": r.total, "percent_on_time": r.percent_on_time}
+                for r in table
+            ],
+            "overdue": overdue_page(user, DashboardFilters(), 50),
+        }
+    )
+    body = api("monitor.tayninh").get("/api/v1/dashboard").get_json()
+    assert body == expected
+    assert body["overdue"] and body["agencies"]
+
+
+def test_the_dashboards_counts_never_read_the_assignments(app) -> None:
+    """PostgreSQL's plan of the office's counts: the tally's rows only, never a scan of assignment."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("EXPLAIN plans are PostgreSQL's")
+    _generate()
+    user = get_user("office.tayninh")
+    t = AssignmentTally
+    column = tally.timeliness(date(2026, 11, 25), 3)
+    query = (
+        sa.select(t.agency_id, column, sa.func.sum(t.n))
+        .where(t.issuer_id == user.agency_id)
+        .group_by(t.agency_id, column)
+    )
+    compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(r[0] for r in db.session.execute(sa.text(f"EXPLAIN {compiled}")))
+    assert "assignment_tally" in plan and " on assignment " not in plan.lower(), plan
