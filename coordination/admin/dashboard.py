@@ -17,19 +17,21 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from coordination.admin.base import SecureBaseView, current
+from coordination.admin.queries import directive_filter_choices
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.assignments.states import TIMELINESS_LABELS, Timeliness
 from coordination.auth.models import User
 from coordination.collation import vi_key, vi_order, vi_sorted
 from coordination.db import today as local_today
-from coordination.directives.models import Directive, Task
+from coordination.directives.models import Task
 from coordination.extensions import db
 from coordination.formatting import parse_date_or_none
 from coordination.indicators.queries import indicator_rows
-from coordination.permissions import Permission, can, dashboard_counts_own_agency, dashboard_scope
+from coordination.permissions import Permission, can, dashboard_counts_own_agency
 from coordination.reminders.models import ExplanationRequest
 from coordination.reminders.queries import overdue_page
+from coordination.reports import tally
 from coordination.reports.dashboard import (
     TIMELINESS_KEYS,
     AgencyRow,
@@ -145,6 +147,24 @@ def league_value(row: AgencyRow, column: str) -> Any:
     return row.counts.get(column, 0)
 
 
+def pager(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last and `around` each side of `page`; None for a gap.
+
+    A link to every page was thousands of links on a province's overdue list (make bench).
+    """
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    result: list[int | None] = []
+    previous = 0
+    for number in shown:
+        if number - previous == 2:  # a gap of one page: the page itself, not "…"
+            result.append(previous + 1)
+        elif number - previous > 2:
+            result.append(None)
+        result.append(number)
+        previous = number
+    return result
+
+
 def list_link_args(filters: DashboardFilters, column: str, agency_id: int | None) -> dict[str, Any]:
     """The "Việc của đơn vị" list's filters behind one number of the dashboard."""
     values: dict[str, Any] = {
@@ -157,34 +177,20 @@ def list_link_args(filters: DashboardFilters, column: str, agency_id: int | None
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _scoped_ids(user: User) -> sa.Select:
-    """The ids of the directives the user's dashboard covers (officers: those with their agency's work)."""
-    return (
-        sa.select(Directive.id)
-        .join(Task, Task.directive_id == Directive.id)
-        .join(Assignment, Assignment.task_id == Task.id)
-        .where(dashboard_scope(user))
-    )
+def directive_choices(user: User, selected_id: int | None) -> list[tuple[int, str]]:
+    """The directive filter's embedded choices: the newest few and the chosen one; its picker searches the rest.
 
-
-def directive_choices(user: User) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        sa.select(Directive.id, Directive.ref, Directive.subject)
-        .where(Directive.id.in_(_scoped_ids(user)))
-        .order_by(Directive.issued_on.desc(), Directive.id.desc())
-    )
-    return [(r.id, f"{r.ref} — {r.subject[:60]}") for r in rows]
+    Every followed directive made the monitor's page a megabyte at province scale (make bench).
+    """
+    return directive_filter_choices(user, selected_id)
 
 
 def agency_choices(user: User) -> list[tuple[int, str]]:
-    agency_ids = (
-        sa.select(Assignment.agency_id)
-        .join(Task, Task.id == Assignment.task_id)
-        .join(Directive, Directive.id == Task.directive_id)
-        .where(dashboard_scope(user))
-    )
+    """The agencies with counted work in the user's dashboard scope, from the maintained tally."""
     rows = db.session.execute(
-        sa.select(Agency.id, Agency.name_vi).where(Agency.id.in_(agency_ids)).order_by(vi_order(Agency.name_vi))
+        sa.select(Agency.id, Agency.name_vi)
+        .where(Agency.id.in_(tally.agency_ids(user)))
+        .order_by(vi_order(Agency.name_vi))
     )
     return [(r.id, r.name_vi) for r in rows]
 
@@ -198,7 +204,7 @@ class DashboardView(SecureBaseView):
         args = DashboardArgs.parse(request.args)
         context: dict[str, Any] = {
             "args": args,
-            "directives": directive_choices(user),
+            "directives": directive_choices(user, args.filters.directive_id),
             "agencies": agency_choices(user),
             "may_remind": can(user, Permission.reminder_send),
             "timeliness_labels": TIMELINESS_LABELS,
@@ -237,6 +243,7 @@ class DashboardView(SecureBaseView):
             overdue=overdue,
             overdue_page=page,
             overdue_pages=pages,
+            overdue_pager=pager(page, pages),
             unanswered=unanswered,
             indicators=indicator_rows(user, directive_id=filters.directive_id),
         )

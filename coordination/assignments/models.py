@@ -36,6 +36,13 @@ class Assignment(db.Model):
             postgresql_where=sa.text("status = 'reported_done'"),
             sqlite_where=sa.text("status = 'reported_done'"),
         ),
+        # The queue's count of reported work in the monitor's or office's directives: read from the index alone.
+        sa.Index(
+            "ix_assignment_awaiting_review_directive",
+            "directive_id",
+            postgresql_where=sa.text("status = 'reported_done'"),
+            sqlite_where=sa.text("status = 'reported_done'"),
+        ),
         # The task's directive, copied and kept by the database: (task_id, directive_id) must be a task's
         # (id, directive_id). Visibility ("the agency has work in this directive") is then one lookup in
         # ix_assignment_agency_directive instead of a join through every task of the directive (make bench).

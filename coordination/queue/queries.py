@@ -48,7 +48,10 @@ def _order_key(kind: QueueKind) -> tuple[sa.ColumnElement, sa.ColumnElement[int]
     return ExplanationRequest.answered_at, ExplanationRequest.id
 
 
-def _through_assignment(select: sa.Select, user: User | None) -> sa.Select:
+def _through_assignment(select: sa.Select, user: User | None, *, with_task: bool = True) -> sa.Select:
+    if not with_task:
+        # a count needs the directive alone: assignment.directive_id is the task's (a foreign key keeps it)
+        return select.join(Directive, Directive.id == Assignment.directive_id).where(decides_on_work(user))
     return (
         select.join(Task, Task.id == Assignment.task_id)
         .join(Directive, Directive.id == Task.directive_id)
@@ -64,8 +67,8 @@ def _where(kind: QueueKind) -> sa.ColumnElement[bool]:
     return sa.and_(ExplanationRequest.answered_at.is_not(None), ExplanationRequest.answer_read_at.is_(None))
 
 
-def _base(kind: QueueKind, what: Any, user: User | None) -> sa.Select:
-    """SELECT `what` over one kind's waiting rows in the user's scope."""
+def _base(kind: QueueKind, what: Any, user: User | None, *, with_task: bool = True) -> sa.Select:
+    """SELECT `what` over one kind's waiting rows in the user's scope (`with_task`: joined to the task, for display)."""
     select = sa.select(what)
     if kind == QueueKind.review:
         select = select.select_from(Assignment)
@@ -75,7 +78,7 @@ def _base(kind: QueueKind, what: Any, user: User | None) -> sa.Select:
         select = select.select_from(ExplanationRequest).join(
             Assignment, Assignment.id == ExplanationRequest.assignment_id
         )
-    return _through_assignment(select, user).where(_where(kind))
+    return _through_assignment(select, user, with_task=with_task).where(_where(kind))
 
 
 _ENTITY = {
@@ -146,7 +149,9 @@ def queue_counts(user: User | None) -> dict[str, int]:
     counts[UNREAD] = 0
     if user is not None:
         kinds = list(QueueKind) if keeps_a_queue(user) else []
-        columns = [_base(kind, sa.func.count(), user).scalar_subquery().label(kind.value) for kind in kinds]
+        columns = [
+            _base(kind, sa.func.count(), user, with_task=False).scalar_subquery().label(kind.value) for kind in kinds
+        ]
         unread = (
             sa.select(sa.func.count(Notification.id))
             .where(Notification.user_id == user.id, Notification.read_at.is_(None))

@@ -183,24 +183,27 @@ def dump_overdue_row(row: sa.Row, day: date) -> dict:
     }
 
 
+def _followed(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Directive: it has work (not cancelled) in `dashboard_scope(user)`.
+
+    An EXISTS probing assignment by directive (or by agency and directive for an officer): a join of every
+    assignment took 150 ms for the office at province scale (make bench).
+    """
+    return (
+        sa.exists()
+        .where(Assignment.directive_id == Directive.id, Assignment.status != "cancelled", dashboard_scope(user))
+        .correlate(Directive)
+    )
+
+
 def followed_directive_ids(user: User) -> sa.Select:
     """The ids of the directives the user's dashboard covers: those with work in `dashboard_scope(user)`."""
-    return (
-        sa.select(Directive.id)
-        .join(Task, Task.directive_id == Directive.id)
-        .join(Assignment, Assignment.task_id == Task.id)
-        .where(dashboard_scope(user), Assignment.status != "cancelled")
-    )
+    return sa.select(Directive.id).where(_followed(user))
 
 
 def followed_directive_count(user: User) -> int:
     """How many directives the home page says the user follows (the dashboard's directive choices)."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(sa.distinct(Directive.id))).where(Directive.id.in_(followed_directive_ids(user)))
-        )
-        or 0
-    )
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Directive).where(_followed(user))) or 0
 
 
 def unanswered_explanations(user: User, filters: DashboardFilters) -> sa.Select:

@@ -74,8 +74,12 @@ def _kind(a: type[Assignment] | sa.Table) -> sa.ColumnElement[str]:
     )
 
 
-def rebuild() -> int:
-    """Count the tally afresh from the assignments (after a bulk load, or to drop rows at zero); rows written."""
+def rebuild(connection: sa.Connection | None = None) -> int:
+    """Count the tally afresh from the assignments (after a bulk load, or to drop rows at zero); rows written.
+
+    On `connection` if given (a loader's), else in the session's transaction.
+    """
+    run = connection.execute if connection is not None else db.session.execute
     a = Assignment
     kind = _kind(a)
     deadline = sa.case((kind == OPEN, a.deadline), else_=sa.literal(NO_DEADLINE, sa.Date))
@@ -88,8 +92,6 @@ def rebuild() -> int:
         .group_by(Directive.issuer_id, monitor, a.agency_id, kind, deadline)
     )
     t = AssignmentTally.__table__
-    db.session.execute(sa.delete(t))
-    result = db.session.execute(
-        sa.insert(t).from_select(["issuer_id", "monitor_agency_id", "agency_id", "kind", "deadline", "n"], rows)
-    )
-    return result.rowcount
+    run(sa.delete(t))
+    run(sa.insert(t).from_select(["issuer_id", "monitor_agency_id", "agency_id", "kind", "deadline", "n"], rows))
+    return int(run(sa.select(sa.func.count()).select_from(t)).scalar_one())

@@ -1,4 +1,4 @@
-"""assignment_tally: the dashboards' counts kept by the database; an index on assignment.directive_id
+"""assignment_tally: the dashboards' counts kept by the database; indexes on assignment.directive_id
 
 Revision ID: 0016_perf
 Revises: 0008_user_session_nonce
@@ -147,6 +147,10 @@ def upgrade():
     op.create_index('ix_assignment_tally_monitor', 'assignment_tally', ['monitor_agency_id'], unique=False)
     op.create_index('ix_assignment_tally_agency', 'assignment_tally', ['agency_id'], unique=False)
     op.create_index('ix_assignment_directive', 'assignment', ['directive_id'], unique=False)
+    op.create_index(
+        'ix_assignment_awaiting_review_directive', 'assignment', ['directive_id'], unique=False,
+        postgresql_where=sa.text("status = 'reported_done'"), sqlite_where=sa.text("status = 'reported_done'"),
+    )
     op.execute(
         f"INSERT INTO assignment_tally ({KEY}, n)"
         f" SELECT d.issuer_id, COALESCE(d.monitor_agency_id, 0), a.agency_id, {_kind('a')},"
@@ -161,6 +165,7 @@ def upgrade():
 def downgrade():
     for statement in DROP[op.get_bind().dialect.name]:
         op.execute(statement)
+    op.drop_index('ix_assignment_awaiting_review_directive', table_name='assignment')
     op.drop_index('ix_assignment_directive', table_name='assignment')
     op.drop_index('ix_assignment_tally_agency', table_name='assignment_tally')
     op.drop_index('ix_assignment_tally_monitor', table_name='assignment_tally')
