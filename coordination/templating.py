@@ -44,6 +44,24 @@ def vi_sort(items: Iterable[Any], attribute: str) -> list[Any]:
     return vi_sorted(items, attrgetter(attribute))
 
 
+def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows (1-based): the first, the last, `around` each side of `page`; None: a gap.
+
+    A link to every page was thousands of links on a province's lists (make bench).
+    """
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    result: list[int | None] = []
+    previous = 0
+    for number in shown:
+        if number - previous == 2:  # a gap of one page: the page itself, not "…"
+            result.append(previous + 1)
+        elif number - previous > 2:
+            result.append(None)
+        result.append(number)
+        previous = number
+    return result
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.filters.update(
         vndate=format_date,
@@ -54,5 +72,9 @@ def init_templating(app: Flask) -> None:
     )
     # Templates ask the directive's lifecycle (directive_states.can_close(directive.status)), never compare strings.
     app.jinja_env.globals.update(
-        can=can, Permission=Permission, get_locale=get_locale, directive_states=directive_states
+        can=can,
+        Permission=Permission,
+        get_locale=get_locale,
+        directive_states=directive_states,
+        page_window=page_window,
     )

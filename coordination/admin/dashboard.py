@@ -39,6 +39,7 @@ from coordination.reports.dashboard import (
     summary,
     unanswered_explanations,
 )
+from coordination.templating import page_window
 
 OVERDUE_PAGE_SIZE = 20
 UNANSWERED_LIMIT = 50
@@ -147,24 +148,6 @@ def league_value(row: AgencyRow, column: str) -> Any:
     return row.counts.get(column, 0)
 
 
-def pager(page: int, pages: int, around: int = 2) -> list[int | None]:
-    """The page numbers a pager shows: the first, the last and `around` each side of `page`; None for a gap.
-
-    A link to every page was thousands of links on a province's overdue list (make bench).
-    """
-    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
-    result: list[int | None] = []
-    previous = 0
-    for number in shown:
-        if number - previous == 2:  # a gap of one page: the page itself, not "…"
-            result.append(previous + 1)
-        elif number - previous > 2:
-            result.append(None)
-        result.append(number)
-        previous = number
-    return result
-
-
 def list_link_args(filters: DashboardFilters, column: str, agency_id: int | None) -> dict[str, Any]:
     """The "Việc của đơn vị" list's filters behind one number of the dashboard."""
     values: dict[str, Any] = {
@@ -243,7 +226,7 @@ class DashboardView(SecureBaseView):
             overdue=overdue,
             overdue_page=page,
             overdue_pages=pages,
-            overdue_pager=pager(page, pages),
+            overdue_pager=page_window(page, pages),
             unanswered=unanswered,
             indicators=indicator_rows(user, directive_id=filters.directive_id),
         )
