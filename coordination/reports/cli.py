@@ -100,3 +100,24 @@ def _find_directive(text: str, issuer: str | None):  # type: ignore[no-untyped-d
         issuers = ", ".join(d.issuer.code for d in matches)
         raise click.ClickException(f"Có {len(matches)} văn bản số {text} (cơ quan ban hành: {issuers}); chọn --issuer.")
     return matches[0]
+
+
+@report_cli.command("tally")
+@click.option("--rebuild", is_flag=True, help="Count the tally afresh from the assignments (drops rows at zero).")
+def tally_command(rebuild: bool) -> None:
+    """Check the dashboards' tally (assignment_tally) against the assignments; exit 1 if they differ."""
+    from coordination.extensions import db
+    from coordination.reports import tally
+
+    if rebuild:
+        rows = tally.rebuild()
+        db.session.commit()
+        click.echo(f"assignment_tally: {rows} rows")
+        return
+    differences = tally.differences()
+    for key, kept, counted in differences:
+        click.echo(f"{key}: tally {kept}, assignments {counted}")
+    if differences:
+        click.echo(f"{len(differences)} difference(s): run `flask report tally --rebuild`", err=True)
+        sys.exit(1)
+    click.echo("assignment_tally: in step with the assignments")

@@ -74,23 +74,47 @@ def _kind(a: type[Assignment] | sa.Table) -> sa.ColumnElement[str]:
     )
 
 
-def rebuild(connection: sa.Connection | None = None) -> int:
-    """Count the tally afresh from the assignments (after a bulk load, or to drop rows at zero); rows written.
-
-    On `connection` if given (a loader's), else in the session's transaction.
-    """
-    run = connection.execute if connection is not None else db.session.execute
+def _counted() -> sa.Select:
+    """(issuer, monitor, agency, kind, deadline, count) counted from the assignments: what the tally must hold."""
     a = Assignment
     kind = _kind(a)
     deadline = sa.case((kind == OPEN, a.deadline), else_=sa.literal(NO_DEADLINE, sa.Date))
     monitor = sa.func.coalesce(Directive.monitor_agency_id, 0)
-    rows = (
+    return (
         sa.select(Directive.issuer_id, monitor, a.agency_id, kind, deadline, sa.func.count())
         .select_from(a)
         .join(Directive, Directive.id == a.directive_id)
         .where(Directive.status != DirectiveStatus.draft, a.status != "cancelled")
         .group_by(Directive.issuer_id, monitor, a.agency_id, kind, deadline)
     )
+
+
+def differences() -> list[tuple[tuple, int, int]]:
+    """(key, tally's count, assignments' count) wherever the two differ (rows at zero count as absent)."""
+    t = AssignmentTally
+    kept = {
+        tuple(r[:5]): r[5]
+        for r in db.session.execute(sa.select(t.issuer_id, t.monitor_agency_id, t.agency_id, t.kind, t.deadline, t.n))
+        if r[5]
+    }
+    counted = {tuple(r[:5]): r[5] for r in db.session.execute(_counted())}
+    return sorted(
+        (
+            (key, kept.get(key, 0), counted.get(key, 0))
+            for key in kept.keys() | counted.keys()
+            if kept.get(key, 0) != counted.get(key, 0)
+        ),
+        key=lambda d: tuple(str(k) for k in d[0]),
+    )
+
+
+def rebuild(connection: sa.Connection | None = None) -> int:
+    """Count the tally afresh from the assignments (after a bulk load, or to drop rows at zero); rows written.
+
+    On `connection` if given (a loader's), else in the session's transaction.
+    """
+    run = connection.execute if connection is not None else db.session.execute
+    rows = _counted()
     t = AssignmentTally.__table__
     run(sa.delete(t))
     run(sa.insert(t).from_select(["issuer_id", "monitor_agency_id", "agency_id", "kind", "deadline", "n"], rows))

@@ -77,6 +77,7 @@ def test_the_tally_follows_each_operation(app) -> None:
     remove_assignment(justice, actor=office, reason="Giao lại cho cơ quan khác.")
     db.session.flush()
     assert _delta(start) == {("TN-SGDDT", "done_on_time", NONE): 1}, "cancelled work counts nowhere"
+    assert tally.differences() == []
 
     # the database's own cascade (directive -> task -> assignment) takes the directive's work away too
     db.session.execute(sa.text("DELETE FROM directive WHERE id = :id"), {"id": draft.id})
@@ -110,6 +111,20 @@ def test_the_tally_counts_what_the_assignments_count(app, shift) -> None:
             live = sorted(_grouped_live(user, DashboardFilters(agency_id=agency_id), day))
             kept = sorted(tally.grouped(user, agency_id, day, app.config["DUE_SOON_DAYS"]))
             assert kept == live, (username, agency_id, shift)
+
+
+def test_the_cli_checks_the_tally_and_rebuilds_it(app) -> None:
+    _generate()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["report", "tally"])
+    assert result.exit_code == 0 and "in step" in result.output, result.output
+    t = AssignmentTally
+    db.session.execute(sa.update(t).where(t.kind == "done_late").values(n=t.n + 1))
+    result = runner.invoke(args=["report", "tally"])
+    assert result.exit_code == 1 and "done_late" in result.output, result.output
+    result = runner.invoke(args=["report", "tally", "--rebuild"])
+    assert result.exit_code == 0, result.output
+    assert tally.differences() == []
 
 
 def test_a_rebuild_writes_what_the_triggers_kept(app) -> None:
