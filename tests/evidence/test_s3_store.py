@@ -138,3 +138,13 @@ def test_backup_copies_the_bucket_and_restore_puts_it_back(app: Flask, s3_endpoi
     boto3.client("s3", endpoint_url=s3_endpoint).delete_object(Bucket=bucket, Key=entry["path"])
     assert restore_evidence(get_store(), tmp_path / "backup", manifest) == [KEY]
     assert objects(s3_endpoint, bucket) == [entry["path"]]
+
+
+def test_doctor_checks_the_bucket(app: Flask, bucket: str) -> None:
+    from coordination.observability.doctor import check_evidence_store
+
+    assert check_evidence_store(app).ok
+    app.config["EVIDENCE_S3_BUCKET"] = "no-such-bucket"
+    finding = check_evidence_store(app)
+    assert (finding.ok, finding.check) == (False, "EVIDENCE_S3_BUCKET")
+    assert "no-such-bucket" in finding.detail and "NoSuchBucket" in finding.detail
