@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
+from flask import request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
@@ -148,6 +148,27 @@ def league_value(row: AgencyRow, column: str) -> Any:
     return row.counts.get(column, 0)
 
 
+#: an agency id no row has, in a link built once per column and completed per row (see `league_links`)
+_ANY_AGENCY = 2**31 - 1
+
+
+def league_links(filters: DashboardFilters) -> dict[str, str]:
+    """column -> the URL behind the agency table's numbers, with `_ANY_AGENCY` standing for the row's agency.
+
+    url_for per cell was ~700 calls on a province's table, a fifth of the page's time (make bench); the
+    template puts each row's id in place of the stand-in, giving the very URL url_for would have built.
+    """
+    return {
+        column: url_for("assignment.index_view", **list_link_args(filters, column, _ANY_AGENCY))
+        for column in LEAGUE_COLUMNS[1:]
+        if column in LINK_TIMELINESS
+    }
+
+
+def agency_link(links: dict[str, str], column: str, agency_id: int) -> str:
+    return links[column].replace(f"agency={_ANY_AGENCY}", f"agency={agency_id}", 1)
+
+
 def list_link_args(filters: DashboardFilters, column: str, agency_id: int | None) -> dict[str, Any]:
     """The "Việc của đơn vị" list's filters behind one number of the dashboard."""
     values: dict[str, Any] = {
@@ -193,6 +214,7 @@ class DashboardView(SecureBaseView):
             "timeliness_labels": TIMELINESS_LABELS,
             "columns": LEAGUE_COLUMNS,
             "list_link_args": list_link_args,
+            "agency_link": agency_link,
             "league_value": league_value,
             "today": local_today(),
             # the count cards link to the list only when it shows one agency's work: the chosen one, or an officer's own
@@ -227,6 +249,7 @@ class DashboardView(SecureBaseView):
             overdue_page=page,
             overdue_pages=pages,
             overdue_pager=page_window(page, pages),
+            league_links=league_links(filters),
             unanswered=unanswered,
             indicators=indicator_rows(user, directive_id=filters.directive_id),
         )
