@@ -88,7 +88,8 @@ def _pending(step: str) -> tuple[User, str | None] | Response:
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
     pending = pending_login()
-    if pending is None or pending[1] != step:
+    # An administrator's reset, or an enrolment finished in another tab, changes what is owed: start again.
+    if pending is None or pending[1] != step or pending[0].has_totp != (step == "code"):
         flash(_("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại."), "info")
         return redirect(url_for("auth.login"))
     user, _step, target = pending

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coordination import ConfigError, create_app
 from coordination.audit import AuditEvent
@@ -449,3 +450,34 @@ def test_the_cli_resets_a_second_factor(app: Flask) -> None:
     again = app.test_cli_runner().invoke(args=["users", "reset-2fa", "admin"])
     assert again.exit_code == 1
     assert "Người dùng này chưa cài đặt xác thực hai bước." in again.output
+
+
+def test_a_replay_on_a_worker_that_missed_the_first_use_is_refused(app: Flask) -> None:
+    user = get_user("justice.tayninh")
+    secret, _codes = enrol(user)
+    code = code_at(secret, 1)
+    operations.verify_second_factor(user, code)  # one gunicorn worker
+    db.session.commit()
+    # Another worker loaded the user before that commit: its copy still holds the enrolment's step.
+    set_committed_value(user, "totp_last_step", user.totp_last_step - 1)
+    with pytest.raises(operations.WrongCode):
+        operations.verify_second_factor(user, code)
+
+
+def test_the_qr_code_carries_the_account_and_the_issuer(app: Flask) -> None:
+    user = get_user("justice.tayninh")
+    uri = totp.provisioning_uri("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", user)
+    assert uri == (
+        "otpauth://totp/Theo%20d%C3%B5i%20nhi%E1%BB%87m%20v%E1%BB%A5:justice.tayninh"
+        "?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Theo%20d%C3%B5i%20nhi%E1%BB%87m%20v%E1%BB%A5"
+    )
+
+
+def test_a_reset_while_the_code_page_is_open_sends_back_to_the_login(client: FlaskClient) -> None:
+    user = get_user("justice.tayninh")
+    enrol(user)
+    post_login(client, "justice.tayninh", DEMO_PASSWORD)
+    operations.reset_totp(user, actor=get_user("admin"))
+    db.session.commit()
+    assert client.get("/login/code").headers["Location"] == "/login"
+    assert attempts("justice.tayninh") == []
