@@ -2,13 +2,11 @@
 
 No state changes here: coordination.auth.operations decides, records and audits.
 
-The secret must be readable by the server to check a code, so it cannot be hashed. It is sealed with a
-key that lives outside the database (TOTP_ENCRYPTION_KEY, by default derived from SECRET_KEY), so that a
-leaked backup or dump does not hand out every user's authenticator. The project has no encryption
-library (the `cryptography` package is not a dependency), so the seal is built from the standard
-library: HMAC-SHA256 in counter mode as the keystream (a PRF stream cipher) and HMAC-SHA256 over the
-version, the user id, the nonce and the ciphertext as the tag (encrypt-then-MAC, two derived keys). The
-user id in the tag ties a sealed secret to its row: copied onto another user it does not open.
+The secret must be readable by the server to check a code, so it cannot be hashed. It is sealed with
+AES-256-GCM (the `cryptography` package) under a key that lives outside the database (TOTP_ENCRYPTION_KEY,
+by default derived from SECRET_KEY with HKDF), so that a leaked backup or dump does not hand out every
+user's authenticator. The user id is the cipher's associated data: a sealed secret copied onto another
+user's row does not open.
 """
 
 from __future__ import annotations
@@ -22,6 +20,10 @@ import time
 
 import pyotp
 import segno
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from markupsafe import Markup
 
@@ -36,9 +38,9 @@ DRIFT_STEPS = 1
 RECOVERY_CODE_COUNT = 10
 #: 10 random bytes: 80 bits, 16 base32 characters
 RECOVERY_CODE_BYTES = 10
-_SEAL_VERSION = "v1"
-_NONCE_BYTES = 16
-_TAG_BYTES = 32
+_SEAL_VERSION = "v2"
+#: AES-GCM's standard 96-bit nonce, random per seal
+_NONCE_BYTES = 12
 _TOTP_CODE = re.compile(rf"^\d{{{DIGITS}}}$")
 
 
@@ -49,37 +51,18 @@ class SealBroken(Exception):
 # --- the secret, sealed -----------------------------------------------------------------------------
 
 
-def _keys() -> tuple[bytes, bytes]:
+def _cipher() -> AESGCM:
     config = current_app.config
     material = (config.get("TOTP_ENCRYPTION_KEY") or config["SECRET_KEY"]).encode("utf-8")
-    # Two keys from one: the keystream's and the tag's (never the same key for both purposes).
-    return (
-        hmac.new(material, b"coordination totp seal: encrypt", hashlib.sha256).digest(),
-        hmac.new(material, b"coordination totp seal: authenticate", hashlib.sha256).digest(),
-    )
-
-
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks = (hmac.new(key, nonce + counter.to_bytes(4, "big"), hashlib.sha256).digest() for counter in range(64))
-    stream = b"".join(blocks)[:length]
-    if len(stream) < length:  # 2 KiB: a TOTP secret is 32 characters
-        raise ValueError("secret too long to seal")
-    return stream
-
-
-def _tag(key: bytes, user_id: int, nonce: bytes, ciphertext: bytes) -> bytes:
-    message = _SEAL_VERSION.encode() + user_id.to_bytes(8, "big") + nonce + ciphertext
-    return hmac.new(key, message, hashlib.sha256).digest()
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"coordination totp seal").derive(material)
+    return AESGCM(key)
 
 
 def seal(secret: str, user_id: int) -> str:
     """Encrypt and authenticate a base32 secret for the row of `user_id`; the text stored in the database."""
-    encrypt_key, tag_key = _keys()
     nonce = secrets.token_bytes(_NONCE_BYTES)
-    plain = secret.encode("ascii")
-    ciphertext = bytes(a ^ b for a, b in zip(plain, _keystream(encrypt_key, nonce, len(plain)), strict=True))
-    blob = nonce + ciphertext + _tag(tag_key, user_id, nonce, ciphertext)
-    return f"{_SEAL_VERSION}${base64.urlsafe_b64encode(blob).decode('ascii')}"
+    ciphertext = _cipher().encrypt(nonce, secret.encode("ascii"), str(user_id).encode("ascii"))
+    return f"{_SEAL_VERSION}${base64.urlsafe_b64encode(nonce + ciphertext).decode('ascii')}"
 
 
 def unseal(sealed: str, user_id: int) -> str:
@@ -91,13 +74,10 @@ def unseal(sealed: str, user_id: int) -> str:
         blob = base64.urlsafe_b64decode(body.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
         raise SealBroken("not base64") from None
-    if len(blob) <= _NONCE_BYTES + _TAG_BYTES:
-        raise SealBroken("too short")
-    nonce, ciphertext, tag = blob[:_NONCE_BYTES], blob[_NONCE_BYTES:-_TAG_BYTES], blob[-_TAG_BYTES:]
-    encrypt_key, tag_key = _keys()
-    if not hmac.compare_digest(tag, _tag(tag_key, user_id, nonce, ciphertext)):
-        raise SealBroken("tag does not match")
-    plain = bytes(a ^ b for a, b in zip(ciphertext, _keystream(encrypt_key, nonce, len(ciphertext)), strict=True))
+    try:
+        plain = _cipher().decrypt(blob[:_NONCE_BYTES], blob[_NONCE_BYTES:], str(user_id).encode("ascii"))
+    except (InvalidTag, ValueError):
+        raise SealBroken("does not open with this key for this user") from None
     return plain.decode("ascii")
 
 
