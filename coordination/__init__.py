@@ -91,6 +91,7 @@ def register_models() -> None:
     from coordination.directives import models as _directives  # noqa: F401
     from coordination.evidence import models as _evidence  # noqa: F401
     from coordination.indicators import models as _indicators  # noqa: F401
+    from coordination.onboarding import models as _onboarding  # noqa: F401
     from coordination.reminders import models as _reminders  # noqa: F401
 
 
