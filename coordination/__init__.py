@@ -99,12 +99,14 @@ def register_blueprints(app: Flask) -> None:
     from coordination.admin import init_admin
     from coordination.api import init_api
     from coordination.auth.views import init_auth
+    from coordination.onboarding.views import init_invitations
     from coordination.reminders.calendar import bp as calendar_bp
     from coordination.web import bp as web_bp
 
     init_auth(app)
     app.register_blueprint(web_bp)
     app.register_blueprint(calendar_bp)
+    init_invitations(app)  # issue 15: /invitation/<token>
     init_api(app)
     init_admin(app)
 

@@ -83,11 +83,17 @@ class Problem:
     message: str
 
     def line(self) -> str:
-        """"dòng 12, cột email: 'abc' không phải địa chỉ e-mail"."""
+        """ "dòng 12, cột email: 'abc' không phải địa chỉ e-mail"."""
         return _("dòng %(row)s, cột %(column)s: %(message)s", row=self.row, column=self.column, message=self.message)
 
     def as_json(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value, "message": self.message}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -135,7 +141,7 @@ class _Sheet:
         self.problems.append(Problem(self.sheet.title, number, self.sheet.header(column), value, message))
 
     def headers(self) -> None:
-        header_line = min((r.number for r in self.sheet.rows), default=2) - 1
+        header_line = self.sheet.header_line
         for column in REQUIRED[self.sheet.kind]:
             if column not in self.sheet.headers:
                 self.problem(header_line, column, "", _("thiếu cột bắt buộc này"))
@@ -164,7 +170,12 @@ class _Sheet:
                 row.number,
                 column,
                 value,
-                _("'%(value)s' không phải %(what)s (%(choices)s)", value=value, what=what, choices=", ".join(choices(words))),
+                _(
+                    "'%(value)s' không phải %(what)s (%(choices)s)",
+                    value=value,
+                    what=what,
+                    choices=", ".join(choices(words)),
+                ),
             )
         return found
 
@@ -192,7 +203,9 @@ def _check_agencies(sheet: Sheet, problems: list[Problem]) -> list[AgencyRow]:
                 ),
             )
         elif code in first_line:
-            at.problem(row.number, "code", code, _("mã '%(value)s' trùng với dòng %(row)s", value=code, row=first_line[code]))
+            at.problem(
+                row.number, "code", code, _("mã '%(value)s' trùng với dòng %(row)s", value=code, row=first_line[code])
+            )
         elif code:
             first_line[code] = row.number
         name = at.text(row, "name_vi", required=True)
@@ -283,7 +296,11 @@ def _check_users(sheet: Sheet, problems: list[Problem], file_codes: set[str]) ->
                     row.number,
                     "username",
                     username,
-                    _("'%(value)s' trùng với tài khoản '%(other)s' đã có (khác chữ hoa, chữ thường)", value=username, other=other),
+                    _(
+                        "'%(value)s' trùng với tài khoản '%(other)s' đã có (khác chữ hoa, chữ thường)",
+                        value=username,
+                        other=other,
+                    ),
                 )
         full_name = at.text(row, "full_name", required=True)
         email = at.text(row, "email")
@@ -303,7 +320,9 @@ def _check_users(sheet: Sheet, problems: list[Problem], file_codes: set[str]) ->
             if key in YES or key in NO:
                 is_head = key in YES
             else:
-                at.problem(row.number, "is_head", head_text, _("'%(value)s' không phải “có” hay “không”", value=head_text))
+                at.problem(
+                    row.number, "is_head", head_text, _("'%(value)s' không phải “có” hay “không”", value=head_text)
+                )
         rows.append(UserRow(row.number, username, full_name, email or None, agency, role or Role.officer, is_head))
     return rows
 

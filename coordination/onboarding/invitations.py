@@ -19,9 +19,6 @@ from coordination.errors import NotFound, OperationError
 from coordination.extensions import db
 from coordination.onboarding.models import Invitation
 
-#: the token in the link: 32 random bytes, URL-safe
-TOKEN_RE = r"[A-Za-z0-9_-]{20,100}"
-
 
 class InvitationGone(OperationError):
     """The link was used or has expired: say so, and who to ask for a new one."""
@@ -39,13 +36,14 @@ class IssuedInvitation:
     url: str
     expires_at: datetime
 
-    def as_json(self) -> dict[str, str | None]:
+    def as_dict(self) -> dict[str, str | datetime | None]:
+        """The fields, for the API's schema to dump."""
         return {
             "username": self.username,
             "full_name": self.full_name,
             "email": self.email,
             "url": self.url,
-            "expires_at": self.expires_at.isoformat(),
+            "expires_at": self.expires_at,
         }
 
 
@@ -69,18 +67,18 @@ def issue_invitation(user: User) -> IssuedInvitation:
 def invitation_by_token(token: str) -> Invitation:
     """The invitation this link carries, still usable; NotFound for an unknown link, InvitationGone for a spent one."""
     invitation = db.session.scalar(
-        sa.select(Invitation).where(Invitation.token_hash == token_hash(token)).options(sa.orm.joinedload(Invitation.user))
+        sa.select(Invitation)
+        .where(Invitation.token_hash == token_hash(token))
+        .options(sa.orm.joinedload(Invitation.user))
     )
     if invitation is None:
         raise NotFound(_("Liên kết mời không đúng. Hãy kiểm tra lại liên kết trong thư mời."))
     if invitation.used_at is not None:
         raise InvitationGone(
-            _("Liên kết mời này đã được dùng để đặt mật khẩu. Hãy đăng nhập, hoặc đề nghị quản trị viên gửi lời mời mới.")
+            _("Liên kết mời này đã được dùng. Hãy đăng nhập, hoặc đề nghị quản trị viên gửi lời mời mới.")
         )
     if invitation.expires_at <= utcnow() or not invitation.user.active:
-        raise InvitationGone(
-            _("Liên kết mời này đã hết hạn. Hãy đề nghị quản trị viên gửi lời mời mới.")
-        )
+        raise InvitationGone(_("Liên kết mời này đã hết hạn. Hãy đề nghị quản trị viên gửi lời mời mới."))
     return invitation
 
 

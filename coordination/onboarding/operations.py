@@ -58,7 +58,8 @@ class OnboardingResult:
     def written(self) -> bool:
         return not self.dry_run and not self.problems
 
-    def as_json(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
+        """The result for the API's schema to dump."""
         return {
             "dry_run": self.dry_run,
             "written": self.written,
@@ -66,7 +67,7 @@ class OnboardingResult:
             "problems": [p.as_json() for p in self.problems],
             "agencies": self.agencies.as_json(),
             "users": self.users.as_json(),
-            "invitations": [i.as_json() for i in self.invitations],
+            "invitations": [i.as_dict() for i in self.invitations],
         }
 
 
@@ -216,7 +217,10 @@ class _Writer:
         return group
 
     def users_from(self, rows: list[UserRow]) -> None:
-        users = {u.username: u for u in db.session.scalars(sa.select(User).where(User.username.in_([r.username for r in rows])))}
+        users = {
+            u.username: u
+            for u in db.session.scalars(sa.select(User).where(User.username.in_([r.username for r in rows])))
+        }
         new_users = []
         for row in rows:
             user = users.get(row.username)

@@ -93,8 +93,10 @@ class Sheet:
     #: column -> the header as the file writes it (problems name the column the way the user wrote it)
     headers: dict[str, str]
     rows: list[Row] = field(default_factory=list)
-    #: headers that name no column we know (line 1), reported as problems
+    #: headers that name no column we know, reported as problems
     unknown_headers: list[str] = field(default_factory=list)
+    #: the line of the headers (blank lines above it are skipped)
+    header_line: int = 1
 
     def header(self, column: str) -> str:
         return self.headers.get(column) or COLUMNS[self.kind][column][0]
@@ -140,7 +142,7 @@ def _sheet(kind: str, title: str, raw_rows: list[tuple[int, list[str]]]) -> Shee
             unknown.append(text)
             continue
         positions[column], headers[column] = index, text
-    sheet = Sheet(kind=kind, title=title, headers=headers, unknown_headers=unknown)
+    sheet = Sheet(kind=kind, title=title, headers=headers, unknown_headers=unknown, header_line=header_number)
     for number, cells in raw_rows[1:]:
         values = {column: (cells[i] if i < len(cells) else "") for column, i in positions.items()}
         if any(values.values()):
@@ -229,7 +231,5 @@ def read_file(filename: str, content: bytes, *, only: str | None = None) -> list
             raise OnboardingFileError(_("Tệp không có trang danh sách cơ quan (trang “Cơ quan”)."))
         if only == USERS:
             raise OnboardingFileError(_("Tệp không có trang danh sách người dùng (trang “Người dùng”)."))
-        raise OnboardingFileError(
-            _("Tệp không có trang “Cơ quan” hay “Người dùng”, và không nhận ra tiêu đề cột nào.")
-        )
+        raise OnboardingFileError(_("Tệp không có trang “Cơ quan” hay “Người dùng”, và không nhận ra tiêu đề cột nào."))
     return sheets

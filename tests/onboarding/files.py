@@ -80,20 +80,72 @@ def _kind(name: str) -> str:
 
 def province_agencies() -> list[list[str]]:
     rows = [
-        ["HB-UBND", "Ủy ban nhân dân tỉnh Hòa Bình", "Hoa Binh Provincial People's Committee", "UBND tỉnh",
-         "Ủy ban nhân dân", "Tỉnh", "", "UBND tỉnh Hòa Bình", ""],
-        ["HB-CA", "Công an tỉnh Hòa Bình", "Hoa Binh Provincial Police", "CA tỉnh", "Công an", "Tỉnh", "HB-UBND", "", ""],
+        [
+            "HB-UBND",
+            "Ủy ban nhân dân tỉnh Hòa Bình",
+            "Hoa Binh Provincial People's Committee",
+            "UBND tỉnh",
+            "Ủy ban nhân dân",
+            "Tỉnh",
+            "",
+            "UBND tỉnh Hòa Bình",
+            "",
+        ],
+        [
+            "HB-CA",
+            "Công an tỉnh Hòa Bình",
+            "Hoa Binh Provincial Police",
+            "CA tỉnh",
+            "Công an",
+            "Tỉnh",
+            "HB-UBND",
+            "",
+            "",
+        ],
     ]
     for i, name in enumerate(DEPARTMENTS, start=1):
-        rows.append([f"HB-S{i:02d}", f"{name}", "", "", _kind(name), "Tỉnh", "HB-UBND", f"{name} tỉnh Hòa Bình",
-                     "Các sở, ban, ngành tỉnh"])
+        rows.append(
+            [
+                f"HB-S{i:02d}",
+                f"{name}",
+                "",
+                "",
+                _kind(name),
+                "Tỉnh",
+                "HB-UBND",
+                f"{name} tỉnh Hòa Bình",
+                "Các sở, ban, ngành tỉnh",
+            ]
+        )
     for d, district in enumerate(DISTRICTS, start=1):
         code = f"HB-H{d:02d}"
-        rows.append([code, f"Ủy ban nhân dân {district}", "", f"UBND {district}", "Ủy ban nhân dân", "Huyện",
-                     "HB-UBND", "", "UBND các huyện, thành phố"])
+        rows.append(
+            [
+                code,
+                f"Ủy ban nhân dân {district}",
+                "",
+                f"UBND {district}",
+                "Ủy ban nhân dân",
+                "Huyện",
+                "HB-UBND",
+                "",
+                "UBND các huyện, thành phố",
+            ]
+        )
         for c in range(1, COMMUNES_PER_DISTRICT + 1):
-            rows.append([f"{code}-X{c:02d}", f"Ủy ban nhân dân xã {district} {c}", "", "", "Ủy ban nhân dân", "Xã",
-                         code, "", f"UBND các xã thuộc {district}"])
+            rows.append(
+                [
+                    f"{code}-X{c:02d}",
+                    f"Ủy ban nhân dân xã {district} {c}",
+                    "",
+                    "",
+                    "Ủy ban nhân dân",
+                    "Xã",
+                    code,
+                    "",
+                    f"UBND các xã thuộc {district}",
+                ]
+            )
         if d <= 4:
             rows.append([f"{code}-CA", f"Công an {district}", "", "", "Công an", "Huyện", code, "", ""])
     assert len(rows) == AGENCY_COUNT
@@ -110,8 +162,16 @@ def province_users() -> list[list[str]]:
     while len(rows) < USER_COUNT:
         code = codes[n % len(codes)]
         n += 1
-        rows.append([f"canbo{n:03d}.hb", f"Đinh Thị Thu Hằng {n}", f"canbo{n:03d}@hoabinh.gov.vn", code, "Cán bộ",
-                     "x" if n <= len(codes) else ""])
+        rows.append(
+            [
+                f"canbo{n:03d}.hb",
+                f"Đinh Thị Thu Hằng {n}",
+                f"canbo{n:03d}@hoabinh.gov.vn",
+                code,
+                "Cán bộ",
+                "x" if n <= len(codes) else "",
+            ]
+        )
     return rows
 
 

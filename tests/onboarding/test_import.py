@@ -59,7 +59,8 @@ def test_the_clean_file_imports_134_agencies_and_300_users_once(app) -> None:
     assert (agencies - agencies0, users - users0, invitations - invitations0) == (134, 300, 300)
     # one event per agency, per user and per group the file named first
     groups = db.session.scalars(
-        sa.select(AgencyGroup.name).join(AuditEvent, AuditEvent.entity_id == AgencyGroup.id)
+        sa.select(AgencyGroup.name)
+        .join(AuditEvent, AuditEvent.entity_id == AgencyGroup.id)
         .where(AuditEvent.action == "agency_group.create", AuditEvent.id > last_event)
     ).all()
     assert len(groups) == 14 and "Các sở, ban, ngành tỉnh" in groups
@@ -96,11 +97,14 @@ def test_a_changed_row_updates_only_that_row(app) -> None:
 
 
 def test_csv_with_or_without_bom_english_headers_and_semicolons(app) -> None:
-    rows = [["HB-UBND", "Ủy ban nhân dân tỉnh Hòa Bình", "", "", "people_committee", "province", "", "", ""],
-            ["HB-CA", "Công an tỉnh Hòa Bình", "", "", "police", "province", "HB-UBND", "", ""]]
+    rows = [
+        ["HB-UBND", "Ủy ban nhân dân tỉnh Hòa Bình", "", "", "people_committee", "province", "", "", ""],
+        ["HB-CA", "Công an tỉnh Hòa Bình", "", "", "police", "province", "HB-UBND", "", ""],
+    ]
     english = ["code", "name", "name_en", "short name", "kind", "level", "parent", "aliases", "groups"]
-    result = import_agencies(Upload("co-quan.csv", files.csv_file(english, rows, bom=False, delimiter=";")),
-                             actor=SYSTEM_CLI)
+    result = import_agencies(
+        Upload("co-quan.csv", files.csv_file(english, rows, bom=False, delimiter=";")), actor=SYSTEM_CLI
+    )
     assert (result.problems, result.agencies.created) == ([], 2)
     users = [["nv.hb", "Phạm Thị Ngọc Ánh", "anh@hb.gov.vn", "HB-CA", "officer", "no"]]
     result = import_users(Upload("nguoi-dung.csv", files.csv_file(files.USER_HEADERS, users)), actor=SYSTEM_CLI)
