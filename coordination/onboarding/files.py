@@ -47,7 +47,8 @@ def template_xlsx() -> bytes:
 
     book = Workbook()
     book.remove(book.active)
-    for kind, title in ((AGENCIES, _("Cơ quan")), (USERS, _("Người dùng"))):
+    # Vietnamese in any interface language: the template is the province's form, and its titles are what is read back
+    for kind, title in ((AGENCIES, "Cơ quan"), (USERS, "Người dùng")):
         sheet = book.create_sheet(title)
         columns = COLUMNS[kind]
         sheet.append([header for header, _others in columns.values()])

@@ -16,7 +16,6 @@ from pathlib import PurePath
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from coordination.text import fold
 from coordination.uploads import UnsafeFile, check_archive
@@ -52,7 +51,6 @@ USER_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 COLUMNS = {AGENCIES: AGENCY_COLUMNS, USERS: USER_COLUMNS}
 REQUIRED = {AGENCIES: ("code", "name_vi"), USERS: ("username", "full_name", "role")}
-SHEET_TITLES = {AGENCIES: _l("Cơ quan"), USERS: _l("Người dùng")}
 _SHEET_NAMES = {AGENCIES: {"co quan", "agencies", "don vi"}, USERS: {"nguoi dung", "users", "tai khoan", "accounts"}}
 
 _NOISE = re.compile(r"[*_()\[\]:]+")

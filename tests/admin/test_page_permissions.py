@@ -200,6 +200,22 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "user.edit_view": ("GET", "/app/user/edit/?id={user_id}", (302, 200, 403, 403, 403, 403, 403, 403)),
     "user.export": ("GET", "/app/user/export/csv/", (302, 302, 403, 403, 403, 403, 403, 403)),
     "user.create_view": ("GET", "/app/user/new/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    # issue 15: onboarding from a spreadsheet is the admin's; an empty form is refused (422), nothing written
+    "onboarding.index": ("GET", "/app/onboarding/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    "onboarding.check_view": ("POST", "/app/onboarding/check", (302, 422, 403, 403, 403, 403, 403, 403)),
+    "onboarding.confirm_view": ("POST", "/app/onboarding/confirm", (302, 422, 403, 403, 403, 403, 403, 403)),
+    "onboarding.problems_view": (
+        "GET",
+        "/app/onboarding/problems/00000000000000000000000000000000.csv",
+        (302, 404, 403, 403, 403, 403, 403, 403),
+    ),
+    "onboarding.template_view": (
+        "GET",
+        "/app/onboarding/template/mau-co-quan.csv",
+        (302, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    # the link is the credential: anyone may open one, an unknown one is 404 for everybody
+    "invitation.accept": ("GET", "/invitation/khong-phai-loi-moi-nao-ca-0123456789", (404,) * 8),
     "calendar.feed": ("GET", "/calendar/{token}.ics", (200, 200, 200, 200, 200, 200, 200, 200)),
     "web.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200, 200, 200, 200)),
     "health.readyz": ("GET", "/readyz", (200, 200, 200, 200, 200, 200, 200, 200)),

@@ -93,3 +93,21 @@ def test_cli_imports_and_prints_the_invitation_links(app, tmp_path) -> None:
 
     again = runner.invoke(args=["users", "import", str(path)])
     assert again.stdout.splitlines() == ["người dùng: 0 mới, 0 cập nhật, 300 không đổi"]
+
+
+def test_cli_emails_the_invitations_after_the_import(app, tmp_path, smtp_server) -> None:
+    users = files.province_users()[:3]
+    users[2][2] = ""  # no address: listed as not mailed
+    path = tmp_path / "nguoi-dung.csv"
+    path.write_bytes(files.csv_file(files.USER_HEADERS, [[*u[:3], "TN-STP", *u[4:]] for u in users]))
+
+    result = app.test_cli_runner().invoke(args=["users", "import", str(path), "--email"])
+
+    assert result.exit_code == 0, result.output
+    assert "Đã gửi 2 thư mời." in result.stderr
+    assert "Chưa gửi được thư mời cho: canbo001.hb" in result.stderr
+    assert [tuple(r) for r, _m in smtp_server.messages] == [("nhung.vp@hoabinh.gov.vn",), ("duc.ca@hoabinh.gov.vn",)]
+    message = smtp_server.messages[0][1]
+    assert message["To"] == "Nguyễn Thị Hồng Nhung <nhung.vp@hoabinh.gov.vn>"
+    link = result.stdout.splitlines()[1].split("\t")[2]
+    assert link in message.get_content()
