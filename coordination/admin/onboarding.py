@@ -13,15 +13,17 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
-from wtforms import FileField, HiddenField
+from wtforms import FileField, HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from coordination.admin.base import SecureBaseView, current
-from coordination.admin.forms import WorkflowForm, bind
+from coordination.admin.forms import WorkflowForm, bind, max_length, required
+from coordination.auth.operations import USERNAME_MAX, get_user_by_username
 from coordination.errors import OperationError
 from coordination.extensions import db
 from coordination.onboarding import pending
 from coordination.onboarding.files import problems_csv, template_csv, template_xlsx
+from coordination.onboarding.invitations import reissue_invitation
 from coordination.onboarding.operations import OnboardingResult, Upload, import_onboarding
 from coordination.onboarding.reading import AGENCIES, USERS
 from coordination.permissions import Permission
@@ -48,6 +50,10 @@ class ConfirmForm(WorkflowForm):
     upload_id = HiddenField()
 
 
+class InviteForm(WorkflowForm):
+    username = StringField(_l("Tên đăng nhập"), validators=[required(), max_length(USERNAME_MAX)])
+
+
 def _attachment(content: bytes, name: str, mimetype: str) -> Response:
     response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -62,6 +68,7 @@ class OnboardingView(SecureBaseView):
 
     def _page(self, status: int = 200, **context: Any) -> Any:
         context.setdefault("form", UploadForm())
+        context.setdefault("invite_form", InviteForm())
         context.setdefault("templates", list(TEMPLATES))
         return self.render("onboarding/index.html", **context), status
 
@@ -115,6 +122,20 @@ class OnboardingView(SecureBaseView):
             )
         pending.discard(upload_id)
         return self._page(result=result, filename=upload.filename, imported=True)
+
+    @expose("/invite", methods=("POST",))
+    def invite_view(self) -> Any:
+        """A new invitation link for one user (the earlier one expired or never arrived)."""
+        form = bind(InviteForm)
+        if not form.validate():
+            return self._page(422, invite_form=form)
+        try:
+            issued = reissue_invitation(get_user_by_username(form.username.data), actor=current())
+        except OperationError as error:
+            db.session.rollback()
+            form.username.errors = [error.message]
+            return self._page(error.status, invite_form=form)
+        return self._page(reissued=issued)
 
     @expose("/problems/<upload_id>.csv")
     def problems_view(self, upload_id: str) -> Any:

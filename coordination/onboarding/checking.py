@@ -14,7 +14,7 @@ from coordination.auth.models import Role, User
 from coordination.auth.operations import USERNAME_MAX, USERNAME_RE
 from coordination.extensions import db
 from coordination.onboarding.reading import AGENCIES, REQUIRED, USERS, Sheet, header_key
-from coordination.permissions import role_needs_agency
+from coordination.permissions import role_administers, role_needs_agency
 
 CODE_MAX = 40  # agency.code
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -260,7 +260,7 @@ def _check_parents(at: _Sheet, rows: list[AgencyRow], in_file: dict[str, int]) -
                 at.problem(row.number, "parent", row.parent, _("cấp trên tạo vòng lặp: %(chain)s", chain=chain))
 
 
-def _check_users(sheet: Sheet, problems: list[Problem], file_codes: set[str]) -> list[UserRow]:
+def _check_users(sheet: Sheet, problems: list[Problem], file_codes: set[str], me: str | None) -> list[UserRow]:
     at = _Sheet(sheet, problems)
     at.headers()
     registry_codes = set(db.session.scalars(sa.select(Agency.code)))
@@ -308,6 +308,9 @@ def _check_users(sheet: Sheet, problems: list[Problem], file_codes: set[str]) ->
             at.problem(row.number, "email", email, _("'%(value)s' không phải địa chỉ e-mail", value=email))
         role_text = at.text(row, "role", required=True)
         role = at.choice(row, "role", _ROLES, ROLE_WORDS, _("vai trò"))
+        if me is not None and username == me and role is not None and not role_administers(role):
+            # as update_user: an administrator's own file may not lock them out of administration
+            at.problem(row.number, "role", role_text, _("bạn không thể tự bỏ quyền quản trị của chính mình"))
         agency = row.values.get("agency") or None
         if agency is not None and agency not in file_codes and agency not in registry_codes:
             at.problem(row.number, "agency", agency, _unknown_code(agency))
@@ -327,8 +330,11 @@ def _check_users(sheet: Sheet, problems: list[Problem], file_codes: set[str]) ->
     return rows
 
 
-def check_sheets(sheets: list[Sheet]) -> Checked:
-    """Check every row of every sheet against the file itself and the registry; collect all problems."""
+def check_sheets(sheets: list[Sheet], *, acting_username: str | None = None) -> Checked:
+    """Check every row of every sheet against the file itself and the registry; collect all problems.
+
+    `acting_username`: the administrator importing, who may not take away their own admin role.
+    """
     checked = Checked(kinds=[s.kind for s in sheets])
     file_codes: set[str] = set()
     for sheet in (s for s in sheets if s.kind == AGENCIES):
@@ -336,7 +342,7 @@ def check_sheets(sheets: list[Sheet]) -> Checked:
         checked.agencies.extend(rows)
         file_codes |= {r.code for r in rows if r.code}
     for sheet in (s for s in sheets if s.kind == USERS):
-        checked.users.extend(_check_users(sheet, checked.problems, file_codes))
+        checked.users.extend(_check_users(sheet, checked.problems, file_codes, acting_username))
     checked.problems.sort(key=lambda p: (checked.kinds.index(_kind_of_title(sheets, p.sheet)), p.row))
     return checked
 

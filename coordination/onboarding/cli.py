@@ -12,8 +12,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from coordination import audit
+from coordination.auth.operations import get_user_by_username
 from coordination.errors import OperationError
 from coordination.extensions import db
+from coordination.onboarding.invitations import reissue_invitation
 from coordination.onboarding.mail import send_invitations
 from coordination.onboarding.operations import OnboardingResult, Upload, import_agencies, import_users
 
@@ -85,3 +87,21 @@ def import_agencies_command(file: Path, dry_run: bool) -> None:
 def import_users_command(file: Path, dry_run: bool, email: bool) -> None:
     """Import users from an .xlsx (sheet "Người dùng") or .csv file; idempotent by username; prints invitation links."""
     _run(import_users, file, dry_run, email)
+
+
+@click.command("invite")
+@click.argument("username")
+@click.option("--email", is_flag=True, help="Also e-mail the link to the user (MAIL_* settings).")
+def invite_user_command(username: str, email: bool) -> None:
+    """Give USERNAME a new invitation link (the old ones stop working) and print it."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        try:
+            issued = reissue_invitation(get_user_by_username(username), actor=audit.SYSTEM_CLI)
+        except OperationError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
+        db.session.commit()
+        click.echo(issued.url)
+        if email:
+            sent, _failed = send_invitations([issued])
+            click.echo(_("Đã gửi %(sent)s thư mời.", sent=sent), err=True)

@@ -15,9 +15,10 @@ from coordination import audit
 from coordination.auth import operations as auth_operations
 from coordination.auth.models import User
 from coordination.db import utcnow
-from coordination.errors import NotFound, OperationError
+from coordination.errors import Forbidden, Invalid, NotFound, OperationError
 from coordination.extensions import db
 from coordination.onboarding.models import Invitation
+from coordination.permissions import Permission, can
 
 
 class InvitationGone(OperationError):
@@ -95,3 +96,23 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     db.session.flush()
     audit.record(user, "user.accept_invitation", "user", user.id, after={"invitation_id": invitation.id})
     return user
+
+
+def reissue_invitation(user: User, *, actor: audit.Actor) -> IssuedInvitation:
+    """A new link for `user`, for one that expired or never arrived; the user's earlier links stop working."""
+    if not audit.is_system(actor) and not can(actor, Permission.user_manage, user):
+        raise Forbidden(_("Bạn không có quyền thực hiện thao tác này."))
+    if not user.active:
+        raise Invalid(
+            _("Tài khoản %(username)s đã ngừng hoạt động.", username=user.username),
+            errors={"username": [_("Không hoạt động.")]},
+        )
+    now = utcnow()
+    for pending in db.session.scalars(
+        sa.select(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+    ):
+        pending.expires_at = min(pending.expires_at, now)  # expired, not used: the history stays true
+    issued = issue_invitation(user)
+    db.session.flush()
+    audit.record(actor, "user.invite", "user", user.id, after={"expires_at": issued.expires_at})
+    return issued

@@ -274,7 +274,8 @@ def import_onboarding(
         sheets = read_file(upload.filename, upload.content, only=only)
     except OnboardingFileError as error:
         raise Invalid(str(error), errors={"file": [str(error)]}) from None
-    checked = check_sheets(sheets)
+    me = audit.acting_user(actor)
+    checked = check_sheets(sheets, acting_username=me.username if me is not None else None)
     result = OnboardingResult(dry_run=dry_run, kinds=sorted(set(checked.kinds), key=[AGENCIES, USERS].index))
     result.problems = checked.problems
     writer = _Writer(actor, result, dry_run=dry_run or bool(checked.problems))

@@ -204,6 +204,7 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "onboarding.index": ("GET", "/app/onboarding/", (302, 200, 403, 403, 403, 403, 403, 403)),
     "onboarding.check_view": ("POST", "/app/onboarding/check", (302, 422, 403, 403, 403, 403, 403, 403)),
     "onboarding.confirm_view": ("POST", "/app/onboarding/confirm", (302, 422, 403, 403, 403, 403, 403, 403)),
+    "onboarding.invite_view": ("POST", "/app/onboarding/invite", (302, 422, 403, 403, 403, 403, 403, 403)),
     "onboarding.problems_view": (
         "GET",
         "/app/onboarding/problems/00000000000000000000000000000000.csv",

@@ -111,3 +111,13 @@ def test_cli_emails_the_invitations_after_the_import(app, tmp_path, smtp_server)
     assert message["To"] == "Nguyễn Thị Hồng Nhung <nhung.vp@hoabinh.gov.vn>"
     link = result.stdout.splitlines()[1].split("\t")[2]
     assert link in message.get_content()
+
+
+def test_cli_invite_prints_a_new_link(app) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "invite", "justice.tayninh"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("http://127.0.0.1:5000/invitation/")
+    missing = runner.invoke(args=["users", "invite", "khong.co.ai"])
+    assert missing.exit_code == 1
+    assert "Không có người dùng khong.co.ai" in missing.stderr

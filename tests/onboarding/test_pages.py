@@ -131,3 +131,27 @@ def test_only_the_admin_sees_the_page(client, login) -> None:
     login("office.tayninh")
     assert client.get("/app/onboarding/").status_code == 403
     assert client.post("/app/onboarding/check", **multipart(files.clean_file(), "t.xlsx")).status_code == 403
+
+
+def test_the_admin_makes_a_new_link_and_the_old_one_stops_working(client, login) -> None:
+    old_link = _invitation_link()
+    login("admin")
+    response = client.post("/app/onboarding/invite", data={"username": "vanphong.hb"})
+    assert response.status_code == 200
+    new_link = re.search(
+        r"<code>http://127\.0\.0\.1:5000(/invitation/[A-Za-z0-9_-]+)</code>", response.get_data(as_text=True)
+    ).group(1)
+    assert new_link != old_link
+    assert client.get(old_link).status_code == 410
+    assert client.get(new_link).status_code == 200
+    unknown = client.post("/app/onboarding/invite", data={"username": "khong.co.ai"})
+    assert unknown.status_code == 404
+    assert "Không có người dùng khong.co.ai" in unknown.get_data(as_text=True)
+
+
+def test_an_admin_file_may_not_take_the_admin_role_from_its_importer(client, login) -> None:
+    login("admin")
+    data = files.csv_file(files.USER_HEADERS, [["admin", "Quản trị", "", "TN-STP", "Cán bộ", ""]])
+    response = client.post("/app/onboarding/check", **multipart(data, "u.csv"))
+    assert response.status_code == 422
+    assert "bạn không thể tự bỏ quyền quản trị của chính mình" in response.get_data(as_text=True)
