@@ -1,7 +1,7 @@
 """invitations for users created by the onboarding import
 
-Revision ID: 0009_onboarding
-Revises: 0008_user_session_nonce
+Revision ID: 0010_onboarding
+Revises: 0009_totp
 Create Date: 2026-12-04 08:20:00
 
 A user imported from a spreadsheet has no password: an invitation (its token stored as SHA-256, with an
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009_onboarding'
-down_revision = '0008_user_session_nonce'
+revision = '0010_onboarding'
+down_revision = '0009_totp'
 branch_labels = None
 depends_on = None
 
