@@ -108,6 +108,7 @@ AUDIT_ACTION_LABELS = {
     "explanation.read": _l("Đã đọc giải trình"),
     "reminder_policy.update": _l("Sửa chính sách đôn đốc"),
     "calendar.revoke": _l("Tạo liên kết lịch mới"),
+    "assignment.delegate": _l("Phân công xử lý"),
 }
 
 AUDIT_FIELD_LABELS = {
@@ -163,6 +164,8 @@ AUDIT_FIELD_LABELS = {
     "expected_finish_on": _l("Dự kiến hoàn thành"),
     "days_late": _l("Số ngày trễ"),
     "files": _l("Số tệp"),
+    "handlers": _l("Người xử lý"),
+    "handler_due_on": _l("Hạn xử lý nội bộ"),
 }
 
 
