@@ -50,7 +50,8 @@ class AssignmentView(AssignmentActions, SecureModelView):
         # The work the user handles comes first ("Việc của tôi"), then the most urgent.
         query, not_mine = queries.mine_first(super().get_query(), current())
         options = queries.work_list_options(with_handlers=self._shows_handlers())
-        return query.options(*options).order_by(not_mine, *queries.urgency_order())
+        # populate_existing: rows already in the session (a test's, or a page's second query) get the handler names
+        return query.options(*options).populate_existing().order_by(not_mine, *queries.urgency_order())
 
     def get_one(self, id: Any) -> Any:
         """Any assignment on a directive the user may see (other agencies too); 404 otherwise."""

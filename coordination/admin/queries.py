@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Query, aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Query, aliased, contains_eager, joinedload, selectinload, with_expression
 
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment, AssignmentHandler
@@ -288,15 +288,31 @@ def list_agency(user: User | None, args: dict) -> Agency | None:
 
 
 def work_list_options(*, with_handlers: bool = False) -> list:
-    """The list's eager loads; `with_handlers` (the agency's own list) adds its current handlers: one query a page."""
+    """The list's eager loads; `with_handlers` (the agency's own list) adds its current handlers' names."""
     options = [
         contains_eager(Assignment.task).contains_eager(Task.directive),
         contains_eager(Assignment.task).joinedload(Task.parent),
         joinedload(Assignment.agency),
     ]
     if with_handlers:
-        options.append(selectinload(Assignment.handlers).joinedload(AssignmentHandler.user))
+        options.append(with_expression(Assignment.handler_names, handler_names_sql()))
     return options
+
+
+def handler_names_sql() -> sa.ScalarSelect:
+    """The current handlers' names of the outer query's assignment, "; "-joined, NULL for none.
+
+    A column of the list's own query (a correlated subquery on ix_assignment_handler_assignment), so that the
+    handler column costs no query of its own: the list's query count stays what it was.
+    """
+    return (
+        sa.select(sa.func.aggregate_strings(User.full_name, "; "))
+        .select_from(AssignmentHandler)
+        .join(User, User.id == AssignmentHandler.user_id)
+        .where(AssignmentHandler.assignment_id == Assignment.id, AssignmentHandler.ended_at.is_(None))
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
 
 
 def agency_handlers(agency_id: int) -> list[User]:

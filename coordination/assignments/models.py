@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.states import Status, Timeliness, timeliness, timeliness_sql
@@ -99,6 +99,8 @@ class Assignment(db.Model):
         order_by="AssignmentHandler.id",
         viewonly=True,
     )
+    #: the current handlers' names, "; "-joined, when a list query asks for them (queries.handler_names_sql)
+    handler_names: Mapped[str | None] = query_expression()
 
     @hybrid_method
     def timeliness_on(self, day: date, due_soon_days: int) -> Timeliness | None:

@@ -114,7 +114,7 @@ def test_head_assigns_and_the_handler_sees_it_first(team, client, login, issue_t
     login("binh.skhcn", PASSWORD)
     page = client.get("/app/assignment/").get_data(as_text=True)
     assert _row_ids(page) == [handled.id, urgent.id, soon.id]
-    assert 'class="font-weight-bold handler-me">Trần Thị Bình' in page  # the agency's list shows who handles what
+    assert 'class="work-handlers">Trần Thị Bình' in page  # the agency's list shows who handles what
     mine = client.get("/app/assignment/?handler=me").get_data(as_text=True)
     assert _row_ids(mine) == [handled.id]
     unhandled = client.get("/app/assignment/?handler=none").get_data(as_text=True)
