@@ -63,6 +63,13 @@ class Config:
     API_TOKEN_TTL_HOURS = _int("API_TOKEN_TTL_HOURS", 24 * 30)
 
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(BASE_DIR / "instance" / "evidence"))
+    # "directory" (EVIDENCE_DIR) or "s3": an S3-compatible bucket that several app servers share; credentials
+    # come from boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the host's role).
+    EVIDENCE_STORE = os.environ.get("EVIDENCE_STORE", "directory")
+    EVIDENCE_S3_BUCKET = os.environ.get("EVIDENCE_S3_BUCKET", "")
+    EVIDENCE_S3_PREFIX = os.environ.get("EVIDENCE_S3_PREFIX", "evidence/")
+    EVIDENCE_S3_ENDPOINT_URL = os.environ.get("EVIDENCE_S3_ENDPOINT_URL", "")
+    EVIDENCE_S3_REGION = os.environ.get("EVIDENCE_S3_REGION", "")
     EVIDENCE_MAX_BYTES = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     #: an image whose header claims more pixels is refused (a phone photo has 12-50 million)
     EVIDENCE_MAX_PIXELS = _int("EVIDENCE_MAX_MEGAPIXELS", 100) * 1_000_000
