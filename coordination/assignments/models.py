@@ -6,7 +6,6 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,6 +15,7 @@ from coordination.auth.models import User
 from coordination.db import UTCDateTime, str_enum, today, utcnow
 from coordination.directives.models import Task
 from coordination.extensions import db
+from coordination.workdays.calendar import due_soon_limit
 
 
 class AssignmentRole(enum.StrEnum):
@@ -95,17 +95,19 @@ class Assignment(db.Model):
     via_group: Mapped[AgencyGroup | None] = relationship()
 
     @hybrid_method
-    def timeliness_on(self, day: date, due_soon_days: int) -> Timeliness | None:
-        return timeliness(self.status, self.deadline, self.reported_done_on, self.completed_on, day, due_soon_days)
+    def timeliness_on(self, day: date, due_soon: int | date) -> Timeliness | None:
+        """As of `day`; `due_soon`: the last due-soon deadline (the app's: due_soon_limit(day)) or calendar days."""
+        return timeliness(self.status, self.deadline, self.reported_done_on, self.completed_on, day, due_soon)
 
     @timeliness_on.inplace.expression
     @classmethod
-    def _timeliness_on_expression(cls, day: date, due_soon_days: int) -> sa.ColumnElement:
-        return timeliness_sql(cls.status, cls.deadline, cls.reported_done_on, cls.completed_on, day, due_soon_days)
+    def _timeliness_on_expression(cls, day: date, due_soon: int | date) -> sa.ColumnElement:
+        return timeliness_sql(cls.status, cls.deadline, cls.reported_done_on, cls.completed_on, day, due_soon)
 
     @property
     def timeliness(self) -> Timeliness | None:
-        return self.timeliness_on(today(), current_app.config["DUE_SOON_DAYS"])
+        day = today()
+        return self.timeliness_on(day, due_soon_limit(day))
 
     @property
     def days_late(self) -> int:
