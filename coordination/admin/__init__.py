@@ -17,7 +17,7 @@ from coordination.admin.monitoring import register_monitoring
 from coordination.admin.queue import QueueView, init_queue
 from coordination.admin.reports import ReportsView
 from coordination.admin.users import UserView
-from coordination.admin.working_days import CalendarDayView, WorkCalendarView
+from coordination.admin.working_days import CalendarDayView, WorkCalendarView, init_working_days
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
@@ -30,6 +30,7 @@ def init_admin(app: Flask) -> Admin:
     """Build this app's Admin and its views (one set per app: tests build several apps)."""
     init_labels(app)
     init_queue(app)
+    init_working_days(app)
     admin = Admin(
         app,
         name=_l("Theo dõi nhiệm vụ"),

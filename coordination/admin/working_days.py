@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
-from flask import abort, request
+from flask import Flask, abort, flash, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,9 +18,10 @@ from coordination.admin.forms import VNDateField, max_length, required, show_err
 from coordination.db import today
 from coordination.errors import OperationError
 from coordination.extensions import db
+from coordination.formatting import format_date
 from coordination.permissions import Permission, can
 from coordination.workdays import operations
-from coordination.workdays.calendar import work_calendar
+from coordination.workdays.calendar import day_off_name, work_calendar
 from coordination.workdays.models import CalendarDay, DayKind
 
 KIND_LABELS = {DayKind.off: _l("Ngày nghỉ"), DayKind.working: _l("Ngày làm việc (làm bù)")}
@@ -31,6 +34,34 @@ WEEKDAY_LABELS = [
     _l("Thứ Bảy"),
     _l("Chủ nhật"),
 ]
+
+
+def init_working_days(app: Flask) -> None:
+    # Templates mark a deadline that falls on a day off: {% set off = day_off_name(d) %}.
+    app.jinja_env.globals.update(day_off_name=day_off_name, weekday_label=lambda d: WEEKDAY_LABELS[d.weekday()])
+
+
+def day_off_warning(day: date) -> str | None:
+    """A sentence saying that `day` is not a working day, and the next one; None for a working day."""
+    name = day_off_name(day)
+    if name is None:
+        return None
+    reason = name or str(WEEKDAY_LABELS[day.weekday()])
+    following = work_calendar().next_working_day(day)
+    return _(
+        "Hạn %(day)s rơi vào ngày nghỉ (%(reason)s); ngày làm việc kế tiếp là %(next)s.",
+        day=format_date(day),
+        reason=reason,
+        next=format_date(following),
+    )
+
+
+def warn_days_off(days: Iterable[date | None]) -> None:
+    """Flash one warning per deadline on a day off (saved all the same: the office decides)."""
+    for day in sorted({d for d in days if d is not None}):
+        warning = day_off_warning(day)
+        if warning:
+            flash(warning, "warning")
 
 
 class CalendarDayForm(SecureForm):
