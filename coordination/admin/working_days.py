@@ -21,7 +21,7 @@ from coordination.extensions import db
 from coordination.formatting import format_date
 from coordination.permissions import Permission, can
 from coordination.workdays import operations
-from coordination.workdays.calendar import day_off_name, work_calendar
+from coordination.workdays.calendar import day_off_name, next_working_day, work_calendar
 from coordination.workdays.models import CalendarDay, DayKind
 
 KIND_LABELS = {DayKind.off: _l("Ngày nghỉ"), DayKind.working: _l("Ngày làm việc (làm bù)")}
@@ -38,7 +38,7 @@ WEEKDAY_LABELS = [
 
 def init_working_days(app: Flask) -> None:
     # Templates mark a deadline that falls on a day off: {% set off = day_off_name(d) %}.
-    app.jinja_env.globals.update(day_off_name=day_off_name, weekday_label=lambda d: WEEKDAY_LABELS[d.weekday()])
+    app.jinja_env.globals.update(day_off_name=day_off_name, next_working_day=next_working_day)
 
 
 def day_off_warning(day: date) -> str | None:

@@ -15,7 +15,7 @@ from coordination.auth.models import User
 from coordination.db import UTCDateTime, str_enum, today, utcnow
 from coordination.directives.models import Task
 from coordination.extensions import db
-from coordination.workdays.calendar import due_soon_limit
+from coordination.workdays.calendar import day_off_name, due_soon_limit, working_days_between
 
 
 class AssignmentRole(enum.StrEnum):
@@ -177,3 +177,22 @@ class ExtensionRequest(db.Model):
     assignment: Mapped[Assignment] = relationship()
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def working_days_added(self) -> int | None:
+        """The working days the extension adds to the current deadline; None when there was none."""
+        if self.current_deadline is None:
+            return None
+        return working_days_between(self.current_deadline, self.requested_deadline)
+
+    @property
+    def requested_day_off(self) -> str | None:
+        """Why the date asked for is not worked (a holiday's name, "" for a weekend); None for a working day.
+
+        The request stands as asked (the agency chose it); the page and the API flag it, with the next working day.
+        """
+        return day_off_name(self.requested_deadline)
+
+    @property
+    def requested_deadline_is_working_day(self) -> bool:
+        return self.requested_day_off is None
