@@ -53,6 +53,12 @@ def _check_config(app: Flask) -> None:
         parse_roles(app.config.get("TOTP_REQUIRED_ROLES", ""))  # a typo must not silently require nobody
     except ValueError as error:
         raise ConfigError(str(error)) from None
+    from coordination.workdays.calendar import parse_weekdays
+
+    try:
+        parse_weekdays(app.config.get("WORKING_WEEKDAYS", "mon,tue,wed,thu,fri"))  # not a 500 on every page later
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _tune_engine(app: Flask) -> None:

@@ -175,3 +175,10 @@ def test_working_days_in_2026() -> None:
     # 261 weekdays, less the holidays on weekdays (1/1, 16–20/2, 27/4, 30/4, 1/5, 31/8, 1/9, 2/9, 24/11 = 13)
     # plus Saturday 22/8: 261 - 13 + 1
     assert LIBRARY.working_days_in(2026) == 249
+
+
+def test_the_app_refuses_a_bad_working_week() -> None:
+    from coordination import ConfigError, create_app
+
+    with pytest.raises(ConfigError, match="WORKING_WEEKDAYS"):
+        create_app(WORKING_WEEKDAYS="mon,funday", SQLALCHEMY_DATABASE_URI="sqlite://")
