@@ -1,7 +1,7 @@
 """working days: the calendar's corrections, reminder policies counted in working days, deadlines in working days
 
 Revision ID: 0010_working_days
-Revises: 0010_onboarding
+Revises: 0011_delegation
 Create Date: 2026-12-04 08:30:00
 
 calendar_day holds the announced days off and make-up working days that override the holidays library;
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = "0010_working_days"
-down_revision = "0010_onboarding"
+down_revision = "0011_delegation"
 branch_labels = None
 depends_on = None
 
