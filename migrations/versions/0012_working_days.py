@@ -1,6 +1,6 @@
 """working days: the calendar's corrections, reminder policies counted in working days, deadlines in working days
 
-Revision ID: 0010_working_days
+Revision ID: 0012_working_days
 Revises: 0011_delegation
 Create Date: 2026-12-04 08:30:00
 
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0010_working_days"
+revision = "0012_working_days"
 down_revision = "0011_delegation"
 branch_labels = None
 depends_on = None
