@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Query, aliased, contains_eager, defer, joinedload, selectinload, with_expression
 
 from coordination.agencies.models import Agency
@@ -31,6 +30,7 @@ from coordination.permissions import (
 )
 from coordination.reports import tally
 from coordination.reports.dashboard import DashboardFilters, followed_directive_ids
+from coordination.workdays.calendar import due_soon_limit
 
 
 def timeliness_expr() -> sa.ColumnElement:
@@ -310,7 +310,8 @@ def followed_work_count(user: User | None, filters: WorkFilters) -> Query | None
     if filters.agency_id is not None:
         query = query.filter(t.agency_id == filters.agency_id)
     if wanted:
-        column = tally.timeliness(today(), current_app.config["DUE_SOON_DAYS"])
+        day = today()
+        column = tally.timeliness(day, due_soon_limit(day))
         query = query.filter(column.in_([w.value for w in wanted]))
     return query
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment, AssignmentHandler
@@ -21,6 +20,7 @@ from coordination.extensions import db
 from coordination.permissions import dashboard_scope, visible_own_work
 from coordination.reminders.models import ExplanationRequest
 from coordination.reports import tally
+from coordination.workdays.calendar import due_soon_limit
 
 TIMELINESS_KEYS = [t.value for t in Timeliness]
 
@@ -79,7 +79,8 @@ def _filtered(select: sa.Select, user: User, filters: DashboardFilters) -> sa.Se
 
 
 def timeliness_column(day: date | None = None) -> sa.ColumnElement:
-    return Assignment.timeliness_on(day or local_today(), current_app.config["DUE_SOON_DAYS"])
+    day = day or local_today()
+    return Assignment.timeliness_on(day, due_soon_limit(day))
 
 
 def _grouped(user: User, filters: DashboardFilters, day: date | None) -> list[tuple[int, str | None, int]]:
@@ -89,7 +90,8 @@ def _grouped(user: User, filters: DashboardFilters, day: date | None) -> list[tu
     directive or issue dates narrow the work: the tally does not keep those, and the work they leave is small.
     """
     if filters.directive_id is None and filters.issued_from is None and filters.issued_to is None:
-        return tally.grouped(user, filters.agency_id, day or local_today(), current_app.config["DUE_SOON_DAYS"])
+        day = day or local_today()
+        return tally.grouped(user, filters.agency_id, day, due_soon_limit(day))
     return _grouped_live(user, filters, day)
 
 

@@ -9,12 +9,12 @@ does. So the office's dashboard sums a few ten thousand rows instead of reading 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
 from coordination.assignments.models import Assignment, AssignmentTally
-from coordination.assignments.states import Timeliness
+from coordination.assignments.states import Timeliness, soon_limit
 from coordination.auth.models import User
 from coordination.directives.models import Directive, DirectiveStatus
 from coordination.extensions import db
@@ -25,21 +25,25 @@ OPEN = "open"
 NO_DEADLINE = date(1, 1, 1)
 
 
-def timeliness(day: date, due_soon_days: int) -> sa.ColumnElement[str]:
-    """A tally row's timeliness on `day`: its kind, or for open work the deadline's place against the day."""
+def timeliness(day: date, due_soon: int | date) -> sa.ColumnElement[str]:
+    """A tally row's timeliness on `day`: its kind, or for open work the deadline's place against the day.
+
+    `due_soon` as `states.timeliness_sql` takes it: the last deadline that is due soon (the app passes the
+    working-day calendar's `due_soon_limit(day)`), or a number of calendar days.
+    """
     t = AssignmentTally
     return sa.case(
         (t.kind != OPEN, t.kind),
         (t.deadline < day, Timeliness.overdue.value),
-        (t.deadline <= day + timedelta(days=due_soon_days), Timeliness.due_soon.value),
+        (t.deadline <= soon_limit(day, due_soon), Timeliness.due_soon.value),
         else_=Timeliness.on_time.value,
     )
 
 
-def grouped(user: User, agency_id: int | None, day: date, due_soon_days: int) -> list[tuple[int, str | None, int]]:
+def grouped(user: User, agency_id: int | None, day: date, due_soon: int | date) -> list[tuple[int, str | None, int]]:
     """(agency id, timeliness, count) of the work in the user's dashboard scope, optionally one agency's."""
     t = AssignmentTally
-    column = timeliness(day, due_soon_days).label("t")
+    column = timeliness(day, due_soon).label("t")
     total = sa.func.sum(t.n)
     query = sa.select(t.agency_id, column, total).where(dashboard_tally_scope(user))
     if agency_id is not None:

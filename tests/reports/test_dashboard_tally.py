@@ -19,6 +19,7 @@ from coordination.reminders.queries import overdue_page
 from coordination.reports import tally
 from coordination.reports.dashboard import DashboardFilters, _grouped_live, summary
 from coordination.reports.dashboard_schemas import DashboardSchema
+from coordination.workdays.calendar import due_soon_limit
 from tests.conftest import USERS, get_user
 from tests.factories import make_directive
 from tests.reports.test_dashboard import _generate
@@ -109,7 +110,7 @@ def test_the_tally_counts_what_the_assignments_count(app, shift) -> None:
         user = get_user(username)
         for agency_id in (None, db.session.scalar(sa.select(Agency.id).where(Agency.code == "TN-HGD"))):
             live = sorted(_grouped_live(user, DashboardFilters(agency_id=agency_id), day))
-            kept = sorted(tally.grouped(user, agency_id, day, app.config["DUE_SOON_DAYS"]))
+            kept = sorted(tally.grouped(user, agency_id, day, due_soon_limit(day)))
             assert kept == live, (username, agency_id, shift)
 
 
