@@ -1,7 +1,7 @@
 """assignment_tally: the dashboards' counts kept by the database; indexes on assignment.directive_id
 
 Revision ID: 0016_perf
-Revises: 0011_delegation
+Revises: 0012_working_days
 Create Date: 2026-12-04 08:20:00
 
 `assignment_tally` counts the work of published directives by (issuer, monitor, assignee agency, kind,
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 
 revision = '0016_perf'
-down_revision = '0011_delegation'
+down_revision = '0012_working_days'
 branch_labels = None
 depends_on = None
 
