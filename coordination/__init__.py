@@ -92,6 +92,7 @@ def register_models() -> None:
     from coordination.evidence import models as _evidence  # noqa: F401
     from coordination.indicators import models as _indicators  # noqa: F401
     from coordination.reminders import models as _reminders  # noqa: F401
+    from coordination.webhooks import models as _webhooks  # noqa: F401  (issue 15)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -13,6 +13,7 @@ def init_cli(app: Flask) -> None:
     from coordination.observability.doctor import doctor_command
     from coordination.reminders.cli import reminders_cli
     from coordination.reports.cli import report_cli
+    from coordination.webhooks.cli import webhooks_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
@@ -24,3 +25,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(doctor_command)
+    app.cli.add_command(webhooks_cli)  # issue 15

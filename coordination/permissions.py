@@ -38,6 +38,8 @@ class Permission(enum.StrEnum):
     reminder_policy_edit = "reminder_policy:edit"
     #: an Indicator: users of its agency, the directive's monitor and office, while the directive is active
     indicator_measure = "indicator:measure"
+    #: issue 15: webhook endpoints, their deliveries, replays and test events: admin only
+    webhook_manage = "webhook:manage"
 
 
 def _is_admin(user: User | None) -> bool:
@@ -74,7 +76,7 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
     if _is_admin(user):
         return True
     match permission:
-        case Permission.agency_manage | Permission.user_manage:
+        case Permission.agency_manage | Permission.user_manage | Permission.webhook_manage:
             return False
         case Permission.report_view:
             return user.role in (Role.office, Role.monitor) and user.agency_id is not None
