@@ -17,11 +17,13 @@ from coordination.admin.monitoring import register_monitoring
 from coordination.admin.queue import QueueView, init_queue
 from coordination.admin.reports import ReportsView
 from coordination.admin.users import UserView
+from coordination.admin.webhooks import WebhookDeliveryView, WebhookEndpointView
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.directives.models import Directive
 from coordination.security import csp_nonce
+from coordination.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
 def init_admin(app: Flask) -> Admin:
@@ -54,4 +56,20 @@ def init_admin(app: Flask) -> Admin:
     )
     admin.add_view(ReportsView(name=_l("Báo cáo"), endpoint="reports", url="reports"))
     admin.add_view(UserView(User, name=_l("Người dùng"), endpoint="user"))
+    # issue 15: webhooks, for the admin only (the menu hides them from others)
+    webhooks = _l("Webhook")
+    admin.add_view(
+        WebhookEndpointView(
+            WebhookEndpoint, name=_l("Địa chỉ nhận"), category=webhooks, endpoint="webhook", url="webhook"
+        )
+    )
+    admin.add_view(
+        WebhookDeliveryView(
+            WebhookDelivery,
+            name=_l("Các lần gửi"),
+            category=webhooks,
+            endpoint="webhook_delivery",
+            url="webhook-delivery",
+        )
+    )
     return admin
