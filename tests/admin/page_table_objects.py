@@ -18,7 +18,8 @@ from coordination.extensions import db
 from coordination.indicators.models import Indicator
 from coordination.reminders.calendar import ensure_calendar_token
 from coordination.reminders.operations import request_explanation
-from tests.conftest import directive, get_user, tiny_pdf
+from coordination.webhooks.operations import create_endpoint, send_test_event
+from tests.conftest import SETUP, directive, get_user, tiny_pdf
 from tests.factories import make_assignment
 
 
@@ -41,6 +42,8 @@ def make_objects() -> dict[str, object]:
     agency = db.session.scalar(sa.select(Agency).where(Agency.code == "TN-STP"))
     group = db.session.scalar(sa.select(AgencyGroup).limit(1))
     token = ensure_calendar_token(officer)
+    webhook, _ = create_endpoint({"url": "https://93.184.215.14/hook", "events": ["reminder.sent"]}, actor=SETUP)
+    delivery = send_test_event(webhook, actor=SETUP)
     db.session.commit()
     return {
         "directive_id": kstt.id,
@@ -54,4 +57,6 @@ def make_objects() -> dict[str, object]:
         "group_id": group.id,
         "user_id": db.session.scalar(sa.select(User.id).where(User.username == "justice.tayninh")),
         "token": token,
+        "webhook_id": webhook.id,
+        "delivery_id": delivery.id,
     }
