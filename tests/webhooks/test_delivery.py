@@ -321,3 +321,32 @@ def test_a_made_secret_is_returned_once_and_never_audited(app) -> None:
     assert [e.action for e in events] == ["webhook_endpoint.create", "webhook_endpoint.update"]
     assert all(secret not in json.dumps([e.before, e.after]) for e in events)
     assert events[1].after["secret_changed"] is True
+
+
+def test_the_cli_runs_the_deliverer(app, receiver, allow_private) -> None:
+    _endpoint(receiver.url, events=("directive.activated", "assignment.status_changed"))
+    _started_work()  # a directive activated for it, then the work started
+    result = app.test_cli_runner().invoke(args=["webhooks", "deliver", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"enqueued": 2, "attempted": 2, "delivered": 2, "failed": 0, "given_up": 0}
+    assert [r.headers["X-Coordination-Event"] for r in receiver.requests] == [
+        "directive.activated",
+        "assignment.status_changed",
+    ]
+    result = app.test_cli_runner().invoke(args=["webhooks", "deliver"])
+    assert result.output.strip() == "enqueued 0, attempted 0, delivered 0, failed 0, given_up 0"
+
+
+def test_a_reminder_is_told_without_its_text_or_recipients(app, receiver, allow_private) -> None:
+    from coordination.reminders.operations import send_reminders
+
+    _endpoint(receiver.url, events=("reminder.sent",))
+    work = make_assignment("TN-SGDDT", status=Status.in_progress, deadline_in_days=-2)
+    send_reminders([work], actor=get_user("monitor.tayninh"), message="Đề nghị gọi ông Nguyễn Văn A, 0912 345 678.")
+    db.session.commit()
+    deliver_due(NOW)
+    (request,) = receiver.requests
+    body = json.loads(request.body)
+    assert (body["type"], body["action"], body["after"]) == ("reminder.sent", "reminder.manual", {"rule": "manual"})
+    assert body["assignment"] == {"id": work.id, "agency": "TN-SGDDT"}
+    assert "0912" not in request.body.decode() and "education.tayninh" not in request.body.decode()
