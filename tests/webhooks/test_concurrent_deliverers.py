@@ -54,4 +54,5 @@ def test_two_deliverers_at_once_send_each_delivery_once(scratch_database, tmp_pa
     with app.app_context():
         rows = db.session.execute(sa.select(WebhookDelivery.status, WebhookDelivery.attempts)).all()
         assert rows == [(DeliveryStatus.delivered, 1)] * 20
+        db.session.remove()  # its connection back to the pool, which dispose() then closes
         db.engine.dispose()
