@@ -40,6 +40,8 @@ class Permission(enum.StrEnum):
     indicator_measure = "indicator:measure"
     #: issue 15: webhook endpoints, their deliveries, replays and test events: admin only
     webhook_manage = "webhook:manage"
+    #: issue 15: load agencies and users from a spreadsheet (admin only, like managing them one by one)
+    onboarding_import = "onboarding:import"
 
 
 def _is_admin(user: User | None) -> bool:
@@ -76,7 +78,9 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
     if _is_admin(user):
         return True
     match permission:
-        case Permission.agency_manage | Permission.user_manage | Permission.webhook_manage:
+        case (
+            Permission.agency_manage | Permission.user_manage | Permission.onboarding_import | Permission.webhook_manage
+        ):
             return False
         case Permission.report_view:
             return user.role in (Role.office, Role.monitor) and user.agency_id is not None

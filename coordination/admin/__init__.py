@@ -14,8 +14,10 @@ from coordination.admin.extension_requests import ExtensionRequestView
 from coordination.admin.index import HomeView
 from coordination.admin.labels import init_labels
 from coordination.admin.monitoring import register_monitoring
+from coordination.admin.onboarding import OnboardingView
 from coordination.admin.queue import QueueView, init_queue
 from coordination.admin.reports import ReportsView
+from coordination.admin.two_factor import TwoFactorView
 from coordination.admin.users import UserView
 from coordination.admin.webhooks import WebhookDeliveryView, WebhookEndpointView
 from coordination.agencies.models import Agency, AgencyGroup
@@ -72,4 +74,8 @@ def init_admin(app: Flask) -> Admin:
             url="webhook-delivery",
         )
     )
+    # issue 15: each user's own second factor, reached from the navbar (not the menu)
+    admin.add_view(TwoFactorView(name=_l("Xác thực hai bước"), endpoint="two_factor", url="two-factor"))
+    # issue 15: agencies and users from a spreadsheet (admin only)
+    admin.add_view(OnboardingView(name=_l("Nhập từ Excel"), endpoint="onboarding", url="onboarding"))
     return admin

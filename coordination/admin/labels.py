@@ -115,6 +115,11 @@ AUDIT_ACTION_LABELS = {
     "webhook_endpoint.delete": _l("Xóa webhook"),
     "webhook_endpoint.test": _l("Gửi sự kiện thử tới webhook"),
     "webhook_delivery.replay": _l("Gửi lại sự kiện webhook"),
+    "user.totp_enable": _l("Bật xác thực hai bước"),
+    "user.totp_disable": _l("Tắt xác thực hai bước"),
+    "user.totp_reset": _l("Quản trị viên xóa xác thực hai bước"),
+    "user.recovery_codes_regenerate": _l("Tạo mã khôi phục mới"),
+    "user.recovery_code_use": _l("Đăng nhập bằng mã khôi phục"),
 }
 
 AUDIT_FIELD_LABELS = {
