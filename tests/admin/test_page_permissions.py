@@ -73,6 +73,12 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
         "/app/assignment/{assignment_id}/report/",
         (302, 422, 403, 403, 422, 403, 403, 403),
     ),
+    # issue 15: phân công xử lý, the agency's head (justice.tayninh) and admin; an empty form is a 422
+    "assignment.handlers_view": (
+        "POST",
+        "/app/assignment/{assignment_id}/handlers/",
+        (302, 422, 403, 403, 422, 403, 403, 403),
+    ),
     "assignment.review_view": (
         "POST",
         "/app/assignment/{assignment_id}/review/",

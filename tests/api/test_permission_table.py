@@ -342,6 +342,16 @@ ACTIONS: dict[str, Action] = {
         lambda side: reported_done(_work(side)).id,
         lambda client, a, side: client.post(f"/api/v1/assignments/{a}/review", json={"decision": "accept"}),
     ),
+    # issue 15: the agency's head names who handles its work (justice.tayninh and bacson.tamdiep are heads)
+    "assign handlers": Action(
+        "PUT /api/v1/assignments/{assignment_id}/handlers",
+        lambda side: _work(side).id,
+        lambda client, a, side: client.open(
+            f"/api/v1/assignments/{a}/handlers",
+            method="PUT",
+            json={"handlers": [side["officer_user"]], "note": "Giao xử lý."},
+        ),
+    ),
     "read history": Action(
         "GET /api/v1/assignments/{assignment_id}/history",
         lambda side: _work(side).id,
@@ -558,6 +568,9 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
                           "td": (200, 404, 404, 404, 404, 200, 200, 403)},
     "review":            {"tn": (201, 201, 201, 403, 403, 404, 404, 404),
                           "td": (201, 404, 404, 404, 404, 201, 201, 403)},
+    # Delegation is inside the agency: its head (and admin) only; the monitor and the office deal with the agency.
+    "assign handlers":   {"tn": (200, 403, 403, 200, 403, 404, 404, 404),
+                          "td": (200, 404, 404, 404, 404, 403, 403, 200)},
     "read history":      {"tn": (200, 200, 200, 200, 403, 404, 404, 404),
                           "td": (200, 404, 404, 404, 404, 200, 200, 200)},
     # The agency directory is public: a refusal is a 403, never a 404.
