@@ -137,7 +137,9 @@ def update_endpoint(endpoint: WebhookEndpoint, data: dict[str, Any], *, actor: a
     """Change the URL, description, events, active flag or secret (only the keys given)."""
     require_manager(actor)
     before = audit.snapshot(endpoint, ENDPOINT_AUDIT_FIELDS)
-    url = check_url(data["url"]) if "url" in data else endpoint.url
+    # The URL is checked when it changes: an edit of the description needs no DNS answer (each attempt checks anyway).
+    changed_url = "url" in data and (not isinstance(data["url"], str) or data["url"].strip() != endpoint.url)
+    url = check_url(data["url"]) if changed_url else endpoint.url
     events = _check_events(data["events"]) if "events" in data else endpoint.events
     secret = _check_secret(data["secret"]) if data.get("secret") else None
     endpoint.url, endpoint.events = url, events
