@@ -15,6 +15,7 @@ def init_cli(app: Flask) -> None:
     from coordination.reminders.cli import reminders_cli
     from coordination.reports.cli import report_cli
     from coordination.webhooks.cli import webhooks_cli
+    from coordination.workdays.cli import calendar_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
@@ -29,4 +30,5 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(doctor_command)
+    app.cli.add_command(calendar_cli)
     app.cli.add_command(webhooks_cli)  # issue 15

@@ -38,6 +38,8 @@ class Permission(enum.StrEnum):
     reminder_policy_edit = "reminder_policy:edit"
     #: an Indicator: users of its agency, the directive's monitor and office, while the directive is active
     indicator_measure = "indicator:measure"
+    #: the working-day calendar's corrections (days off, make-up days): admin only
+    calendar_manage = "calendar:manage"
     #: issue 15: webhook endpoints, their deliveries, replays and test events: admin only
     webhook_manage = "webhook:manage"
     #: issue 15: load agencies and users from a spreadsheet (admin only, like managing them one by one)
@@ -82,7 +84,11 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
         return True
     match permission:
         case (
-            Permission.agency_manage | Permission.user_manage | Permission.onboarding_import | Permission.webhook_manage
+            Permission.agency_manage
+            | Permission.user_manage
+            | Permission.onboarding_import
+            | Permission.calendar_manage
+            | Permission.webhook_manage
         ):
             return False
         case Permission.report_view:

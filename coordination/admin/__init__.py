@@ -20,18 +20,21 @@ from coordination.admin.reports import ReportsView
 from coordination.admin.two_factor import TwoFactorView
 from coordination.admin.users import UserView
 from coordination.admin.webhooks import WebhookDeliveryView, WebhookEndpointView
+from coordination.admin.working_days import CalendarDayView, WorkCalendarView, init_working_days
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.directives.models import Directive
 from coordination.security import csp_nonce
 from coordination.webhooks.models import WebhookDelivery, WebhookEndpoint
+from coordination.workdays.models import CalendarDay
 
 
 def init_admin(app: Flask) -> Admin:
     """Build this app's Admin and its views (one set per app: tests build several apps)."""
     init_labels(app)
     init_queue(app)
+    init_working_days(app)
     admin = Admin(
         app,
         name=_l("Theo dõi nhiệm vụ"),
@@ -72,6 +75,22 @@ def init_admin(app: Flask) -> Admin:
             category=webhooks,
             endpoint="webhook_delivery",
             url="webhook-delivery",
+        )
+    )
+    # issue 15: the working-day calendar for everyone, its corrections for the admin
+    working_days = _l("Ngày làm việc")
+    admin.add_view(
+        WorkCalendarView(
+            name=_l("Lịch ngày làm việc"), category=working_days, endpoint="work_calendar", url="working-days"
+        )
+    )
+    admin.add_view(
+        CalendarDayView(
+            CalendarDay,
+            name=_l("Ngày nghỉ, ngày làm bù"),
+            category=working_days,
+            endpoint="calendar_day",
+            url="calendar-day",
         )
     )
     # issue 15: each user's own second factor, reached from the navbar (not the menu)

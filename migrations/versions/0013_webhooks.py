@@ -1,7 +1,7 @@
 """webhook endpoints and deliveries (issue 15)
 
 Revision ID: 0013_webhooks
-Revises: 0011_delegation
+Revises: 0012_working_days
 Create Date: 2026-12-04 08:30:00
 
 An admin registers endpoints; the deliverer turns new audit events into one delivery per endpoint and
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_webhooks'
-down_revision = '0011_delegation'
+down_revision = '0012_working_days'
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -19,6 +19,7 @@ from coordination.indicators.models import Indicator
 from coordination.reminders.calendar import ensure_calendar_token
 from coordination.reminders.operations import request_explanation
 from coordination.webhooks.operations import create_endpoint, send_test_event
+from coordination.workdays.operations import save_calendar_day
 from tests.conftest import SETUP, directive, get_user, tiny_pdf
 from tests.factories import make_assignment
 
@@ -42,6 +43,8 @@ def make_objects() -> dict[str, object]:
     agency = db.session.scalar(sa.select(Agency).where(Agency.code == "TN-STP"))
     group = db.session.scalar(sa.select(AgencyGroup).limit(1))
     token = ensure_calendar_token(officer)
+    # a correction of the working-day calendar, on a day long past that no deadline of the demo reaches
+    calendar_day = save_calendar_day(None, {"day": date(2000, 1, 3), "kind": "off", "name": "Kiểm thử"}, actor=SETUP)
     webhook, _ = create_endpoint({"url": "https://93.184.215.14/hook", "events": ["reminder.sent"]}, actor=SETUP)
     delivery = send_test_event(webhook, actor=SETUP)
     db.session.commit()
@@ -57,6 +60,7 @@ def make_objects() -> dict[str, object]:
         "group_id": group.id,
         "user_id": db.session.scalar(sa.select(User.id).where(User.username == "justice.tayninh")),
         "token": token,
+        "calendar_day_id": calendar_day.id,
         "webhook_id": webhook.id,
         "delivery_id": delivery.id,
     }
