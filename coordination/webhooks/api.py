@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from coordination.access import found_or_404
 from coordination.api.core import Blueprint, loads, signed_in
 from coordination.api.pagination import paginate
-from coordination.api.schemas import PageArgs, page_of
+from coordination.api.schemas import MAX_ID, PageArgs, page_of
 from coordination.extensions import db
 from coordination.webhooks.models import WebhookDelivery, WebhookEndpoint
 from coordination.webhooks.operations import (
@@ -69,7 +69,7 @@ def create(data: dict[str, Any]) -> WebhookEndpoint:
     return endpoint
 
 
-@blp.get("/endpoints/<int:endpoint_id>")
+@blp.get(f"/endpoints/<int(max={MAX_ID}):endpoint_id>")
 @loads("endpoint", endpoint_or_404)
 @blp.response(200, EndpointSchema)
 @blp.alt_response(403, response="FORBIDDEN", description="Administrators only")
@@ -79,7 +79,7 @@ def read(endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return endpoint
 
 
-@blp.patch("/endpoints/<int:endpoint_id>")
+@blp.patch(f"/endpoints/<int(max={MAX_ID}):endpoint_id>")
 @loads("endpoint", endpoint_or_404)
 @blp.arguments(EndpointUpdateSchema)
 @blp.response(200, EndpointSchema)
@@ -89,7 +89,7 @@ def update(data: dict[str, Any], endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return update_endpoint(endpoint, data, actor=signed_in())
 
 
-@blp.delete("/endpoints/<int:endpoint_id>")
+@blp.delete(f"/endpoints/<int(max={MAX_ID}):endpoint_id>")
 @loads("endpoint", endpoint_or_404)
 @blp.response(204)
 @blp.alt_response(403, response="FORBIDDEN", description="Administrators only")
@@ -98,7 +98,7 @@ def delete(endpoint: WebhookEndpoint) -> None:
     delete_endpoint(endpoint, actor=signed_in())
 
 
-@blp.post("/endpoints/<int:endpoint_id>/test")
+@blp.post(f"/endpoints/<int(max={MAX_ID}):endpoint_id>/test")
 @loads("endpoint", endpoint_or_404)
 @blp.response(201, DeliverySchema)
 @blp.alt_response(403, response="FORBIDDEN", description="Administrators only")
@@ -130,7 +130,7 @@ def list_deliveries(
     return paginate(query, {"page_size": page_size, "page_token": page_token}, key=WebhookDelivery.id, descending=True)
 
 
-@blp.get("/deliveries/<int:delivery_id>")
+@blp.get(f"/deliveries/<int(max={MAX_ID}):delivery_id>")
 @loads("delivery", delivery_or_404)
 @blp.response(200, DeliveryDetailSchema)
 @blp.alt_response(403, response="FORBIDDEN", description="Administrators only")
@@ -140,7 +140,7 @@ def read_delivery(delivery: WebhookDelivery) -> WebhookDelivery:
     return delivery
 
 
-@blp.post("/deliveries/<int:delivery_id>/replay")
+@blp.post(f"/deliveries/<int(max={MAX_ID}):delivery_id>/replay")
 @loads("delivery", delivery_or_404)
 @blp.response(200, DeliverySchema)
 @blp.alt_response(403, response="FORBIDDEN", description="Administrators only")
