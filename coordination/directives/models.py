@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.db import UTCDateTime, str_enum, utcnow
 from coordination.extensions import db
+from coordination.formatting import task_label_text
 
 
 class DocType(enum.StrEnum):
@@ -148,7 +149,5 @@ class Task(db.Model):
 
     @property
     def display_label(self) -> str:
-        """The label a reader quotes: "2 -" for a dash under task 2."""
-        if self.parent is not None and self.label in {"-", "+", "•"}:
-            return f"{self.parent.display_label} {self.label}"
-        return self.label
+        """The label a reader quotes: "2, ý thứ nhất" for the first dash under task 2 (formatting.task_label_text)."""
+        return task_label_text(self)

@@ -19,6 +19,7 @@ from coordination.db import today as local_today
 from coordination.directives.models import Directive, DirectiveStatus, Task
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
+from coordination.formatting import BULLET_LABELS, sub_item_label
 from coordination.indicators.models import Indicator
 from coordination.indicators.trajectory import chart_svg, compute
 from coordination.reminders.models import ExplanationRequest
@@ -336,12 +337,17 @@ def _task_rows(tasks: list[sa.Row], rows_by_task: dict[int, list[AssignmentRow]]
     labels: dict[int, str] = {}
     depth: dict[int, int] = {}
     numbers: dict[int | None, int] = {}
+    #: sub-items seen so far under each parent, every one counted (formatting.task_label_text's ordinal)
+    children: dict[int | None, int] = {}
     stt: dict[int, str] = {}
     result: list[TaskRow] = []
     for task in tasks:
         parent = by_id.get(task.parent_id) if task.parent_id else None
+        children[task.parent_id] = children.get(task.parent_id, 0) + 1
         labels[task.id] = (
-            f"{labels[parent.id]} {task.label}" if parent and task.label in {"-", "+", "•"} else task.label
+            sub_item_label(labels[parent.id], children[task.parent_id])
+            if parent and task.label in BULLET_LABELS
+            else task.label
         )
         depth[task.id] = depth[parent.id] + 1 if parent else 0
         if task.id not in shown:
