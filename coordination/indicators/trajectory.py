@@ -7,7 +7,10 @@
 - projection: the day the target is reached at that rate;
 - rating: green when on or above plan (or the target is reached), amber when behind plan but the
   projection meets the deadline, red when it misses it (or nothing moves). For a per-day target:
-  green when the last 7 days average at least the rate, amber from 90 % of it, red below.
+  green when the last 7 days average at least the rate, amber from 90 % of it, red below;
+- outcome: once the deadline has passed a target is met or missed, never "at risk" (issue 11): met when
+  reached by the deadline (a per-day target: green on its last week), the rating then green or red and
+  no projection.
 """
 
 from __future__ import annotations
@@ -31,6 +34,13 @@ class Rating(enum.StrEnum):
 RATING_ORDER = {Rating.red: 0, Rating.amber: 1, Rating.green: 2}
 
 
+class Outcome(enum.StrEnum):
+    """A target whose deadline has passed."""
+
+    met = "met"
+    missed = "missed"
+
+
 @dataclass
 class Trajectory:
     target: float
@@ -44,6 +54,8 @@ class Trajectory:
     reached_on: date | None
     rating: Rating
     points: list[tuple[date, float]] = field(default_factory=list)
+    #: None while the deadline is ahead (or there is none)
+    outcome: Outcome | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -57,6 +69,7 @@ class Trajectory:
             "projected_on": self.projected_on,
             "reached_on": self.reached_on,
             "rating": self.rating.value,
+            "outcome": self.outcome.value if self.outcome else None,
             "points": [{"on": d, "value": v} for d, v in self.points],
         }
 
@@ -90,6 +103,25 @@ def planned_value(indicator: Indicator, day: date) -> float | None:
 
 
 def compute(indicator: Indicator, today: date, measurements: list[Measurement] | None = None) -> Trajectory:
+    """The trajectory on `today`; a target past its deadline is closed: met or missed."""
+    return _close(indicator, today, _compute(indicator, today, measurements))
+
+
+def _close(indicator: Indicator, today: date, trajectory: Trajectory) -> Trajectory:
+    if indicator.deadline is None or today <= indicator.deadline:
+        return trajectory
+    if indicator.daily_rate is not None:
+        met = trajectory.rating == Rating.green
+    else:
+        met = trajectory.reached_on is not None and trajectory.reached_on <= indicator.deadline
+    trajectory.outcome = Outcome.met if met else Outcome.missed
+    trajectory.rating = Rating.green if met else Rating.red
+    if not met:
+        trajectory.projected_on = None  # "dự kiến đạt 04/10/2022" after the day has passed says nothing
+    return trajectory
+
+
+def _compute(indicator: Indicator, today: date, measurements: list[Measurement] | None = None) -> Trajectory:
     points = totals(measurements if measurements is not None else list(indicator.measurements))
     target = float(indicator.target_value)
     baseline = float(indicator.baseline_value or 0)

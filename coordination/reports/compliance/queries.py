@@ -33,6 +33,7 @@ from coordination.reports.asof import (
 from coordination.reports.compliance.header import make_header
 from coordination.reports.compliance.rows import (
     BATCH_DIRECTIVES,
+    OUTCOME_LABELS,
     RATING_LABELS,
     AgencySummary,
     AssignmentRow,
@@ -401,7 +402,9 @@ def load_indicators(user: User | None, scope: ReportScope, day: date) -> list[In
                 planned=trajectory.planned,
                 percent=trajectory.percent,
                 rating=trajectory.rating.value,
-                rating_label=str(RATING_LABELS[trajectory.rating]),
+                rating_label=str(
+                    OUTCOME_LABELS[trajectory.outcome] if trajectory.outcome else RATING_LABELS[trajectory.rating]
+                ),
                 deadline=indicator.deadline,
                 per_day=indicator.daily_rate is not None,
                 chart=chart_svg(indicator, trajectory),
