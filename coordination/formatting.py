@@ -71,7 +71,8 @@ def current_locale() -> str:
 def sub_item_label(parent_label: str, ordinal: int, locale: str | None = None) -> str:
     """The readable name of the `ordinal`-th sub-item of `parent_label`: "2, ý thứ nhất" / "2, first point"."""
     if (locale or current_locale()) == "en":
-        word = _ORDINALS_EN[ordinal - 1] if ordinal <= len(_ORDINALS_EN) else f"{ordinal}th"
+        suffix = "th" if 11 <= ordinal % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(ordinal % 10, "th")
+        word = _ORDINALS_EN[ordinal - 1] if ordinal <= len(_ORDINALS_EN) else f"{ordinal}{suffix}"
         return f"{parent_label}, {word} point"
     word = _ORDINALS_VI[ordinal - 1] if ordinal <= len(_ORDINALS_VI) else str(ordinal)
     return f"{parent_label}, ý thứ {word}"
@@ -86,7 +87,10 @@ def task_label_text(task: Any, locale: str | None = None) -> str:
     parent = task.parent
     if parent is None or task.label not in BULLET_LABELS:
         return task.label
-    ordinal = 1 + sum(1 for sibling in parent.subtasks if sibling.position < task.position)
+    # read with the task (Task.sibling_ordinal); counted from the parent's sub-items for an unsaved task
+    ordinal = getattr(task, "sibling_ordinal", None) or 1 + sum(
+        1 for sibling in parent.subtasks if sibling.position < task.position
+    )
     return sub_item_label(task_label_text(parent, locale), ordinal, locale)
 
 
