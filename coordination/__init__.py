@@ -47,6 +47,12 @@ def _check_config(app: Flask) -> None:
         raise ConfigError("SECRET_KEY must be set to a secret value in production")
     if app.config["ENV_NAME"] == "production" and app.config.get("PASSWORD_HASH_PROFILE", "owasp") != "owasp":
         raise ConfigError("PASSWORD_HASH_PROFILE must be 'owasp' in production")
+    from coordination.auth.totp import parse_roles
+
+    try:
+        parse_roles(app.config.get("TOTP_REQUIRED_ROLES", ""))  # a typo must not silently require nobody
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _tune_engine(app: Flask) -> None:

@@ -108,6 +108,11 @@ AUDIT_ACTION_LABELS = {
     "explanation.read": _l("Đã đọc giải trình"),
     "reminder_policy.update": _l("Sửa chính sách đôn đốc"),
     "calendar.revoke": _l("Tạo liên kết lịch mới"),
+    "user.totp_enable": _l("Bật xác thực hai bước"),
+    "user.totp_disable": _l("Tắt xác thực hai bước"),
+    "user.totp_reset": _l("Quản trị viên xóa xác thực hai bước"),
+    "user.recovery_codes_regenerate": _l("Tạo mã khôi phục mới"),
+    "user.recovery_code_use": _l("Đăng nhập bằng mã khôi phục"),
 }
 
 AUDIT_FIELD_LABELS = {

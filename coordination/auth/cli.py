@@ -74,3 +74,16 @@ def set_password_command(username: str, password: str) -> None:
 
     _run(action)
     click.echo(f"Password changed for {username}.")
+
+
+@users_cli.command("reset-2fa")
+@click.argument("username")
+def reset_two_factor_command(username: str) -> None:
+    """Remove a user's second factor (a lost phone; the only admin locked out): it enrols again at next sign-in."""
+
+    def action() -> None:
+        user = operations.get_user_by_username(username)
+        operations.reset_totp(user, actor=audit.SYSTEM_CLI)
+
+    _run(action)
+    click.echo(f"Second factor removed for {username}.")

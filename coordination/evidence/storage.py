@@ -1,8 +1,9 @@
 """Where evidence bytes live: content-addressed by SHA-256, written to a temporary file and renamed.
 
 A crash leaves at most a temporary file (never a half file under a real key); a rolled-back
-transaction removes the files it added (see `forget_new_blobs_on_rollback`). The store is an interface,
-so that an S3-compatible store can replace the directory when several servers share the files.
+transaction removes the files it added (see `forget_new_blobs_on_rollback`). The store is an interface:
+an S3-compatible store (coordination/evidence/s3.py) replaces the directory when several servers share
+the files.
 """
 
 from __future__ import annotations
@@ -43,6 +44,20 @@ class EvidenceStore(Protocol):
 
     def delete(self, sha256: str) -> None: ...
 
+    def stored_keys(self) -> Iterator[str]: ...
+
+    def sha256(self, sha256: str) -> str: ...
+
+
+def is_key(name: str) -> bool:
+    """Whether a name is a content address (64 lowercase hex digits)."""
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
+
+
+def check_key(sha256: str) -> None:
+    if not is_key(sha256):
+        raise ValueError("not a sha256 key")
+
 
 class LocalEvidenceStore:
     """A directory: <root>/ab/cd/<sha256>, temporary files under <root>/.tmp on the same filesystem."""
@@ -51,8 +66,7 @@ class LocalEvidenceStore:
         self.root = Path(root)
 
     def _path(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise ValueError("not a sha256 key")
+        check_key(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, stream: BinaryIO, *, max_size: int) -> StoredBlob:
@@ -101,8 +115,12 @@ class LocalEvidenceStore:
                     if entry.is_file():
                         yield entry.name
 
+    def sha256(self, sha256: str) -> str:
+        """Re-hash the stored bytes (for `evidence verify`)."""
+        return file_sha256(self._path(sha256))
+
     def path(self, sha256: str) -> Path:
-        """Return where a key's bytes are (for copying the store into a backup)."""
+        """Where a key's bytes are on disk."""
         return self._path(sha256)
 
 
@@ -121,8 +139,22 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def get_store() -> LocalEvidenceStore:
-    return LocalEvidenceStore(current_app.config["EVIDENCE_DIR"])
+def get_store() -> EvidenceStore:
+    """The app's evidence store, as `EVIDENCE_STORE` chooses: "directory" (default) or "s3"."""
+    config = current_app.config
+    if config.get("EVIDENCE_STORE", "directory") != "s3":
+        return LocalEvidenceStore(config["EVIDENCE_DIR"])
+    # One S3 client per app and settings: making a client costs tens of milliseconds.
+    settings = tuple(
+        config.get(name) for name in ("EVIDENCE_S3_BUCKET", "EVIDENCE_S3_PREFIX", "EVIDENCE_S3_ENDPOINT_URL")
+    )
+    cached = current_app.extensions.get("evidence_s3_store")
+    if cached is None or cached[0] != settings:
+        from coordination.evidence.s3 import s3_store_from_config
+
+        cached = (settings, s3_store_from_config(config))
+        current_app.extensions["evidence_s3_store"] = cached
+    return cached[1]
 
 
 def forget_new_blobs_on_rollback(session: Session, store: EvidenceStore, blob: StoredBlob) -> None:

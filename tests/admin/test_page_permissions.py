@@ -200,6 +200,22 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "user.edit_view": ("GET", "/app/user/edit/?id={user_id}", (302, 200, 403, 403, 403, 403, 403, 403)),
     "user.export": ("GET", "/app/user/export/csv/", (302, 302, 403, 403, 403, 403, 403, 403)),
     "user.create_view": ("GET", "/app/user/new/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    # issue 15: the admin removes a user's second factor (none set up here: refused in words, back to the page)
+    "user.reset_two_factor_view": (
+        "POST",
+        "/app/user/{user_id}/reset-two-factor/",
+        (302, 302, 403, 403, 403, 403, 403, 403),
+    ),
+    # issue 15: every signed-in user's own second factor; an empty form is a 422, starting sets one up
+    "two_factor.index": ("GET", "/app/two-factor/", (302, 200, 200, 200, 200, 200, 200, 200)),
+    "two_factor.start": ("POST", "/app/two-factor/start", (302, 302, 302, 302, 302, 302, 302, 302)),
+    "two_factor.confirm": ("POST", "/app/two-factor/confirm", (302, 422, 422, 422, 422, 422, 422, 422)),
+    "two_factor.recovery_codes": (
+        "POST",
+        "/app/two-factor/recovery-codes",
+        (302, 422, 422, 422, 422, 422, 422, 422),
+    ),
+    "two_factor.disable": ("POST", "/app/two-factor/disable", (302, 422, 422, 422, 422, 422, 422, 422)),
     "calendar.feed": ("GET", "/calendar/{token}.ics", (200, 200, 200, 200, 200, 200, 200, 200)),
     "web.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200, 200, 200, 200)),
     "health.readyz": ("GET", "/readyz", (200, 200, 200, 200, 200, 200, 200, 200)),
@@ -207,6 +223,10 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "auth.set_language": ("GET", "/language/en", (302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.login": ("GET", "/login", (200, 302, 302, 302, 302, 302, 302, 302)),
     "auth.logout": ("POST", "/logout", (302, 302, 302, 302, 302, 302, 302, 302)),
+    # issue 15: the steps between the password and the session; without a pending sign-in, back to the login
+    "auth.second_factor": ("GET", "/login/code", (302, 302, 302, 302, 302, 302, 302, 302)),
+    "auth.enrol": ("GET", "/login/enrol", (302, 302, 302, 302, 302, 302, 302, 302)),
+    "auth.enrol_start": ("POST", "/login/enrol/start", (302, 302, 302, 302, 302, 302, 302, 302)),
 }
 
 
