@@ -52,6 +52,7 @@ def test_enrol_then_sign_in_with_the_code(browser, live_server: str) -> None:  #
         assert page.evaluate("window.__csp") == []
 
         page.click("button.navbar-toggler")
+        page.click("#app-user-toggle")
         page.click("form.app-logout button[type=submit]")
         page.wait_for_url("**/login")
         log_in(page, USERNAME)
