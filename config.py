@@ -112,6 +112,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "coordination@localhost")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    #: days an invitation link (a user imported without a password) stays usable
+    INVITATION_TTL_DAYS = _int("INVITATION_TTL_DAYS", 7)
 
     #: `json`: one JSON object per line on stderr (the journal keeps them); `text`: Flask's default lines
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")

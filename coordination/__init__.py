@@ -97,6 +97,7 @@ def register_models() -> None:
     from coordination.directives import models as _directives  # noqa: F401
     from coordination.evidence import models as _evidence  # noqa: F401
     from coordination.indicators import models as _indicators  # noqa: F401
+    from coordination.onboarding import models as _onboarding  # noqa: F401
     from coordination.reminders import models as _reminders  # noqa: F401
 
 
@@ -104,12 +105,14 @@ def register_blueprints(app: Flask) -> None:
     from coordination.admin import init_admin
     from coordination.api import init_api
     from coordination.auth.views import init_auth
+    from coordination.onboarding.views import init_invitations
     from coordination.reminders.calendar import bp as calendar_bp
     from coordination.web import bp as web_bp
 
     init_auth(app)
     app.register_blueprint(web_bp)
     app.register_blueprint(calendar_bp)
+    init_invitations(app)  # issue 15: /invitation/<token>
     init_api(app)
     init_admin(app)
 

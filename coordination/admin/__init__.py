@@ -14,6 +14,7 @@ from coordination.admin.extension_requests import ExtensionRequestView
 from coordination.admin.index import HomeView
 from coordination.admin.labels import init_labels
 from coordination.admin.monitoring import register_monitoring
+from coordination.admin.onboarding import OnboardingView
 from coordination.admin.queue import QueueView, init_queue
 from coordination.admin.reports import ReportsView
 from coordination.admin.two_factor import TwoFactorView
@@ -57,4 +58,6 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(UserView(User, name=_l("Người dùng"), endpoint="user"))
     # issue 15: each user's own second factor, reached from the navbar (not the menu)
     admin.add_view(TwoFactorView(name=_l("Xác thực hai bước"), endpoint="two_factor", url="two-factor"))
+    # issue 15: agencies and users from a spreadsheet (admin only)
+    admin.add_view(OnboardingView(name=_l("Nhập từ Excel"), endpoint="onboarding", url="onboarding"))
     return admin

@@ -43,7 +43,7 @@ def _run(action):  # type: ignore[no-untyped-def]
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="What the user may do.")
 @click.option("--agency", help="The agency's code (required for every role but admin).")
 @click.option("--email")
-@click.option("--head", "is_head", is_flag=True, help="The agency's head: told when work escalates.")
+@click.option("--head", "is_head", is_flag=True, help="The agency's head: assigns its work, told of escalations.")
 @_password_option
 def create_command(
     username: str, full_name: str, role: str, agency: str | None, email: str | None, is_head: bool, password: str

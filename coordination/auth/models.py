@@ -51,7 +51,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(255))
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"), default=Role.officer)
-    #: the agency's head (lãnh đạo): told when work escalates
+    #: the agency's head (lãnh đạo): assigns its work to handlers (phân công xử lý), told when work escalates
     is_head: Mapped[bool] = mapped_column(default=False)
     password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -137,24 +136,6 @@ def file_sha256(path: str | Path) -> str:
         while chunk := stream.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def get_store() -> EvidenceStore:
-    """The app's evidence store, as `EVIDENCE_STORE` chooses: "directory" (default) or "s3"."""
-    config = current_app.config
-    if config.get("EVIDENCE_STORE", "directory") != "s3":
-        return LocalEvidenceStore(config["EVIDENCE_DIR"])
-    # One S3 client per app and settings: making a client costs tens of milliseconds.
-    settings = tuple(
-        config.get(name) for name in ("EVIDENCE_S3_BUCKET", "EVIDENCE_S3_PREFIX", "EVIDENCE_S3_ENDPOINT_URL")
-    )
-    cached = current_app.extensions.get("evidence_s3_store")
-    if cached is None or cached[0] != settings:
-        from coordination.evidence.s3 import s3_store_from_config
-
-        cached = (settings, s3_store_from_config(config))
-        current_app.extensions["evidence_s3_store"] = cached
-    return cached[1]
 
 
 def forget_new_blobs_on_rollback(session: Session, store: EvidenceStore, blob: StoredBlob) -> None:

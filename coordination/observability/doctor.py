@@ -89,7 +89,7 @@ def check_evidence_dir(path: str) -> Finding:
 def check_evidence_store(app: Flask) -> Finding:
     if app.config.get("EVIDENCE_STORE", "directory") != "s3":
         return check_evidence_dir(app.config["EVIDENCE_DIR"])
-    from coordination.evidence.storage import get_store
+    from coordination.evidence.stores import get_store
 
     bucket = app.config["EVIDENCE_S3_BUCKET"]
     try:

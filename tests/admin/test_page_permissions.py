@@ -73,6 +73,12 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
         "/app/assignment/{assignment_id}/report/",
         (302, 422, 403, 403, 422, 403, 403, 403),
     ),
+    # issue 15: phân công xử lý, the agency's head (justice.tayninh) and admin; an empty form is a 422
+    "assignment.handlers_view": (
+        "POST",
+        "/app/assignment/{assignment_id}/handlers/",
+        (302, 422, 403, 403, 422, 403, 403, 403),
+    ),
     "assignment.review_view": (
         "POST",
         "/app/assignment/{assignment_id}/review/",
@@ -216,6 +222,23 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
         (302, 422, 422, 422, 422, 422, 422, 422),
     ),
     "two_factor.disable": ("POST", "/app/two-factor/disable", (302, 422, 422, 422, 422, 422, 422, 422)),
+    # issue 15: onboarding from a spreadsheet is the admin's; an empty form is refused (422), nothing written
+    "onboarding.index": ("GET", "/app/onboarding/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    "onboarding.check_view": ("POST", "/app/onboarding/check", (302, 422, 403, 403, 403, 403, 403, 403)),
+    "onboarding.confirm_view": ("POST", "/app/onboarding/confirm", (302, 422, 403, 403, 403, 403, 403, 403)),
+    "onboarding.invite_view": ("POST", "/app/onboarding/invite", (302, 422, 403, 403, 403, 403, 403, 403)),
+    "onboarding.problems_view": (
+        "GET",
+        "/app/onboarding/problems/00000000000000000000000000000000.csv",
+        (302, 404, 403, 403, 403, 403, 403, 403),
+    ),
+    "onboarding.template_view": (
+        "GET",
+        "/app/onboarding/template/mau-co-quan.csv",
+        (302, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    # the link is the credential: anyone may open one, an unknown one is 404 for everybody
+    "invitation.accept": ("GET", "/invitation/khong-phai-loi-moi-nao-ca-0123456789", (404,) * 8),
     "calendar.feed": ("GET", "/calendar/{token}.ics", (200, 200, 200, 200, 200, 200, 200, 200)),
     "web.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200, 200, 200, 200)),
     "health.readyz": ("GET", "/readyz", (200, 200, 200, 200, 200, 200, 200, 200)),

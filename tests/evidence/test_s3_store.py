@@ -21,7 +21,7 @@ from moto.server import ThreadedMotoServer
 from coordination.assignments.states import Status
 from coordination.evidence.operations import PayloadTooLarge, add_evidence
 from coordination.evidence.s3 import S3EvidenceStore
-from coordination.evidence.storage import get_store
+from coordination.evidence.stores import get_store
 from coordination.extensions import db
 from tests.assignments.test_operations import fresh_assignment
 from tests.conftest import get_user

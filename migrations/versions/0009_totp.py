@@ -1,6 +1,6 @@
 """second factor: TOTP secret, last accepted step, recovery codes
 
-Revision ID: 0012_totp
+Revision ID: 0009_totp
 Revises: 0008_user_session_nonce
 Create Date: 2026-12-04 08:20:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from coordination.db import UTCDateTime
 
 
-revision = '0012_totp'
+revision = '0009_totp'
 down_revision = '0008_user_session_nonce'
 branch_labels = None
 depends_on = None
