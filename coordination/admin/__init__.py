@@ -19,17 +19,20 @@ from coordination.admin.queue import QueueView, init_queue
 from coordination.admin.reports import ReportsView
 from coordination.admin.two_factor import TwoFactorView
 from coordination.admin.users import UserView
+from coordination.admin.working_days import CalendarDayView, WorkCalendarView, init_working_days
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.directives.models import Directive
 from coordination.security import csp_nonce
+from coordination.workdays.models import CalendarDay
 
 
 def init_admin(app: Flask) -> Admin:
     """Build this app's Admin and its views (one set per app: tests build several apps)."""
     init_labels(app)
     init_queue(app)
+    init_working_days(app)
     admin = Admin(
         app,
         name=_l("Theo dõi nhiệm vụ"),
@@ -58,6 +61,22 @@ def init_admin(app: Flask) -> Admin:
     # issue 11: the admin's own pages in one menu, so that the desktop menu fits one line at 1366 px
     administration = _l("Quản trị")
     admin.add_view(UserView(User, name=_l("Người dùng"), category=administration, endpoint="user"))
+    # issue 15: the working-day calendar for everyone, its corrections for the admin
+    working_days = _l("Ngày làm việc")
+    admin.add_view(
+        WorkCalendarView(
+            name=_l("Lịch ngày làm việc"), category=working_days, endpoint="work_calendar", url="working-days"
+        )
+    )
+    admin.add_view(
+        CalendarDayView(
+            CalendarDay,
+            name=_l("Ngày nghỉ, ngày làm bù"),
+            category=working_days,
+            endpoint="calendar_day",
+            url="calendar-day",
+        )
+    )
     # issue 15: each user's own second factor, reached from the navbar (not the menu)
     admin.add_view(TwoFactorView(name=_l("Xác thực hai bước"), endpoint="two_factor", url="two-factor"))
     # issue 15: agencies and users from a spreadsheet (admin only)
