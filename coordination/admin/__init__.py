@@ -61,18 +61,21 @@ def init_admin(app: Flask) -> Admin:
     # issue 11: the admin's own pages in one menu, so that the desktop menu fits one line at 1366 px
     administration = _l("Quản trị")
     admin.add_view(UserView(User, name=_l("Người dùng"), category=administration, endpoint="user"))
-    # issue 15: the working-day calendar for everyone, its corrections for the admin
-    working_days = _l("Ngày làm việc")
+    # issue 15: the working-day calendar for everyone (beside the other follow-up pages), its corrections for
+    # the admin; no menu of their own, so that the desktop menu fits one line at 1366 px (issue 11)
     admin.add_view(
         WorkCalendarView(
-            name=_l("Lịch ngày làm việc"), category=working_days, endpoint="work_calendar", url="working-days"
+            name=_l("Lịch ngày làm việc"),
+            category=_l("Theo dõi, đôn đốc"),
+            endpoint="work_calendar",
+            url="working-days",
         )
     )
     admin.add_view(
         CalendarDayView(
             CalendarDay,
             name=_l("Ngày nghỉ, ngày làm bù"),
-            category=working_days,
+            category=administration,
             endpoint="calendar_day",
             url="calendar-day",
         )
