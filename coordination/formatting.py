@@ -1,17 +1,21 @@
 """How numbers and dates are written and read, the same in pages, letters, e-mails, PDFs and forms.
 
 Numbers go through Babel in the reader's language ("1.526", "73,3" in Vietnamese); dates are written
-dd/mm/yyyy in every language, the form every Vietnamese office writes.
+dd/mm/yyyy in every language, the form every Vietnamese office writes. A task is named by one function,
+task_label_text ("2, ý thứ nhất" for a dash, never "2 -").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
+from flask_babel import get_locale
 
 #: dd/mm/yyyy as people type it, also with "." or "-" between the parts
 _TYPED_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
@@ -64,3 +68,48 @@ def parse_date_or_none(text: str) -> date | None:
         return parse_date(text)
     except ValueError:
         return None
+
+
+# --- issue 11: a sub-item printed "-" is named by its place under its parent ("nhiệm vụ 2, ý thứ nhất")
+
+#: labels printed for an unnumbered sub-item; a reader cannot quote them alone
+BULLET_LABELS = frozenset({"-", "+", "•"})
+_ORDINALS_VI = ("nhất", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười")
+_ORDINALS_EN = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def current_locale() -> str:
+    """ "en" or "vi": the reader's language in a request, Vietnamese outside one (jobs, scripts)."""
+    return "en" if str(get_locale()) == "en" else "vi"
+
+
+def sub_item_label(parent_label: str, ordinal: int, locale: str | None = None) -> str:
+    """The readable name of the `ordinal`-th sub-item of `parent_label`: "2, ý thứ nhất" / "2, first point"."""
+    if (locale or current_locale()) == "en":
+        suffix = "th" if 11 <= ordinal % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(ordinal % 10, "th")
+        word = _ORDINALS_EN[ordinal - 1] if ordinal <= len(_ORDINALS_EN) else f"{ordinal}{suffix}"
+        return f"{parent_label}, {word} point"
+    word = _ORDINALS_VI[ordinal - 1] if ordinal <= len(_ORDINALS_VI) else str(ordinal)
+    return f"{parent_label}, ý thứ {word}"
+
+
+def task_label_text(task: Any, locale: str | None = None) -> str:
+    """The label a reader quotes, in every page, letter, notice and e-mail: "2", "2.a", "2, ý thứ nhất".
+
+    A bullet is counted among its parent's sub-items in document order (position), so the second "-"
+    under task 2 is "2, ý thứ hai" wherever it is named.
+    """
+    parent = task.parent
+    if parent is None or task.label not in BULLET_LABELS:
+        return task.label
+    # read with the task (Task.sibling_ordinal); counted from the parent's sub-items for an unsaved task
+    ordinal = getattr(task, "sibling_ordinal", None) or 1 + sum(
+        1 for sibling in parent.subtasks if sibling.position < task.position
+    )
+    return sub_item_label(task_label_text(parent, locale), ordinal, locale)
+
+
+def task_labels_text(tasks: Iterable[Any], locale: str | None = None) -> str:
+    """Several tasks named in document order, each once: "1, 2, 2, ý thứ nhất, 5" reads badly, so "; "."""
+    unique = {task.id: task for task in tasks}.values()
+    return "; ".join(task_label_text(task, locale) for task in sorted(unique, key=lambda t: t.position))

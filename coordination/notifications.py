@@ -18,7 +18,7 @@ from coordination.auth.models import User
 from coordination.db import utcnow
 from coordination.directives.models import Directive
 from coordination.extensions import db
-from coordination.formatting import format_date
+from coordination.formatting import current_locale, format_date, format_number, task_label_text, task_labels_text
 from coordination.permissions import deciders_of
 from coordination.reminders.models import Notification
 
@@ -42,7 +42,7 @@ def notify(users: list[User], kind: str, message: str, assignment: Assignment | 
 
 def _task_ref(assignment: Assignment) -> str:
     task = assignment.task
-    return _("nhiệm vụ %(label)s của văn bản %(ref)s", label=task.display_label, ref=task.directive.ref)
+    return _("nhiệm vụ %(label)s của văn bản %(ref)s", label=task_label_text(task), ref=task.directive.ref)
 
 
 def notify_review(assignment: Assignment, decision: str, note: str) -> list[Notification]:
@@ -108,13 +108,14 @@ def notify_activation(directive: Directive) -> list[Notification]:
         if agency_id not in users:
             continue
         assignments.sort(key=lambda a: (a.deadline is None, a.deadline, a.task.position))
-        labels = ", ".join(dict.fromkeys(a.task.display_label for a in assignments))
         first = assignments[0]
+        tasks = [a.task for a in assignments]
         message = _(
             "Văn bản %(ref)s giao cho đơn vị %(count)s nhiệm vụ (%(labels)s)%(deadline)s.",
             ref=directive.ref,
-            count=len(assignments),
-            labels=labels,
+            # tasks, not assignments: a recurring report is one task however many periods it has
+            count=format_number(len({t.id for t in tasks}), locale=current_locale()),
+            labels=task_labels_text(tasks),
             deadline=_(", hạn sớm nhất %(date)s", date=format_date(first.deadline)) if first.deadline else "",
         )
         notes += notify(users[agency_id], "assignment", message, first)

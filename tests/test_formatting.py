@@ -98,3 +98,25 @@ def test_the_fast_number_format_writes_what_babel_writes() -> None:
                     decimals,
                     locale,
                 )
+
+
+def test_a_dash_is_named_by_its_place_under_its_task() -> None:
+    """Issue 11: "2 -" in lists and letters; now "2, ý thứ nhất", the same everywhere."""
+    from coordination.directives.models import Task
+    from coordination.formatting import sub_item_label, task_label_text, task_labels_text
+
+    two = Task(id=1, label="2", position=2, text="Công an tỉnh")
+    first = Task(id=2, label="-", position=3, text="Xây dựng kế hoạch", parent=two)
+    second = Task(id=3, label="-", position=4, text="Phối hợp", parent=two)
+    lettered = Task(id=4, label="a)", position=5, text="Chữ cái", parent=two)
+    assert [task_label_text(t) for t in (two, first, second, lettered)] == ["2", "2, ý thứ nhất", "2, ý thứ hai", "a)"]
+    assert task_label_text(second, "en") == "2, second point"
+    assert [sub_item_label("5", n) for n in (3, 4, 10, 12)] == [
+        "5, ý thứ ba",
+        "5, ý thứ tư",
+        "5, ý thứ mười",
+        "5, ý thứ 12",
+    ]
+    assert [sub_item_label("5", n, "en") for n in (11, 21, 22)] == ["5, 11th point", "5, 21st point", "5, 22nd point"]
+    # listed once each, in the document's order whatever order they come in
+    assert task_labels_text([second, two, first, second]) == "2; 2, ý thứ nhất; 2, ý thứ hai"

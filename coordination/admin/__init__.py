@@ -19,12 +19,14 @@ from coordination.admin.queue import QueueView, init_queue
 from coordination.admin.reports import ReportsView
 from coordination.admin.two_factor import TwoFactorView
 from coordination.admin.users import UserView
+from coordination.admin.webhooks import WebhookDeliveryView, WebhookEndpointView
 from coordination.admin.working_days import CalendarDayView, WorkCalendarView, init_working_days
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.directives.models import Directive
 from coordination.security import csp_nonce
+from coordination.webhooks.models import WebhookDelivery, WebhookEndpoint
 from coordination.workdays.models import CalendarDay
 
 
@@ -58,19 +60,43 @@ def init_admin(app: Flask) -> Admin:
         )
     )
     admin.add_view(ReportsView(name=_l("Báo cáo"), endpoint="reports", url="reports"))
-    admin.add_view(UserView(User, name=_l("Người dùng"), endpoint="user"))
-    # issue 15: the working-day calendar for everyone, its corrections for the admin
-    working_days = _l("Ngày làm việc")
+    # issue 11: the admin's own pages in one menu, so that the desktop menu fits one line at 1366 px
+    administration = _l("Quản trị")
+    admin.add_view(UserView(User, name=_l("Người dùng"), category=administration, endpoint="user"))
+    # issue 15: webhooks, for the admin only (the menu hides them from others), under the same menu
+    admin.add_view(
+        WebhookEndpointView(
+            WebhookEndpoint,
+            name=_l("Webhook: địa chỉ nhận"),
+            category=administration,
+            endpoint="webhook",
+            url="webhook",
+        )
+    )
+    admin.add_view(
+        WebhookDeliveryView(
+            WebhookDelivery,
+            name=_l("Webhook: các lần gửi"),
+            category=administration,
+            endpoint="webhook_delivery",
+            url="webhook-delivery",
+        )
+    )
+    # issue 15: the working-day calendar for everyone (beside the other follow-up pages), its corrections for
+    # the admin; no menu of their own, so that the desktop menu fits one line at 1366 px (issue 11)
     admin.add_view(
         WorkCalendarView(
-            name=_l("Lịch ngày làm việc"), category=working_days, endpoint="work_calendar", url="working-days"
+            name=_l("Lịch ngày làm việc"),
+            category=_l("Theo dõi, đôn đốc"),
+            endpoint="work_calendar",
+            url="working-days",
         )
     )
     admin.add_view(
         CalendarDayView(
             CalendarDay,
             name=_l("Ngày nghỉ, ngày làm bù"),
-            category=working_days,
+            category=administration,
             endpoint="calendar_day",
             url="calendar-day",
         )
@@ -78,5 +104,7 @@ def init_admin(app: Flask) -> Admin:
     # issue 15: each user's own second factor, reached from the navbar (not the menu)
     admin.add_view(TwoFactorView(name=_l("Xác thực hai bước"), endpoint="two_factor", url="two-factor"))
     # issue 15: agencies and users from a spreadsheet (admin only)
-    admin.add_view(OnboardingView(name=_l("Nhập từ Excel"), endpoint="onboarding", url="onboarding"))
+    admin.add_view(
+        OnboardingView(name=_l("Nhập từ Excel"), category=administration, endpoint="onboarding", url="onboarding")
+    )
     return admin

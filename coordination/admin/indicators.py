@@ -30,7 +30,7 @@ from coordination.indicators.queries import (
     measurement_agencies,
     measurement_percent,
 )
-from coordination.indicators.trajectory import Rating, compute
+from coordination.indicators.trajectory import Outcome, Rating, Trajectory, compute
 from coordination.permissions import Permission, can, visible_directives
 
 #: the rating in words and a symbol; the colour only helps
@@ -40,14 +40,21 @@ RATING_LABELS = {
     Rating.green: _l("Đạt kế hoạch"),
 }
 RATING_STYLES = {Rating.red: ("danger", "✕"), Rating.amber: ("warning", "!"), Rating.green: ("success", "✓")}
+#: a target whose deadline has passed is met or not, never at risk
+OUTCOME_LABELS = {Outcome.met: _l("Đạt"), Outcome.missed: _l("Không đạt")}
 
 
-def rating_label(value: Rating | str) -> str:
+def rating_label(value: Trajectory | Rating | str) -> str:
+    """ "Đạt" / "Không đạt" for a closed target, else the rating in words."""
+    if isinstance(value, Trajectory):
+        if value.outcome is not None:
+            return str(OUTCOME_LABELS[value.outcome])
+        value = value.rating
     return str(RATING_LABELS[Rating(value)])
 
 
-def rating_style(value: Rating | str) -> tuple[str, str]:
-    return RATING_STYLES[Rating(value)]
+def rating_style(value: Trajectory | Rating | str) -> tuple[str, str]:
+    return RATING_STYLES[Rating(value.rating if isinstance(value, Trajectory) else value)]
 
 
 def directive_choices(user: User | None) -> list[tuple[int, str]]:

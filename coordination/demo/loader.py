@@ -1,4 +1,5 @@
-"""Load the demo: agencies, groups, accounts and the two real directives, with a story of work done.
+"""Load the demo: agencies, groups, accounts and the two real directives, with a story of work done (and,
+for `flask demo load`, a current fictional plan: demo/live.py).
 
 Idempotent: agencies and users are matched by code and username, directives by issuer and ref;
 what exists is left as it is.
@@ -19,6 +20,7 @@ from coordination.assignments.models import Assignment
 from coordination.assignments.operations import report_progress
 from coordination.assignments.states import Action
 from coordination.auth.models import Role, User
+from coordination.demo.live import load_live_directive
 from coordination.directives.models import Directive, Task
 from coordination.directives.operations import activate_directive, create_directive
 from coordination.extensions import db
@@ -221,9 +223,15 @@ def _tell(directive: Directive, story: dict[str, Any]) -> None:
         )
 
 
-def load_demo() -> str:
-    """Load everything; return a one-line summary of what was added."""
+def load_demo(*, live_on: date | None = None) -> str:
+    """Load everything; return a one-line summary of what was added.
+
+    `live_on`: also the current, fictional plan (demo/live.py) dated from that day, as `flask demo load` does.
+    The test suite's shared demo leaves it out, so that its hand-written counts do not move with the clock.
+    """
     agencies = load_agencies()
     users = load_users()
     directives = [d for d in (load_directive(name) for name in DIRECTIVE_FILES) if d is not None]
+    if live_on is not None and (live := load_live_directive(live_on)) is not None:
+        directives.append(live)
     return f"demo: {agencies} agencies/groups, {users} users, {len(directives)} directives added"

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates
 
 from coordination.api.schemas import N_, AgencyRefSchema, ApiSchema, Id, Text
-from coordination.indicators.trajectory import Rating
+from coordination.indicators.trajectory import Outcome, Rating
 
 #: the largest value the NUMERIC(18, 2) column holds comfortably
 VALUE_MAX = 10**15
@@ -44,6 +44,10 @@ class TrajectorySchema(ApiSchema):
     reached_on = fields.Date(allow_none=True)
     rating = fields.String(
         metadata={"enum": [r.value for r in Rating], "description": "red: the projection misses the deadline"}
+    )
+    outcome = fields.String(
+        allow_none=True,
+        metadata={"enum": [o.value for o in Outcome], "description": "once the deadline has passed: met or missed"},
     )
     points = fields.List(fields.Nested(PointSchema))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from functools import partial
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -16,7 +17,7 @@ from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.db import utcnow
 from coordination.extensions import db
-from coordination.formatting import format_date
+from coordination.formatting import format_date, format_number, task_label_text
 from coordination.reminders.models import Notification
 
 DIGEST_KINDS = ("reminder", "escalation")
@@ -40,6 +41,8 @@ class DigestItem:
     deadline: date | None
     days_left: int | None
     agency: str
+    #: the task's place in its directive: items of one day and directive follow the document
+    position: int = 0
 
 
 def _items(notifications: list[Notification], day: date) -> list[DigestItem]:
@@ -56,14 +59,15 @@ def _items(notifications: list[Notification], day: date) -> list[DigestItem]:
         items.append(
             DigestItem(
                 ref=task.directive.ref,
-                label=task.display_label,
+                label=task_label_text(task, "vi"),
                 text=" ".join(task.text.split())[:160],
                 deadline=assignment.deadline,
                 days_left=(assignment.deadline - day).days if assignment.deadline else None,
                 agency=assignment.agency.name_vi,
+                position=task.position,
             )
         )
-    return sorted(items, key=lambda i: (i.deadline or date.max, i.ref, i.label))
+    return sorted(items, key=lambda i: (i.deadline or date.max, i.ref, i.position))
 
 
 def build_digest(
@@ -74,9 +78,10 @@ def build_digest(
     decisions = decisions or []
     message = EmailMessage()
     if items:
-        message["Subject"] = f"[Đôn đốc] {len(items)} nhiệm vụ cần thực hiện — ngày {format_date(day)}"
+        message["Subject"] = f"[Đôn đốc] {format_number(len(items))} nhiệm vụ cần thực hiện — ngày {format_date(day)}"
     else:
-        message["Subject"] = f"[Chờ xử lý] {len(decisions)} việc chờ quyết định — ngày {format_date(day)}"
+        waiting = format_number(len(decisions))
+        message["Subject"] = f"[Chờ xử lý] {waiting} việc chờ quyết định — ngày {format_date(day)}"
     message["From"] = current_app.config["MAIL_SENDER"]
     # A name is one line: a CR or LF in a header would refuse the message (or, unchecked, inject a header).
     message["To"] = formataddr((" ".join(user.full_name.split()), user.email or ""))
@@ -87,6 +92,8 @@ def build_digest(
         "day": day,
         "link": link,
         "format_date": format_date,
+        # the letter is Vietnamese: "1.526 ngày" as on the pages
+        "format_number": partial(format_number, locale="vi"),
         "decisions": decisions,
         "queue_link": f"{base}/app/queue/",
     }

@@ -1,7 +1,7 @@
 """assignment_tally: the dashboards' counts kept by the database; indexes on assignment.directive_id
 
 Revision ID: 0016_perf
-Revises: 0012_working_days
+Revises: 0013_webhooks
 Create Date: 2026-12-04 08:20:00
 
 `assignment_tally` counts the work of published directives by (issuer, monitor, assignee agency, kind,
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 
 revision = '0016_perf'
-down_revision = '0012_working_days'
+down_revision = '0013_webhooks'
 branch_labels = None
 depends_on = None
 

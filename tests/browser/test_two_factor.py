@@ -33,6 +33,7 @@ def test_enrol_then_sign_in_with_the_code(browser, live_server: str) -> None:  #
     try:
         log_in(page, USERNAME)
         page.click("button.navbar-toggler")  # a phone: the navbar folds its links away
+        page.click("#app-user-toggle")  # issue 11: the user's menu holds the second factor and the logout
         page.click("a.app-two-factor")
         page.wait_for_url("**/app/two-factor/")
         page.click("form.totp-start button[type=submit]")
@@ -51,6 +52,7 @@ def test_enrol_then_sign_in_with_the_code(browser, live_server: str) -> None:  #
         assert page.evaluate("window.__csp") == []
 
         page.click("button.navbar-toggler")
+        page.click("#app-user-toggle")
         page.click("form.app-logout button[type=submit]")
         page.wait_for_url("**/login")
         log_in(page, USERNAME)

@@ -14,7 +14,7 @@ from coordination.directives.models import Directive
 from coordination.extensions import db
 from coordination.indicators.models import Indicator, Measurement
 from coordination.indicators.operations import add_measurement, create_indicator
-from coordination.indicators.trajectory import RATING_ORDER, Rating, compute
+from coordination.indicators.trajectory import RATING_ORDER, Outcome, Rating, compute
 from tests.conftest import SETUP, get_user
 from tests.support.monitoring import assert_problem, json_of, vn
 
@@ -114,7 +114,9 @@ def test_detail_numbers_equal_compute(client, login, api, which) -> None:
     if expected["projected_on"]:
         assert date.fromisoformat(expected["projected_on"]).strftime("%d/%m/%Y") in keyed["projected_on"]
     label = {"red": "Nguy cơ không đạt", "amber": "Chậm so với kế hoạch", "green": "Đạt kế hoạch"}[expected["rating"]]
-    assert label in keyed["rating"]  # the rating in words, not colour alone
+    if expected["outcome"]:  # past its deadline: met or not, never at risk (issue 11)
+        label = {"met": "Đạt", "missed": "Không đạt"}[expected["outcome"]]
+    assert keyed["rating"].strip() == label  # the rating in words, not colour alone
 
 
 def test_the_tam_diep_figure_shows(client, login, api) -> None:
@@ -235,3 +237,36 @@ def test_the_web_form_is_only_for_those_who_may(client, login) -> None:
     login("justice.tayninh")
     assert client.get(f"/app/indicators/{indicator.id}").status_code == 404
     assert client.post(f"/app/indicators/{indicator.id}/measurements", data=data).status_code == 404
+
+
+def test_a_target_past_its_deadline_is_met_or_not_never_at_risk(client, login, api) -> None:
+    """Issue 11: 2157's 327.407 hồ sơ by 30/09/2022 read "Nguy cơ không đạt — dự kiến đạt 04/10/2022"."""
+    indicator = db.session.scalar(sa.select(Indicator).where(Indicator.target_value == 327407))
+    before = compute(indicator, date(2022, 9, 26))
+    assert (before.outcome, before.rating) == (None, Rating.red)  # 285.340 on 25/09, behind: at risk
+    on_the_day = compute(indicator, date(2022, 9, 30))
+    assert on_the_day.outcome is None and on_the_day.projected_on is not None
+    after = compute(indicator, date(2022, 10, 1))
+    assert (after.outcome, after.rating, after.projected_on) == (Outcome.missed, Rating.red, None)
+    assert after.actual == 311562 and after.percent == 95.1
+    body = api("admin").get(f"/api/v1/indicators/{indicator.id}").get_json()
+    assert (body["trajectory"]["outcome"], body["trajectory"]["projected_on"]) == ("missed", None)
+    login("monitor.tayninh")
+    html = client.get(f"/app/indicators/{indicator.id}").get_data(as_text=True)
+    keyed = dict(re.findall(r'data-key="(\w+)">(.*?)</dd>', html, flags=re.S))
+    assert keyed["rating"].strip() == "Không đạt" and "projected_on" not in keyed
+    assert 'data-outcome="missed"><span aria-hidden="true">✕</span> Không đạt</span>' in html
+    assert "Nguy cơ không đạt" not in html and "Dự kiến đạt" not in html
+    listed = client.get("/app/indicators/").get_data(as_text=True)
+    row = re.search(rf'class="indicator-row" data-id="{indicator.id}".*?</tr>', listed, flags=re.S)[0]
+    assert "Không đạt" in row and "Nguy cơ" not in row
+
+
+def test_a_target_reached_by_its_deadline_is_met(app) -> None:
+    green, _amber = _with_green_and_amber()  # 60 of 100 today, deadline in 10 days
+    closed = green.deadline + timedelta(days=1)
+    assert (compute(green, closed).outcome, compute(green, closed).rating) == (Outcome.missed, Rating.red)
+    add_measurement(green, green.deadline, 100, actor=SETUP)
+    db.session.refresh(green)
+    met = compute(green, closed)
+    assert (met.outcome, met.rating, met.reached_on) == (Outcome.met, Rating.green, green.deadline)

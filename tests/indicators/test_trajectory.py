@@ -112,3 +112,35 @@ def test_chart_is_svg_with_plan_and_points() -> None:
     ind = indicator()
     svg = chart_svg(ind, compute(ind, jan(7), points((3, 10), (7, 55))))
     assert svg.startswith("<svg") and "stroke-dasharray" in svg and svg.count("<circle") == 2
+
+
+def test_chart_has_labelled_axes_with_values(app) -> None:
+    """Issue 11: the chart named no axis and no value; now the unit and round values up, the days along."""
+    import re
+
+    demo = db.session.scalar(sa.select(Indicator).where(Indicator.target_value == 327407))
+    svg = chart_svg(demo, compute(demo, date(2022, 9, 20)))
+    assert re.findall(r'<text class="y-tick"[^>]*>([^<]+)</text>', svg) == [
+        "0",
+        "100.000",
+        "200.000",
+        "300.000",
+        "400.000",
+    ]
+    assert re.findall(r'<text class="x-tick"[^>]*>([^<]+)</text>', svg) == ["14/08/2022", "06/09/2022", "30/09/2022"]
+    assert re.search(r'<text class="y-title"[^>]*>hồ sơ</text>', svg)
+    assert re.search(r'<text class="x-title"[^>]*>Ngày</text>', svg)
+    assert ">Kế hoạch</text>" in svg and ">Thực hiện</text>" in svg
+    # the plan runs from the baseline (0 on the axis) to the target on the deadline
+    plan = re.search(r'<line class="plan" x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"', svg)
+    zero = re.search(r'<text class="y-tick" x="[\d.]+" y="([\d.]+)"', svg)
+    assert abs(float(plan[2]) - (float(zero[1]) - 4)) < 0.2
+
+
+def test_chart_axis_steps_are_round() -> None:
+    from coordination.indicators.trajectory import _y_scale
+
+    assert _y_scale(120000) == (30000, 120000)
+    assert _y_scale(327407) == (100000, 400000)
+    assert _y_scale(100) == (25, 100)
+    assert _y_scale(50527) == (20000, 80000)

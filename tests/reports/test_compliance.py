@@ -116,7 +116,7 @@ def test_tasks_in_document_order_with_sub_items_under_their_task(app):
     report = build_report(None, ReportScope(directive=directive(REF_2157)))
     labels = [task.display_label for task in report.tasks]
     # 2157 has no task 6 and puts 12 before 11; the two dashes belong to task 2.
-    assert labels == ["1", "2", "2 -", "2 -", "3", "4", "5", "7", "8", "9", "10", "12", "11"]
+    assert labels == ["1", "2", "2, ý thứ nhất", "2, ý thứ hai", "3", "4", "5", "7", "8", "9", "10", "12", "11"]
     assert [task.stt for task in report.tasks][:5] == ["1", "2", "2.1", "2.2", "3"]
     assert [t.parent_label for t in report.tasks[1:4]] == [None, "2", "2"]
     positions = [task.position for task in report.tasks]
@@ -249,7 +249,7 @@ def test_filters_status_timeliness_and_role(app):
     # A parent without rows of its own stays, to place its sub-items.
     sub_only = build_report(None, ReportScope(directive=target, statuses=frozenset({"not_started"}), role="lead"))
     labels = [t.display_label for t in sub_only.tasks]
-    assert "2 -" in labels and "2" in labels
+    assert "2, ý thứ nhất" in labels and "2" in labels
     assert next(t for t in sub_only.tasks if t.display_label == "2").context_only
 
 

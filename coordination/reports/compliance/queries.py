@@ -18,6 +18,7 @@ from coordination.db import today as local_today
 from coordination.directives.models import Directive, DirectiveStatus, Task
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
+from coordination.formatting import BULLET_LABELS, sub_item_label
 from coordination.indicators.models import Indicator
 from coordination.indicators.trajectory import chart_svg, compute
 from coordination.reminders.models import ExplanationRequest
@@ -31,6 +32,7 @@ from coordination.reports.asof import (
 from coordination.reports.compliance.header import make_header
 from coordination.reports.compliance.rows import (
     BATCH_DIRECTIVES,
+    OUTCOME_LABELS,
     RATING_LABELS,
     AgencySummary,
     AssignmentRow,
@@ -337,12 +339,17 @@ def _task_rows(tasks: list[sa.Row], rows_by_task: dict[int, list[AssignmentRow]]
     labels: dict[int, str] = {}
     depth: dict[int, int] = {}
     numbers: dict[int | None, int] = {}
+    #: sub-items seen so far under each parent, every one counted (formatting.task_label_text's ordinal)
+    children: dict[int | None, int] = {}
     stt: dict[int, str] = {}
     result: list[TaskRow] = []
     for task in tasks:
         parent = by_id.get(task.parent_id) if task.parent_id else None
+        children[task.parent_id] = children.get(task.parent_id, 0) + 1
         labels[task.id] = (
-            f"{labels[parent.id]} {task.label}" if parent and task.label in {"-", "+", "•"} else task.label
+            sub_item_label(labels[parent.id], children[task.parent_id])
+            if parent and task.label in BULLET_LABELS
+            else task.label
         )
         depth[task.id] = depth[parent.id] + 1 if parent else 0
         if task.id not in shown:
@@ -396,7 +403,9 @@ def load_indicators(user: User | None, scope: ReportScope, day: date) -> list[In
                 planned=trajectory.planned,
                 percent=trajectory.percent,
                 rating=trajectory.rating.value,
-                rating_label=str(RATING_LABELS[trajectory.rating]),
+                rating_label=str(
+                    OUTCOME_LABELS[trajectory.outcome] if trajectory.outcome else RATING_LABELS[trajectory.rating]
+                ),
                 deadline=indicator.deadline,
                 per_day=indicator.daily_rate is not None,
                 chart=chart_svg(indicator, trajectory),

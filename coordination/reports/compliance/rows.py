@@ -13,7 +13,7 @@ from coordination.assignments.models import AssignmentRole
 from coordination.assignments.states import Status, Timeliness
 from coordination.directives.labels import DOC_TYPE_LABELS
 from coordination.directives.models import Directive
-from coordination.indicators.trajectory import Rating
+from coordination.indicators.trajectory import Outcome, Rating
 from coordination.reports.compliance.scope import ReportScope
 
 #: directives per batch of bulk queries: bounds memory per batch and the size of IN lists
@@ -41,6 +41,8 @@ RATING_LABELS = {
     Rating.amber: _l("Chậm so với kế hoạch, dự kiến kịp hạn"),
     Rating.red: _l("Không kịp thời hạn"),
 }
+#: a target past its deadline (issue 11)
+OUTCOME_LABELS = {Outcome.met: _l("Đạt"), Outcome.missed: _l("Không đạt")}
 EMPTY_MESSAGE = _l("Không có nhiệm vụ nào trong phạm vi báo cáo.")
 
 
