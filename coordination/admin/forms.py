@@ -70,10 +70,32 @@ def bind(form_class: type[Form], *, files: bool = False, data: dict[str, Any] | 
     return form_class(formdata=formdata)
 
 
+def field_at(form: Form, path: str) -> Field | None:
+    """The field an operation's error names: "deadline", or a dotted path ("tasks.0.deadline").
+
+    A form whose rows are not the data's shape (the directive form's sub-items are flat rows) maps
+    the paths itself in `field_paths`; otherwise the path walks fields and FieldList entries.
+    """
+    mapped = getattr(form, "field_paths", None) or {}
+    if path in mapped:
+        return mapped[path]
+    node: Any = form
+    for part in path.split("."):
+        if part.isdigit() and hasattr(node, "entries"):
+            index = int(part)
+            node = node.entries[index] if index < len(node.entries) else None
+            node = getattr(node, "form", node)
+        else:
+            node = getattr(getattr(node, "form", node), part, None)
+        if node is None:
+            return None
+    return node if isinstance(node, Field) else None
+
+
 def show_error(form: Form | None, error: OperationError) -> None:
     """Put an operation's refusal on the fields it names, and say it at the top of the page."""
     for name, messages in (error.errors or {}).items():
-        field = getattr(form, name, None) if form is not None else None
+        field = field_at(form, name) if form is not None else None
         if isinstance(field, Field):
             field.errors = [*field.errors, *(str(m) for m in messages)]
     flash(str(error.message), "error")
