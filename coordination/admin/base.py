@@ -144,6 +144,12 @@ class SecureModelView(SecureMixin, ModelView):
         super().__init__(model, db, **kwargs)
 
     def _handle_view(self, name: str, **kwargs: Any) -> Any:
+        # Flask-Admin keeps extra template arguments on `g`; where one app context serves several requests
+        # (the tests' client), one list's arguments (the work list's `filters`) would reach the next page.
+        this_request = request._get_current_object()
+        if g.get("admin_template_args_request") is not this_request:
+            g.pop("_admin_template_args", None)
+            g.admin_template_args_request = this_request
         refused = super()._handle_view(name, **kwargs)
         if refused is not None:
             return refused
