@@ -16,6 +16,8 @@ from babel.numbers import format_decimal
 #: dd/mm/yyyy as people type it, also with "." or "-" between the parts
 _TYPED_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 DATE_PATTERN = "dd/MM/yyyy"
+#: the `pattern` of every date input: what parse_date reads (written for the `v` flag browsers compile it with)
+DATE_INPUT_PATTERN = r"[0-9]{1,2}[\/\.\-][0-9]{1,2}[\/\.\-][0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 def format_number(value: int | float | Decimal | None, decimals: int = 0, locale: str = "vi") -> str:
@@ -49,3 +51,13 @@ def parse_date_or_none(text: str) -> date | None:
         return parse_date(text)
     except ValueError:
         return None
+
+
+def date_input_value(value: date | str | None) -> str:
+    """What a date input shows: dd/mm/yyyy for a day or text that reads as one (an ISO link), else the text as typed."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return format_date(value)
+    day = parse_date_or_none(value)
+    return format_date(day) if day is not None else value

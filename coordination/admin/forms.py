@@ -15,7 +15,7 @@ from wtforms.widgets import TextInput
 
 from coordination.admin.base import SecureForm
 from coordination.errors import OperationError
-from coordination.formatting import format_date, parse_date
+from coordination.formatting import DATE_INPUT_PATTERN, format_date, parse_date
 
 #: WTForms' own English messages, as our users read them (WTForms ships no Vietnamese catalog)
 _WTFORMS_MESSAGES = {
@@ -132,6 +132,9 @@ class VNDateField(Field):
             "placeholder": "dd/mm/yyyy",
             "inputmode": "numeric",
             "autocomplete": "off",
+            "maxlength": 10,
+            "pattern": DATE_INPUT_PATTERN,
+            "title": _l("Ngày theo dạng dd/mm/yyyy"),
             **kwargs.pop("render_kw", {}),
         }
         super().__init__(label, validators, render_kw=render_kw, **kwargs)

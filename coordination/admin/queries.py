@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Query, contains_eager, joinedload, selectinload
 
 from coordination.agencies.models import Agency
@@ -169,6 +171,8 @@ class WorkFilters:
     timeliness_any: tuple[Timeliness, ...] = ()
     #: issue 11: "followed" is the scope the dashboard and the home counters count (permissions.dashboard_scope)
     followed: bool = False
+    #: dates typed that are not a day: ignored by the filter, said under their field
+    date_errors: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_args(cls, args: dict) -> WorkFilters:
@@ -186,6 +190,7 @@ class WorkFilters:
             issued_to=_date_or_none(args.get("issued_to")),
             timeliness_any=chosen if len(chosen) > 1 else (),
             followed=args.get("scope") == FOLLOWED,
+            date_errors=unreadable_dates(args, ("due_from", "due_to", "issued_from", "issued_to")),
         )
 
     def apply(self, query: Query) -> Query:
@@ -311,6 +316,16 @@ def _enum_or_none(enum_cls: type, value: str | None):  # type: ignore[no-untyped
         return enum_cls(value) if value else None
     except ValueError:
         return None
+
+
+def unreadable_dates(args: Any, names: tuple[str, ...]) -> dict[str, list[str]]:
+    """{name: [message]} for each of these arguments typed but not readable as a day."""
+    message = _("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.")
+    return {
+        name: [message]
+        for name in names
+        if (args.get(name) or "").strip() and parse_date_or_none(args.get(name)) is None
+    }
 
 
 def _date_or_none(value: str | None) -> date | None:
