@@ -16,40 +16,11 @@ from wtforms.widgets import TextInput
 from coordination.admin.base import SecureForm
 from coordination.errors import OperationError
 from coordination.formatting import DATE_INPUT_PATTERN, format_date, parse_date
-
-#: WTForms' own English messages, as our users read them (WTForms ships no Vietnamese catalog)
-_WTFORMS_MESSAGES = {
-    "This field is required.": _l("Bắt buộc."),
-    "Not a valid choice.": _l("Lựa chọn không hợp lệ."),
-    "Invalid Choice: could not coerce.": _l("Lựa chọn không hợp lệ."),
-    "'%(value)s' is not a valid choice for this field.": _l("Lựa chọn “%(value)s” không hợp lệ."),
-    "'%(value)s' are not valid choices for this field.": _l("Các lựa chọn “%(value)s” không hợp lệ."),
-    "Not a valid integer value.": _l("Phải là một số nguyên."),
-    "The CSRF token is missing.": _l("Biểu mẫu đã hết hạn; hãy tải lại trang và thử lại."),
-    "The CSRF token is invalid.": _l("Biểu mẫu đã hết hạn; hãy tải lại trang và thử lại."),
-    "The CSRF token has expired.": _l("Biểu mẫu đã hết hạn; hãy tải lại trang và thử lại."),
-    "The CSRF tokens do not match.": _l("Biểu mẫu đã hết hạn; hãy tải lại trang và thử lại."),
-}
-
-
-class _Translations:
-    def gettext(self, string: str) -> str:
-        message = _WTFORMS_MESSAGES.get(string)
-        return str(message) if message is not None else string
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
-
-
-_TRANSLATIONS = _Translations()
+from coordination.i18n import TRANSLATIONS, WTFormsTranslations
 
 
 class WorkflowForm(SecureForm):
-    """A form of the workflow pages: CSRF token (SecureForm), messages in Vietnamese."""
-
-    class Meta:
-        def get_translations(self, form: Form) -> _Translations:
-            return _TRANSLATIONS
+    """A form of the workflow pages: CSRF token and WTForms' messages in Vietnamese (SecureForm)."""
 
 
 class RowForm(Form):
@@ -58,8 +29,8 @@ class RowForm(Form):
     class Meta:
         csrf = False
 
-        def get_translations(self, form: Form) -> _Translations:
-            return _TRANSLATIONS
+        def get_translations(self, form: Form) -> WTFormsTranslations:
+            return TRANSLATIONS
 
 
 def bind(form_class: type[Form], *, files: bool = False, data: dict[str, Any] | None = None) -> Any:

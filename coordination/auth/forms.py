@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from coordination.auth.operations import PASSWORD_MAX, USERNAME_MAX
+from coordination.i18n import TranslatedFlaskForm
 
 
 def _max_length(limit: int) -> Length:
     return Length(max=limit, message=_l("Tối đa %(max)d ký tự."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TranslatedFlaskForm):
     username = StringField(
         _l("Tên đăng nhập"),
         validators=[
