@@ -93,6 +93,20 @@ def test_the_wtforms_catalog_translates_every_wtforms_message():
     assert sorted(set(_msgids(WTFORMS_POT)) - translated) == []
 
 
+@pytest.mark.parametrize("domain", ["admin", "wtforms"])
+def test_each_translation_keeps_the_placeholders_of_its_msgid(domain):
+    mismatched = []
+    with (CATALOGS / f"{domain}.po").open("rb") as fh:
+        for message in read_po(fh):
+            if not message.id:
+                continue
+            expected = {p for msgid in _forms(message.id) for p in re.findall(r"%\(\w+\)[sd]|%[sd]", msgid)}
+            for string in _forms(message.string):
+                if set(re.findall(r"%\(\w+\)[sd]|%[sd]", string)) != expected:
+                    mismatched.append(f"{message.id!r} -> {string!r}")
+    assert mismatched == []
+
+
 # --- the pages ----------------------------------------------------------------------------------------------
 
 
