@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: help run test test-random lint format translations bench bench-check clean lock
+.PHONY: help run test test-random lint format translations bench bench-check fuzz clean lock
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ bench: $(BIN)/.installed  ## Province-scale benchmark under load, then the singl
 
 bench-check: $(BIN)/.installed  ## make bench on a data set ten times smaller, 5 s per scenario (a few minutes)
 	$(BIN)/python bench/serve.py --directives 600 --duration 5 --no-markdown
+
+fuzz: $(BIN)/.installed translations  ## schemathesis on every API operation, once per role, FUZZ_EXAMPLES (default 100) valid and invalid examples each
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/pytest -p no:cacheprovider tests/api/test_fuzz.py
 
 clean:  ## Remove the venv and local data
 	rm -rf $(VENV) instance/coordination.db

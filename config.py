@@ -61,8 +61,24 @@ class Config:
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)
     API_TOKEN_TTL_HOURS = _int("API_TOKEN_TTL_HOURS", 24 * 30)
+    #: comma-separated roles that must sign in with a second factor (TOTP), e.g. "admin,office"; empty: optional
+    TOTP_REQUIRED_ROLES = os.environ.get("TOTP_REQUIRED_ROLES", "")
+    #: the name authenticator apps show beside the account
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Theo dõi nhiệm vụ")
+    #: seals the TOTP secrets in the database; empty: derived from SECRET_KEY. Set it to rotate SECRET_KEY
+    #: without making every user enrol again
+    TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY", "")
+    #: how long the half-signed-in state between the password and the second factor lasts
+    TOTP_PENDING_MINUTES = _int("TOTP_PENDING_MINUTES", 10)
 
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(BASE_DIR / "instance" / "evidence"))
+    # "directory" (EVIDENCE_DIR) or "s3": an S3-compatible bucket that several app servers share; credentials
+    # come from boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the host's role).
+    EVIDENCE_STORE = os.environ.get("EVIDENCE_STORE", "directory")
+    EVIDENCE_S3_BUCKET = os.environ.get("EVIDENCE_S3_BUCKET", "")
+    EVIDENCE_S3_PREFIX = os.environ.get("EVIDENCE_S3_PREFIX", "evidence/")
+    EVIDENCE_S3_ENDPOINT_URL = os.environ.get("EVIDENCE_S3_ENDPOINT_URL", "")
+    EVIDENCE_S3_REGION = os.environ.get("EVIDENCE_S3_REGION", "")
     EVIDENCE_MAX_BYTES = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     #: an image whose header claims more pixels is refused (a phone photo has 12-50 million)
     EVIDENCE_MAX_PIXELS = _int("EVIDENCE_MAX_MEGAPIXELS", 100) * 1_000_000
@@ -96,6 +112,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "coordination@localhost")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    #: days an invitation link (a user imported without a password) stays usable
+    INVITATION_TTL_DAYS = _int("INVITATION_TTL_DAYS", 7)
 
     #: `json`: one JSON object per line on stderr (the journal keeps them); `text`: Flask's default lines
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")

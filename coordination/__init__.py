@@ -48,6 +48,12 @@ def _check_config(app: Flask) -> None:
         raise ConfigError("SECRET_KEY must be set to a secret value in production")
     if app.config["ENV_NAME"] == "production" and app.config.get("PASSWORD_HASH_PROFILE", "owasp") != "owasp":
         raise ConfigError("PASSWORD_HASH_PROFILE must be 'owasp' in production")
+    from coordination.auth.totp import parse_roles
+
+    try:
+        parse_roles(app.config.get("TOTP_REQUIRED_ROLES", ""))  # a typo must not silently require nobody
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _tune_engine(app: Flask) -> None:
@@ -93,6 +99,7 @@ def register_models() -> None:
     from coordination.directives import models as _directives  # noqa: F401
     from coordination.evidence import models as _evidence  # noqa: F401
     from coordination.indicators import models as _indicators  # noqa: F401
+    from coordination.onboarding import models as _onboarding  # noqa: F401
     from coordination.reminders import models as _reminders  # noqa: F401
 
 
@@ -100,12 +107,14 @@ def register_blueprints(app: Flask) -> None:
     from coordination.admin import init_admin
     from coordination.api import init_api
     from coordination.auth.views import init_auth
+    from coordination.onboarding.views import init_invitations
     from coordination.reminders.calendar import bp as calendar_bp
     from coordination.web import bp as web_bp
 
     init_auth(app)
     app.register_blueprint(web_bp)
     app.register_blueprint(calendar_bp)
+    init_invitations(app)  # issue 15: /invitation/<token>
     init_api(app)
     init_admin(app)
 

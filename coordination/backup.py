@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy.engine import URL
 
 from coordination.db import utcnow
-from coordination.evidence.storage import LocalEvidenceStore, file_sha256
+from coordination.evidence.storage import CHUNK, EvidenceStore, file_sha256
 
 MANIFEST = "manifest.json"
 PG_DUMP = "database.dump"
@@ -59,7 +59,7 @@ def _run(command: list[str], failure: str, url: URL) -> None:
         raise BackupError(f"{failure}: {result.stderr.strip()}")
 
 
-def backup(engine: sa.Engine, store: LocalEvidenceStore, target: Path) -> dict:
+def backup(engine: sa.Engine, store: EvidenceStore, target: Path) -> dict:
     """Write a complete backup at target (which must not exist or be empty); return its manifest."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(_("Thư mục sao lưu đã có nội dung; hãy chọn một thư mục mới hoặc trống."))
@@ -87,7 +87,8 @@ def backup(engine: sa.Engine, store: LocalEvidenceStore, target: Path) -> dict:
         for key in store.stored_keys():
             relative = f"{EVIDENCE}/{key[:2]}/{key[2:4]}/{key}"
             (work / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(store.path(key), work / relative)
+            with store.open(key) as stored, open(work / relative, "wb") as copy:
+                shutil.copyfileobj(stored, copy, CHUNK)
             entry = _entry(work, relative)
             if entry["sha256"] != key:
                 raise BackupError(
@@ -134,7 +135,27 @@ def is_empty(engine: sa.Engine) -> bool:
     return not sa.inspect(engine).get_table_names()
 
 
-def restore(engine: sa.Engine, store: LocalEvidenceStore, source: Path) -> dict:
+def restore_evidence(store: EvidenceStore, source: Path, manifest: dict) -> list[str]:
+    """Put the backup's evidence files into the store; return the keys it did not hold before."""
+    created: list[str] = []
+    try:
+        for entry in manifest["files"]:
+            if not entry["path"].startswith(f"{EVIDENCE}/"):
+                continue
+            with open(source / entry["path"], "rb") as stream:
+                blob = store.put(stream, max_size=entry["size"])
+            if blob.created:
+                created.append(blob.sha256)
+            if blob.sha256 != entry["sha256"]:
+                raise BackupError(_("Tệp %(path)s của bản sao lưu bị thiếu hoặc đã thay đổi.", path=entry["path"]))
+    except BaseException:
+        for key in created:
+            store.delete(key)
+        raise
+    return created
+
+
+def restore(engine: sa.Engine, store: EvidenceStore, source: Path) -> dict:
     """Restore a backup into an empty database and the evidence store; return its manifest."""
     manifest = read_manifest(source)
     url = engine.url
@@ -150,20 +171,7 @@ def restore(engine: sa.Engine, store: LocalEvidenceStore, source: Path) -> dict:
     # Evidence first: content-addressed files are harmless extras, removed again if the database fails.
     created: list[str] = []
     try:
-        for entry in manifest["files"]:
-            if not entry["path"].startswith(f"{EVIDENCE}/"):
-                continue
-            key = entry["sha256"]
-            final = store.path(key)
-            if final.exists():
-                continue
-            final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = final.with_name(f".{key}.restoring")
-            shutil.copyfile(source / entry["path"], tmp)
-            os.replace(tmp, final)
-            created.append(key)
-            if file_sha256(final) != key:
-                raise BackupError(_("Tệp %(path)s của bản sao lưu bị thiếu hoặc đã thay đổi.", path=entry["path"]))
+        created = restore_evidence(store, source, manifest)
         engine.dispose()
         if manifest["dialect"] == "postgresql":
             _run(

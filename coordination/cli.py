@@ -11,12 +11,16 @@ def init_cli(app: Flask) -> None:
     from coordination.importer.cli import directives_cli
     from coordination.integrity_cli import audit_cli, backup_command, evidence_cli, restore_command
     from coordination.observability.doctor import doctor_command
+    from coordination.onboarding.cli import agencies_cli, import_users_command, invite_user_command
     from coordination.reminders.cli import reminders_cli
     from coordination.reports.cli import report_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(reminders_cli)
+    users_cli.add_command(import_users_command)  # issue 15: `users import FILE`, beside `users create`
+    users_cli.add_command(invite_user_command)  # issue 15: `users invite NAME`, a new invitation link
     app.cli.add_command(users_cli)
+    app.cli.add_command(agencies_cli)  # issue 15: `agencies import FILE`
     app.cli.add_command(report_cli)
     app.cli.add_command(directives_cli)
     app.cli.add_command(audit_cli)

@@ -47,7 +47,7 @@ def audit_verify_command(batch_size: int) -> None:
 @evidence_cli.command("verify")
 def evidence_verify_command() -> None:
     """Re-hash every stored evidence file; report missing, changed and orphan files."""
-    from coordination.evidence.storage import get_store
+    from coordination.evidence.stores import get_store
     from coordination.evidence.verify import verify_store
 
     with _locale():
@@ -81,7 +81,7 @@ def evidence_verify_command() -> None:
 def backup_command(directory: Path) -> None:
     """Back up the database and the evidence store into DIRECTORY (new or empty), with a manifest."""
     from coordination.backup import BackupError, backup
-    from coordination.evidence.storage import get_store
+    from coordination.evidence.stores import get_store
 
     with _locale():
         try:
@@ -97,7 +97,7 @@ def backup_command(directory: Path) -> None:
 def restore_command(directory: Path) -> None:
     """Restore a backup from DIRECTORY into an empty database and the evidence store."""
     from coordination.backup import BackupError, restore
-    from coordination.evidence.storage import get_store
+    from coordination.evidence.stores import get_store
 
     with _locale():
         try:

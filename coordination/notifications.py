@@ -7,6 +7,8 @@ Called directly, never through signals, so that what an operation does can be re
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
@@ -72,6 +74,19 @@ def notify_extension_decision(request: ExtensionRequest) -> list[Notification]:
         )
         kind = "extension_rejected"
     return notify(agency_users(assignment.agency_id), kind, message, assignment)
+
+
+def notify_handlers(assignment: Assignment, handlers: list[User], due_on: date | None) -> list[Notification]:
+    """Tell each newly named handler (issue 15) that the head gave it the work, with the internal due date."""
+    if due_on is not None:
+        message = _(
+            "Bạn được phân công xử lý %(task)s, hạn nội bộ %(date)s.",
+            task=_task_ref(assignment),
+            date=format_date(due_on),
+        )
+    else:
+        message = _("Bạn được phân công xử lý %(task)s.", task=_task_ref(assignment))
+    return notify(handlers, "delegated", message, assignment)
 
 
 def notify_activation(directive: Directive) -> list[Notification]:

@@ -38,6 +38,11 @@ class Permission(enum.StrEnum):
     reminder_policy_edit = "reminder_policy:edit"
     #: an Indicator: users of its agency, the directive's monitor and office, while the directive is active
     indicator_measure = "indicator:measure"
+    #: issue 15: load agencies and users from a spreadsheet (admin only, like managing them one by one)
+    onboarding_import = "onboarding:import"
+    # Issue 15 (delegation inside an agency, phân công xử lý).
+    #: an Assignment: name its handlers; the head of the owning agency, while the work is open and active
+    assignment_delegate = "assignment:delegate"
 
 
 def _is_admin(user: User | None) -> bool:
@@ -74,7 +79,7 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
     if _is_admin(user):
         return True
     match permission:
-        case Permission.agency_manage | Permission.user_manage:
+        case Permission.agency_manage | Permission.user_manage | Permission.onboarding_import:
             return False
         case Permission.report_view:
             return user.role in (Role.office, Role.monitor) and user.agency_id is not None
@@ -108,6 +113,14 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
             return can(user, Permission.assignment_review, obj)
         case Permission.reminder_policy_edit:
             return obj is not None and _issues(user, obj) and obj.status != DirectiveStatus.closed
+        case Permission.assignment_delegate:
+            directive = obj.task.directive
+            return (
+                leads_agency(user)
+                and obj.agency_id == user.agency_id
+                and directive.status == DirectiveStatus.active
+                and obj.is_open
+            )
         case Permission.indicator_measure:
             directive = obj.directive
             return directive.status == DirectiveStatus.active and (
@@ -321,3 +334,34 @@ def followed_scope(user: User) -> str:
     if user.role == Role.monitor:
         return "monitored"
     return "own"
+
+
+# --- delegation inside an agency (issue 15): the head names handlers among the agency's own users
+
+
+def leads_agency(user: User | None) -> bool:
+    """The agency's head (lãnh đạo đơn vị): assigns its work to handlers and sees it by handler."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.active
+        and user.is_head
+        and user.agency_id is not None
+        and not _is_admin(user)
+    )
+
+
+def may_handle(user: User | None, assignment: Assignment) -> bool:
+    """Who may be named to handle the assignment: an active user of its own agency (who may work it)."""
+    return (
+        user is not None
+        and user.active
+        and not _is_admin(user)
+        and user.agency_id is not None
+        and user.agency_id == assignment.agency_id
+    )
+
+
+def handler_candidates(agency_id: int) -> sa.ColumnElement[bool]:
+    """A WHERE clause on User: the SQL twin of `may_handle` for an assignment of `agency_id` (the form's picker)."""
+    return sa.and_(User.active.is_(True), User.agency_id == agency_id, User.role != Role.admin)

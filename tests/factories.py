@@ -10,14 +10,19 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
+from coordination.agencies.models import Agency, AgencyKind, AgencyLevel
 from coordination.assignments.models import Assignment
 from coordination.assignments.operations import report_progress, review_assignment
 from coordination.assignments.states import Action, Status
+from coordination.auth.models import User
+from coordination.auth.operations import create_user
 from coordination.db import today
 from coordination.directives.models import Directive
 from coordination.directives.operations import activate_directive, create_directive
 from coordination.extensions import db
-from tests.conftest import get_user
+from tests.conftest import SETUP, get_user
 
 _numbers = itertools.count(9001)
 
@@ -111,3 +116,32 @@ def make_assignment(
             report_progress(assignment, actor=get_user(officer), action=action, note=f"{action.value}")
     db.session.flush()
     return assignment
+
+
+def make_agency(code: str, name_vi: str, *, parent: str = "TN-UBND") -> Agency:
+    """A department of `parent`'s province with no work and no users yet (the demo's agencies all have some)."""
+    agency = Agency(
+        code=code,
+        name_vi=name_vi,
+        kind=AgencyKind.department,
+        level=AgencyLevel.province,
+        parent=db.session.scalar(sa.select(Agency).where(Agency.code == parent)),
+    )
+    db.session.add(agency)
+    db.session.flush()
+    return agency
+
+
+def make_user(username: str, full_name: str, agency: str, *, head: bool = False, role: str = "officer") -> User:
+    """An account of `agency` (a code), made as the admin would (password `demo-2026-test`)."""
+    return create_user(
+        {
+            "username": username,
+            "full_name": full_name,
+            "role": role,
+            "agency": agency,
+            "is_head": head,
+            "password": "demo-2026-test",
+        },
+        actor=SETUP,
+    )

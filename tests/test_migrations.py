@@ -21,6 +21,26 @@ def _drift() -> list:
         return compare_metadata(context, db.metadata)
 
 
+def _seed_agency(connection: sa.Connection) -> None:
+    """Agency 1, as the early schema (0001–0004) stores it."""
+    connection.exec_driver_sql(
+        "INSERT INTO agency (id, code, name_vi, kind, level, active)"
+        " VALUES (1, 'X', 'Sở X', 'department', 'province', true)"
+    )
+
+
+def _seed_agency_and_user(connection: sa.Connection, role: str) -> None:
+    """Agency 1 and its user 1 ('u') with `role`, as the early schema (0001–0004) stores them."""
+    _seed_agency(connection)
+    connection.execute(
+        sa.text(
+            "INSERT INTO user_account (id, username, full_name, agency_id, role, is_head, password_hash, active,"
+            " created_at) VALUES (1, 'u', 'U', 1, :role, false, '', true, CURRENT_TIMESTAMP)"
+        ),
+        {"role": role},
+    )
+
+
 def test_upgrade_from_empty_matches_models_then_down_and_up(scratch_database: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     app = make_test_app(str(tmp_path), scratch_database)
     with app.app_context():
@@ -50,14 +70,7 @@ def test_upgrade_keeps_existing_rows(scratch_database: str, tmp_path) -> None:  
     with app.app_context():
         upgrade(revision="0001")
         with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO agency (id, code, name_vi, kind, level, active) "
-                "VALUES (1, 'X', 'Sở X', 'department', 'province', true)"
-            )
-            connection.exec_driver_sql(
-                "INSERT INTO user_account (id, username, full_name, agency_id, role, is_head, password_hash, active,"
-                " created_at) VALUES (1, 'u', 'U', 1, 'officer', false, '', true, CURRENT_TIMESTAMP)"
-            )
+            _seed_agency_and_user(connection, "officer")
             connection.exec_driver_sql(
                 "INSERT INTO audit_event (occurred_at, actor_id, actor_label, entity_type, entity_id, action)"
                 " VALUES (CURRENT_TIMESTAMP, 1, 'u', 'user', 1, 'user.create')"
@@ -108,14 +121,7 @@ def test_0005_queue_notices_keeps_notices_and_explanations(scratch_database: str
     with app.app_context():
         upgrade(revision="0004")
         with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO agency (id, code, name_vi, kind, level, active) "
-                "VALUES (1, 'X', 'Sở X', 'department', 'province', true)"
-            )
-            connection.exec_driver_sql(
-                "INSERT INTO user_account (id, username, full_name, agency_id, role, is_head, password_hash, active,"
-                " created_at) VALUES (1, 'u', 'U', 1, 'monitor', false, '', true, CURRENT_TIMESTAMP)"
-            )
+            _seed_agency_and_user(connection, "monitor")
             connection.exec_driver_sql(
                 "INSERT INTO notification (user_id, created_at, kind, message) VALUES"
                 " (1, CURRENT_TIMESTAMP, 'reminder', 'm1'), (1, CURRENT_TIMESTAMP, 'reminder', 'm2')"
@@ -149,10 +155,7 @@ def test_assignment_directive_id_back_filled_and_kept_by_the_database(scratch_da
     with app.app_context():
         upgrade(revision="0004")
         with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO agency (id, code, name_vi, kind, level, active) "
-                "VALUES (1, 'X', 'Sở X', 'department', 'province', true)"
-            )
+            _seed_agency(connection)
             connection.execute(
                 sa.text(
                     "INSERT INTO directive (id, number, symbol, ref, doc_type, issuer_id, issued_on, subject,"

@@ -17,8 +17,10 @@ from coordination.admin.extension_requests import ExtensionRequestView
 from coordination.admin.index import HomeView
 from coordination.admin.labels import init_labels
 from coordination.admin.monitoring import register_monitoring
+from coordination.admin.onboarding import OnboardingView
 from coordination.admin.queue import QueueView, init_queue
 from coordination.admin.reports import ReportsView
+from coordination.admin.two_factor import TwoFactorView
 from coordination.admin.users import UserView
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
@@ -59,6 +61,10 @@ def init_admin(app: Flask) -> Admin:
     )
     admin.add_view(ReportsView(name=_l("Báo cáo"), endpoint="reports", url="reports"))
     admin.add_view(UserView(User, name=_l("Người dùng"), endpoint="user"))
+    # issue 15: each user's own second factor, reached from the navbar (not the menu)
+    admin.add_view(TwoFactorView(name=_l("Xác thực hai bước"), endpoint="two_factor", url="two-factor"))
+    # issue 15: agencies and users from a spreadsheet (admin only)
+    admin.add_view(OnboardingView(name=_l("Nhập từ Excel"), endpoint="onboarding", url="onboarding"))
     register_action_pages(app)
     return admin
 

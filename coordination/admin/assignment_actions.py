@@ -20,7 +20,12 @@ from coordination.admin import history
 from coordination.admin.base import current
 from coordination.admin.forms import bind, show_error
 from coordination.assignments.models import Assignment, AssignmentRole, ExtensionRequest, ExtensionStatus
-from coordination.assignments.operations import decide_extension, request_extension, review_assignment
+from coordination.assignments.operations import (
+    assign_handlers,
+    decide_extension,
+    request_extension,
+    review_assignment,
+)
 from coordination.assignments.queries import Listed, through_visible_assignment, with_record
 from coordination.assignments.states import Status
 from coordination.auth.views import safe_next
@@ -71,10 +76,12 @@ class AssignmentActions:
         items: list = []
         evidence: list[Evidence] = []
         requests: list[ExtensionRequest] = []
+        handlers: list = []
         if private:
             # The same record as GET /api/v1/assignments/{id}, read by the same query.
             record = with_record(user, Listed(assignment, None))
             updates, evidence, requests = record.updates or [], record.evidence or [], record.extension_requests or []
+            handlers = record.handlers or []
             items = history.assignment_history(assignment)
         files_by_update: dict[int, list[Evidence]] = defaultdict(list)
         for item in evidence:
@@ -93,12 +100,22 @@ class AssignmentActions:
             "extension_form": None,
             "decision_form": None,
             "remove_form": None,
+            "handlers_form": None,
         }
         if may_work:
             page_forms["report_form"] = forms.ReportForm()
             page_forms["remove_form"] = forms.RemoveEvidenceForm()
             if pending is None:
                 page_forms["extension_form"] = forms.ExtensionRequestForm()
+        if can(user, Permission.assignment_delegate, assignment):
+            # issue 15: the head's "Phân công xử lý", filled with the current handlers
+            page_forms["handlers_form"] = forms.HandlersForm(
+                data={
+                    "handlers": [h.user_id for h in handlers],
+                    "due_on": handlers[0].due_on if handlers else None,
+                    "note": handlers[0].note if handlers else "",
+                }
+            )
         if may_review and assignment.status == Status.reported_done:
             page_forms["review_form"] = forms.ReviewForm()
         if may_review and pending is not None:
@@ -110,6 +127,8 @@ class AssignmentActions:
                 page_forms[name].version.data = str(assignment.version)
         if page_forms["report_form"] is not None:
             page_forms["report_form"].set_actions(forms.work_actions(user, assignment))
+        if page_forms["handlers_form"] is not None:
+            page_forms["handlers_form"].set_candidates(assignment)
 
         others = [a for a in assignment.task.assignments if a.id != assignment.id]
         others.sort(key=lambda a: (a.role != AssignmentRole.lead, vi_key(a.agency.name_vi)))
@@ -126,6 +145,7 @@ class AssignmentActions:
             evidence=evidence,
             files_by_update=files_by_update,
             extension_requests=requests,
+            handlers=handlers,
             pending_request=pending,
             return_note=return_note,
             removing=given.get("removing"),
@@ -202,6 +222,26 @@ class AssignmentActions:
             return self._refused(assignment_id, form, "extension_form", error)
         flash(_("Đã gửi đề nghị gia hạn; đơn vị theo dõi sẽ quyết định."), "success")
         return self._back(assignment, "#extension")
+
+    @expose("/<int:assignment_id>/handlers/", methods=("POST",))
+    def handlers_view(self, assignment_id: int) -> Any:
+        """Phân công xử lý (issue 15): the agency's head names who handles the work inside the agency."""
+        assignment = get_or_404(Assignment, assignment_id, Permission.assignment_delegate)
+        form = bind(forms.HandlersForm)
+        form.set_candidates(assignment)
+        if not form.validate():
+            return self._work_page(assignment, 422, handlers_form=form)
+        try:
+            rows = assign_handlers(
+                assignment,
+                {"handlers": form.handlers.data, "note": form.note.data or "", "due_on": form.due_on.data},
+                actor=current(),
+            )
+        except OperationError as error:
+            return self._refused(assignment_id, form, "handlers_form", error)
+        names = ", ".join(row.user.full_name for row in rows)
+        flash(_("Đã phân công xử lý: %(names)s.", names=names), "success")
+        return self._back(assignment, "#handlers")
 
     # --- the monitor's (and the office's) actions -----------------------------------------------------
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, MultipleFileField, SelectField, TextAreaField
+from wtforms import HiddenField, MultipleFileField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -14,7 +15,9 @@ from coordination.admin.forms import PercentField, VNDateField, WorkflowForm, ma
 from coordination.assignments.models import Assignment
 from coordination.assignments.states import ACTION_ACTOR, ACTION_LABELS, Action, allowed_actions
 from coordination.auth.models import User
-from coordination.permissions import Permission, can
+from coordination.collation import vi_order
+from coordination.extensions import db
+from coordination.permissions import Permission, can, handler_candidates
 
 NOTE_MAX = 5000
 
@@ -92,3 +95,20 @@ class ExtensionDecisionForm(WorkflowForm):
     def validate_note(self, field: Any) -> None:
         if self.decision.data == "reject" and not (field.data or "").strip():
             raise ValidationError(_("Hãy ghi lý do từ chối."))
+
+
+class HandlersForm(WorkflowForm):
+    """Phân công xử lý: the agency's head names handlers among its own users, with a note and an internal due date."""
+
+    handlers = SelectMultipleField(
+        _l("Người xử lý"), [required()], coerce=int, render_kw={"size": 4, "data-picker": "search"}
+    )
+    note = TextAreaField(_l("Ý kiến chỉ đạo, ghi chú"), [max_length(2000)], render_kw={"rows": 2})
+    due_on = VNDateField(_l("Hạn xử lý nội bộ"))
+
+    def set_candidates(self, assignment: Assignment) -> None:
+        """Offer the active users of the assignment's agency, in Vietnamese order."""
+        users = db.session.scalars(
+            sa.select(User).where(handler_candidates(assignment.agency_id)).order_by(vi_order(User.full_name))
+        )
+        self.handlers.choices = [SelectChoice(u.id, f"{u.full_name} ({u.username})") for u in users]

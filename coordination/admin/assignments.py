@@ -13,6 +13,7 @@ from coordination.admin.assignment_actions import AssignmentActions
 from coordination.admin.base import SecureModelView, current
 from coordination.admin.labels import ASSIGNMENT_ROLE_LABELS
 from coordination.assignments.states import STATUS_LABELS, TIMELINESS_LABELS
+from coordination.permissions import leads_agency
 
 
 class AssignmentView(AssignmentActions, SecureModelView):
@@ -37,10 +38,20 @@ class AssignmentView(AssignmentActions, SecureModelView):
         return queries.work_scope(query, current(), filters.agency_id, followed=filters.followed)
 
     def filter_list(self, query: Any) -> Any:
-        return queries.WorkFilters.from_args(request.args).apply(query)
+        return queries.WorkFilters.from_args(request.args).apply(query, current())
+
+    def _shows_handlers(self) -> bool:
+        """Issue 15: the agency's own list shows who handles what (delegation stays inside the agency)."""
+        user = current()
+        listed = queries.list_agency(user, request.args)
+        return user is not None and listed is not None and listed.id == user.agency_id
 
     def get_query(self) -> Any:
-        return super().get_query().options(*queries.work_list_options()).order_by(*queries.urgency_order())
+        # The work the user handles comes first ("Việc của tôi"), then the most urgent.
+        query, not_mine = queries.mine_first(super().get_query(), current())
+        options = queries.work_list_options(with_handlers=self._shows_handlers())
+        # populate_existing: rows already in the session (a test's, or a page's second query) get the handler names
+        return query.options(*options).populate_existing().order_by(not_mine, *queries.urgency_order())
 
     def get_one(self, id: Any) -> Any:
         """Any assignment on a directive the user may see (other agencies too); 404 otherwise."""
@@ -64,5 +75,15 @@ class AssignmentView(AssignmentActions, SecureModelView):
             timeliness_labels=TIMELINESS_LABELS,
             roles=ASSIGNMENT_ROLE_LABELS,
             own_agency=queries.list_agency(user, request.args),
+            shows_handlers=self._shows_handlers(),
+            handler_choices=self._handler_choices(filters),
         )
         return super().index_view()
+
+    def _handler_choices(self, filters: queries.WorkFilters) -> list[tuple[str, str]]:
+        """The handler filter: do tôi xử lý, chưa phân công, and for the agency's head each of its users."""
+        user = current()
+        choices = [(queries.MINE, str(_l("Do tôi xử lý"))), (queries.UNHANDLED, str(_l("Chưa phân công")))]
+        if user is not None and user.agency_id is not None and (leads_agency(user) or filters.handler_id):
+            choices += [(str(u.id), u.full_name) for u in queries.agency_handlers(user.agency_id)]
+        return choices

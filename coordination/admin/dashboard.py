@@ -27,7 +27,7 @@ from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 from coordination.formatting import parse_date_or_none
 from coordination.indicators.queries import indicator_rows
-from coordination.permissions import Permission, can, dashboard_counts_own_agency, dashboard_scope
+from coordination.permissions import Permission, can, dashboard_counts_own_agency, dashboard_scope, leads_agency
 from coordination.reminders.models import ExplanationRequest
 from coordination.reminders.queries import overdue_page
 from coordination.reports.dashboard import (
@@ -36,6 +36,7 @@ from coordination.reports.dashboard import (
     DashboardFilters,
     summary,
     unanswered_explanations,
+    work_by_handler,
 )
 
 OVERDUE_PAGE_SIZE = 20
@@ -208,6 +209,7 @@ class DashboardView(SecureBaseView):
             "today": local_today(),
             # the count cards link to the list only when it shows one agency's work: the chosen one, or an officer's own
             "card_agency": args.filters.agency_id or (user.agency_id if dashboard_counts_own_agency(user) else None),
+            "by_handler": None,
         }
         if args.errors:
             return self.render("monitoring/dashboard.html", **context), 400
@@ -239,5 +241,7 @@ class DashboardView(SecureBaseView):
             overdue_pages=pages,
             unanswered=unanswered,
             indicators=indicator_rows(user, directive_id=filters.directive_id),
+            # issue 15: the agency's head sees its open work by handler
+            by_handler=work_by_handler(user) if leads_agency(user) else None,
         )
         return self.render("monitoring/dashboard.html", **context)

@@ -42,6 +42,7 @@ _DATE_KEYS = {
     "requested_deadline",
     "due_on",
     "expected_finish_on",
+    "handler_due_on",
 }
 _AGENCY_ID_KEYS = {"monitor_agency_id", "report_to_agency_id", "successor_id", "parent_id"}
 _AGENCY_CODE_KEYS = {"agency", "successor"}

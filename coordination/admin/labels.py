@@ -108,6 +108,12 @@ AUDIT_ACTION_LABELS = {
     "explanation.read": _l("Đã đọc giải trình"),
     "reminder_policy.update": _l("Sửa chính sách đôn đốc"),
     "calendar.revoke": _l("Tạo liên kết lịch mới"),
+    "user.totp_enable": _l("Bật xác thực hai bước"),
+    "user.totp_disable": _l("Tắt xác thực hai bước"),
+    "user.totp_reset": _l("Quản trị viên xóa xác thực hai bước"),
+    "user.recovery_codes_regenerate": _l("Tạo mã khôi phục mới"),
+    "user.recovery_code_use": _l("Đăng nhập bằng mã khôi phục"),
+    "assignment.delegate": _l("Phân công xử lý"),
 }
 
 AUDIT_FIELD_LABELS = {
@@ -163,6 +169,8 @@ AUDIT_FIELD_LABELS = {
     "expected_finish_on": _l("Dự kiến hoàn thành"),
     "days_late": _l("Số ngày trễ"),
     "files": _l("Số tệp"),
+    "handlers": _l("Người xử lý"),
+    "handler_due_on": _l("Hạn xử lý nội bộ"),
 }
 
 

@@ -32,6 +32,8 @@ KIND_LABELS = {
     # issue 11: what waits for the monitor's or the office's decision
     "reported_done": _l("Báo cáo hoàn thành, chờ xác nhận"),
     "extension_request": _l("Đề nghị gia hạn"),
+    # issue 15: the agency's head named the user to handle its work
+    "delegated": _l("Phân công xử lý"),
 }
 
 

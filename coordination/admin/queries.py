@@ -8,11 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import Query, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Query, aliased, contains_eager, joinedload, selectinload, with_expression
 
 from coordination.agencies.models import Agency
-from coordination.assignments.models import Assignment
-from coordination.assignments.queries import timeliness_column, timeliness_is
+from coordination.assignments.models import Assignment, AssignmentHandler
+from coordination.assignments.queries import handled_by, timeliness_column, timeliness_is
 from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness
 from coordination.auth.models import User
 from coordination.collation import vi_order
@@ -21,7 +21,13 @@ from coordination.directives.queries import choice_label, directive_choices, get
 from coordination.extensions import db
 from coordination.formatting import parse_date_or_none
 from coordination.indicators.models import Indicator
-from coordination.permissions import dashboard_scope, visible_assignments, visible_directives, visible_own_work
+from coordination.permissions import (
+    dashboard_scope,
+    handler_candidates,
+    visible_assignments,
+    visible_directives,
+    visible_own_work,
+)
 from coordination.reports.dashboard import DashboardFilters, followed_directive_ids
 
 
@@ -152,6 +158,9 @@ def flatten(nodes: list[TaskNode]) -> list[TaskNode]:
 # --- assignments -----------------------------------------------------------------------------------
 
 OPEN = "open"
+#: the work list's `handler=` values besides a user id (issue 15): the user's own work, and work nobody handles
+MINE = "me"
+UNHANDLED = "none"
 #: the work list's `scope=followed`: the work the user's dashboard and home counters count
 FOLLOWED = "followed"
 
@@ -171,6 +180,8 @@ class WorkFilters:
     timeliness_any: tuple[Timeliness, ...] = ()
     #: issue 11: "followed" is the scope the dashboard and the home counters count (permissions.dashboard_scope)
     followed: bool = False
+    #: issue 15: "me" (do tôi xử lý), "none" (chưa phân công) or a user id (the head's dashboard links)
+    handler: str | None = None
     #: dates typed that are not a day: ignored by the filter, said under their field
     date_errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -190,10 +201,15 @@ class WorkFilters:
             issued_to=_date_or_none(args.get("issued_to")),
             timeliness_any=chosen if len(chosen) > 1 else (),
             followed=args.get("scope") == FOLLOWED,
+            handler=_handler_or_none(args.get("handler")),
             date_errors=unreadable_dates(args, ("due_from", "due_to", "issued_from", "issued_to")),
         )
 
-    def apply(self, query: Query) -> Query:
+    @property
+    def handler_id(self) -> int | None:
+        return int(self.handler) if self.handler and self.handler.isdigit() else None
+
+    def apply(self, query: Query, user: User | None = None) -> Query:
         if self.status == OPEN:
             query = query.filter(Assignment.status.not_in([s.value for s in CLOSED_STATUSES]))
         elif self.status:
@@ -209,7 +225,43 @@ class WorkFilters:
             query = query.filter(Assignment.deadline >= self.due_from)
         if self.due_to is not None:
             query = query.filter(Assignment.deadline <= self.due_to)
+        if self.handler is not None:
+            query = query.filter(handler_clause(self.handler, user))
         return query
+
+
+def handler_clause(handler: str, user: User | None) -> sa.ColumnElement[bool]:
+    """The work list's `handler=` filter: the user's own work, unhandled work, or one handler's (own agency only).
+
+    A handler id filters the user's own agency's work only: who handles another agency's work is not
+    told through a filter (an admin, without an agency, filters any).
+    """
+    if handler == MINE:
+        return handled_by(user.id if user is not None else None)
+    current = sa.select(AssignmentHandler.assignment_id).where(AssignmentHandler.ended_at.is_(None))
+    if handler == UNHANDLED:
+        return Assignment.id.not_in(current)
+    clause = handled_by(int(handler))
+    if user is not None and user.agency_id is not None:
+        clause = sa.and_(clause, Assignment.agency_id == user.agency_id)
+    return clause
+
+
+def mine_first(query: Query, user: User | None) -> tuple[Query, sa.ColumnElement[bool]]:
+    """`query` joined to the user's own current handler row, and the order term that puts that work first.
+
+    One outer join on ix_assignment_handler_user_current (unique while current: no row is repeated).
+    """
+    mine = aliased(AssignmentHandler, name="mine")
+    query = query.outerjoin(
+        mine,
+        sa.and_(
+            mine.assignment_id == Assignment.id,
+            mine.user_id == (user.id if user is not None else None),
+            mine.ended_at.is_(None),
+        ),
+    )
+    return query, mine.id.is_(None)
 
 
 def work_scope(query: Query, user: User | None, agency_id: int | None = None, *, followed: bool = False) -> Query:
@@ -240,12 +292,39 @@ def list_agency(user: User | None, args: dict) -> Agency | None:
     return user.agency if user is not None else None
 
 
-def work_list_options() -> list:
-    return [
+def work_list_options(*, with_handlers: bool = False) -> list:
+    """The list's eager loads; `with_handlers` (the agency's own list) adds its current handlers' names."""
+    options = [
         contains_eager(Assignment.task).contains_eager(Task.directive),
         contains_eager(Assignment.task).joinedload(Task.parent),
         joinedload(Assignment.agency),
     ]
+    if with_handlers:
+        options.append(with_expression(Assignment.handler_names, handler_names_sql()))
+    return options
+
+
+def handler_names_sql() -> sa.ScalarSelect:
+    """The current handlers' names of the outer query's assignment, "; "-joined, NULL for none.
+
+    A column of the list's own query (a correlated subquery on ix_assignment_handler_assignment), so that the
+    handler column costs no query of its own: the list's query count stays what it was.
+    """
+    return (
+        sa.select(sa.func.aggregate_strings(User.full_name, "; "))
+        .select_from(AssignmentHandler)
+        .join(User, User.id == AssignmentHandler.user_id)
+        .where(AssignmentHandler.assignment_id == Assignment.id, AssignmentHandler.ended_at.is_(None))
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
+
+
+def agency_handlers(agency_id: int) -> list[User]:
+    """The users who may handle the agency's work (the handler filter's choices on the head's list)."""
+    return list(
+        db.session.scalars(sa.select(User).where(handler_candidates(agency_id)).order_by(vi_order(User.full_name)))
+    )
 
 
 def directive_progress(user: User | None, limit: int = 10) -> list[dict]:
@@ -326,6 +405,13 @@ def unreadable_dates(args: Any, names: tuple[str, ...]) -> dict[str, list[str]]:
         for name in names
         if (args.get(name) or "").strip() and parse_date_or_none(args.get(name)) is None
     }
+
+
+def _handler_or_none(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if value in (MINE, UNHANDLED) or (value.isdigit() and 0 < int(value) < 2**31):
+        return value
+    return None
 
 
 def _date_or_none(value: str | None) -> date | None:

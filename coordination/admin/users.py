@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash
+from flask import flash, redirect, url_for
+from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
@@ -12,6 +13,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from coordination.access import get_or_404
 from coordination.admin.base import SecureForm, SecureModelView, current
 from coordination.admin.fields import QuerySelectField
 from coordination.admin.labels import ROLE_LABELS, role_label
@@ -81,7 +83,7 @@ class UserView(SecureModelView):
     permission = Permission.user_manage
     can_create = True
     can_edit = True
-    column_list = ["username", "full_name", "agency", "role", "is_head", "active", "last_login_at"]
+    column_list = ["username", "full_name", "agency", "role", "is_head", "active", "has_totp", "last_login_at"]
     column_searchable_list = ["username", "full_name"]
     column_default_sort = [("username", False)]
     column_sortable_list = ["username", "full_name", "role", "last_login_at"]
@@ -93,7 +95,10 @@ class UserView(SecureModelView):
         "is_head": _l("Lãnh đạo"),
         "active": _l("Hoạt động"),
         "last_login_at": _l("Đăng nhập lần cuối"),
+        "has_totp": _l("Xác thực hai bước"),
     }
+    #: the edit page carries the button that resets the user's second factor
+    edit_template = "admin/user_edit.html"
     column_formatters = {"role": lambda view, context, model, name: role_label(model.role)}
 
     def base_query(self) -> Any:
@@ -150,6 +155,19 @@ class UserView(SecureModelView):
             _show_error(form, error)
             return False
         return True
+
+    @expose("/<int:user_id>/reset-two-factor/", methods=("POST",))
+    def reset_two_factor_view(self, user_id: int) -> Any:
+        """Remove the user's second factor (a lost phone): the user sets it up again at next sign-in."""
+        user = get_or_404(User, user_id)
+        try:
+            operations.reset_totp(user, actor=current())
+        except OperationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(_("Đã xóa xác thực hai bước của %(user)s.", user=user.full_name), "success")
+        return redirect(url_for(".edit_view", id=user.id))
 
 
 def _show_error(form: Any, error: OperationError) -> None:

@@ -18,6 +18,7 @@ def init_api(app: Flask) -> None:
     from coordination.extensions import api, csrf, login_manager
     from coordination.importer.api import blp as import_blp  # issue 12: parse and import a directive's text
     from coordination.indicators.api import blp as indicators_blp  # issue 5
+    from coordination.onboarding.api import blp as onboarding_blp  # issue 15: agencies and users from a file
     from coordination.queue.api import blp as queue_blp  # issue 11
     from coordination.reminders.api import blp as reminders_blp  # issue 5
     from coordination.reports.api import blp as reports_blp
@@ -39,6 +40,7 @@ def init_api(app: Flask) -> None:
         reminders_blp,  # issue 5: reminders, explanations, notifications
         indicators_blp,  # issue 5: targets
         queue_blp,  # issue 11: GET /queue
+        onboarding_blp,  # issue 15: POST /onboarding/agencies, /users, /import
     )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -11,12 +11,13 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, Unauthorized
 from werkzeug.wrappers import Response
 
 from coordination.auth.tokens import token_from_request
-from coordination.errors import OperationError, _plain, flat_errors, http_problem, problem
+from coordination.errors import Invalid, OperationError, _plain, flat_errors, http_problem, problem
 from coordination.extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -117,3 +118,23 @@ def loads(name: str, loader: Callable[[Any], Any], *, arg: str | None = None) ->
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def json_body() -> Any:
+    """The request's JSON body, or a 422 problem naming the body (for views that also take multipart)."""
+    raw = request.get_json(silent=True) if request.is_json else None
+    if raw is None:
+        message = _("Nội dung yêu cầu không phải JSON hợp lệ.")
+        raise Invalid(message, errors={"body": [message]})
+    return raw
+
+
+def load_body(schema: Schema, raw: Any) -> dict[str, Any]:
+    """`schema.load(raw)`, or a 422 problem listing the fields in error (for bodies read by hand)."""
+    try:
+        return schema.load(raw)
+    except ValidationError as error:
+        fields = error.messages if isinstance(error.messages, dict) else {"body": error.messages}
+        raise Invalid(
+            _("Dữ liệu không hợp lệ: %(fields)s.", fields=", ".join(map(str, fields))), errors=fields
+        ) from None

@@ -21,6 +21,7 @@ from coordination.api.pagination import paginate
 from coordination.api.schemas import MAX_ID, PageArgs, page_of
 from coordination.assignments.models import Assignment, ExtensionRequest, ProgressUpdate
 from coordination.assignments.operations import (
+    assign_handlers,
     decide_extension,
     report_progress,
     request_extension,
@@ -30,6 +31,7 @@ from coordination.assignments.queries import (
     Listed,
     Recorded,
     assignment_list_query,
+    current_handlers,
     get_assignment,
     history_query,
     through_visible_assignment,
@@ -43,6 +45,8 @@ from coordination.assignments.schemas import (
     ExtensionDecisionSchema,
     ExtensionRequestInSchema,
     ExtensionRequestSchema,
+    HandlerSchema,
+    HandlersInSchema,
     HistoryEventSchema,
     ProgressInSchema,
     ProgressUpdateSchema,
@@ -232,6 +236,27 @@ def post_extension_request(data: dict[str, Any], assignment: Assignment) -> Exte
     """Ask for more time (gia hạn), with a reason and the date you propose."""
     extension = request_extension(assignment, data["requested_deadline"], data["reason"], actor=signed_in())
     return extension
+
+
+@blp.put(f"{ASSIGNMENT_ID}/handlers")
+@loads("assignment", visible_assignment)
+@blp.arguments(HandlersInSchema)
+@blp.response(200, HandlerSchema(many=True))
+@blp.alt_response(403, response="FORBIDDEN", description="Not the head of the assignment's agency, or not open")
+def put_handlers(data: dict[str, Any], assignment: Assignment) -> list[Any]:
+    """Name who handles the assignment inside its agency (phân công xử lý): the agency's head only.
+
+    The handlers replace the current ones, whose rows are ended and kept (the trail is in the history);
+    `due_on` may not be after the assignment's deadline (422). The monitor still deals with the agency.
+    """
+    _require_delegate(assignment)
+    assign_handlers(assignment, data, actor=signed_in())
+    return current_handlers(assignment)
+
+
+def _require_delegate(assignment: Assignment) -> None:
+    if not can(current_user, Permission.assignment_delegate, assignment):
+        raise Forbidden(_("Chỉ lãnh đạo cơ quan thực hiện được phân công xử lý nhiệm vụ này."))
 
 
 @blp.get(f"{ASSIGNMENT_ID}/history")

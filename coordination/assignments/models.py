@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.states import Status, Timeliness, timeliness, timeliness_sql
@@ -93,6 +93,14 @@ class Assignment(db.Model):
     task: Mapped[Task] = relationship(back_populates="assignments")
     agency: Mapped[Agency] = relationship()
     via_group: Mapped[AgencyGroup | None] = relationship()
+    #: the officers handling it now (view-only: assign_handlers writes AssignmentHandler rows, never this list)
+    handlers: Mapped[list[AssignmentHandler]] = relationship(
+        primaryjoin="and_(AssignmentHandler.assignment_id == Assignment.id, AssignmentHandler.ended_at.is_(None))",
+        order_by="AssignmentHandler.id",
+        viewonly=True,
+    )
+    #: the current handlers' names, "; "-joined, when a list query asks for them (queries.handler_names_sql)
+    handler_names: Mapped[str | None] = query_expression()
 
     @hybrid_method
     def timeliness_on(self, day: date, due_soon_days: int) -> Timeliness | None:
@@ -175,3 +183,48 @@ class ExtensionRequest(db.Model):
     assignment: Mapped[Assignment] = relationship()
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class AssignmentHandler(db.Model):
+    """One officer named by the agency's head to handle one of its assignments (phân công xử lý).
+
+    Delegation is inside the agency: the monitor still deals with the agency. Rows are never deleted: a
+    reassignment ends the current rows (ended_at, ended_by) and adds new ones, so the trail stays.
+    """
+
+    __tablename__ = "assignment_handler"
+    __table_args__ = (
+        # "Việc của tôi": the work a user handles now; also forbids naming the same handler twice at once.
+        sa.Index(
+            "ix_assignment_handler_user_current",
+            "user_id",
+            "assignment_id",
+            unique=True,
+            postgresql_where=sa.text("ended_at IS NULL"),
+            sqlite_where=sa.text("ended_at IS NULL"),
+        ),
+        # One assignment's handlers and trail.
+        sa.Index("ix_assignment_handler_assignment", "assignment_id", "assigned_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    #: the head's instruction to the handler
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: the agency's internal due date: never after the assignment's deadline
+    due_on: Mapped[date | None]
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: set when a reassignment (or a withdrawal) ends this row; NULL while the user handles the work
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    assignment: Mapped[Assignment] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+    ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from coordination import audit
-from coordination.assignments.models import Assignment, ExtensionRequest, ExtensionStatus, ProgressUpdate
+from coordination.assignments.models import (
+    Assignment,
+    AssignmentHandler,
+    ExtensionRequest,
+    ExtensionStatus,
+    ProgressUpdate,
+)
 from coordination.assignments.states import ACTION_ACTOR, Action, Status, TransitionError, next_status
+from coordination.auth.models import User
 from coordination.db import local_tz, today, utcnow
 from coordination.errors import Conflict, Forbidden, Invalid
 from coordination.extensions import db
@@ -17,10 +25,11 @@ from coordination.formatting import format_date
 from coordination.notifications import (
     notify_extension_decision,
     notify_extension_request,
+    notify_handlers,
     notify_reported_done,
     notify_review,
 )
-from coordination.permissions import Permission, can
+from coordination.permissions import Permission, can, may_handle
 from coordination.templating import status_label
 
 ASSIGNMENT_AUDIT_FIELDS = ["status", "progress_percent", "deadline", "reported_done_on", "completed_on"]
@@ -255,8 +264,117 @@ def decide_extension(request: ExtensionRequest, decision: str, note: str, *, act
     return request
 
 
+#: the most handlers one assignment may have at once (a picker of the agency's users; more is a mistake)
+MAX_HANDLERS = 20
+HANDLER_NOTE_MAX = 2000
+
+
+def _handler_users(values: list[Any]) -> list[User]:
+    """The users named by id (int) or username (str), in the order given, duplicates dropped; Invalid if unknown."""
+    wanted = list(dict.fromkeys(values))
+    if any(isinstance(v, bool) or not isinstance(v, int | str) for v in wanted):
+        raise Invalid(_("Người xử lý không hợp lệ."), errors={"handlers": [_("Giá trị không hợp lệ.")]})
+    ids = [v for v in wanted if isinstance(v, int)]
+    names = [v for v in wanted if isinstance(v, str)]
+    found = list(db.session.scalars(sa.select(User).where(sa.or_(User.id.in_(ids), User.username.in_(names)))))
+    by_key: dict[Any, User] = {u.id: u for u in found} | {u.username: u for u in found}
+    missing = [str(v) for v in wanted if v not in by_key]
+    if missing:
+        raise Invalid(
+            _("Không tìm thấy người dùng: %(names)s.", names=", ".join(missing)),
+            errors={"handlers": [_("Không có người dùng này: %(names)s.", names=", ".join(missing))]},
+        )
+    return list({by_key[v].id: by_key[v] for v in wanted}.values())
+
+
+def _handler_names(rows: list[AssignmentHandler] | list[User]) -> list[str]:
+    users = [r.user if isinstance(r, AssignmentHandler) else r for r in rows]
+    return [f"{u.full_name} ({u.username})" for u in users]
+
+
+def assign_handlers(assignment: Assignment, data: dict[str, Any], *, actor: audit.Actor) -> list[AssignmentHandler]:
+    """Name the officers who handle the agency's assignment (phân công xử lý), ending the current ones.
+
+    `data`: handlers (users, ids or usernames; empty ends the delegation), note, due_on (the internal due
+    date, never after the assignment's deadline). The ended rows stay, with who ended them and when.
+    """
+    if not audit.is_system(actor) and not can(actor, Permission.assignment_delegate, assignment):
+        raise Forbidden(_("Chỉ lãnh đạo cơ quan thực hiện được phân công xử lý nhiệm vụ này."))
+    values = [u.id if isinstance(u, User) else u for u in data.get("handlers") or []]
+    note = (data.get("note") or "").strip()
+    due_on: date | None = data.get("due_on")
+    errors: dict[str, list[str]] = {}
+    if len(values) > MAX_HANDLERS:
+        errors["handlers"] = [_("Tối đa %(count)s người xử lý.", count=MAX_HANDLERS)]
+    if len(note) > HANDLER_NOTE_MAX:
+        errors["note"] = [_("Tối đa %(max)d ký tự.", max=HANDLER_NOTE_MAX)]
+    if due_on is not None and assignment.deadline is not None and due_on > assignment.deadline:
+        errors["due_on"] = [
+            _("Hạn xử lý không được sau hạn của nhiệm vụ (%(date)s).", date=format_date(assignment.deadline))
+        ]
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], errors=errors)
+    handlers = _handler_users(values)
+    strangers = [u for u in handlers if not may_handle(u, assignment)]
+    if strangers:
+        names = ", ".join(u.username for u in strangers)
+        raise Invalid(
+            _(
+                "Chỉ phân công được cho người dùng đang hoạt động của %(agency)s: %(names)s.",
+                agency=assignment.agency.name_vi,
+                names=names,
+            ),
+            errors={"handlers": [_("Không thuộc cơ quan thực hiện: %(names)s.", names=names)]},
+        )
+
+    current = list(
+        db.session.scalars(
+            sa.select(AssignmentHandler)
+            .where(AssignmentHandler.assignment_id == assignment.id, AssignmentHandler.ended_at.is_(None))
+            .order_by(AssignmentHandler.id)
+        )
+    )
+    before = {"handlers": _handler_names(current), "handler_due_on": current[0].due_on if current else None}
+    now = utcnow()
+    for row in current:
+        row.ended_at = now
+        row.ended_by = audit.acting_user(actor)
+    # The ended rows reach the database first: the partial unique index allows one current row per handler.
+    db.session.flush()
+    rows = [
+        AssignmentHandler(
+            assignment=assignment,
+            user=user,
+            note=note,
+            due_on=due_on,
+            assigned_by=audit.acting_user(actor),
+            assigned_at=now,
+        )
+        for user in handlers
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    db.session.expire(assignment, ["handlers"])
+    audit.record(
+        actor,
+        "assignment.delegate",
+        "assignment",
+        assignment.id,
+        before=before,
+        after={"handlers": _handler_names(handlers), "handler_due_on": due_on, "note": note},
+        directive_id=assignment.task.directive_id,
+        assignment_id=assignment.id,
+    )
+    kept = {row.user_id for row in current}
+    newcomers = [u for u in handlers if u.id not in kept]
+    if newcomers:
+        notify_handlers(assignment, newcomers, due_on)
+    return rows
+
+
 __all__ = [
     "Status",
+    "assign_handlers",
     "check_version",
     "decide_extension",
     "report_progress",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from coordination.agencies.lookup import agency_by_code
 from coordination.agencies.models import Agency
-from coordination.assignments.models import Assignment, ExtensionRequest, ProgressUpdate
+from coordination.assignments.models import Assignment, AssignmentHandler, ExtensionRequest, ProgressUpdate
 from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness, timeliness_prefilter_sql
 from coordination.audit import AuditEvent
 from coordination.auth.models import User
@@ -30,7 +30,7 @@ from coordination.extensions import db
 from coordination.permissions import Permission, can, visible_assignments, visible_directives
 
 #: the filters `assignment_query` understands
-FILTERS = ("agency", "directive", "status", "open", "timeliness", "due_before", "due_after")
+FILTERS = ("agency", "directive", "status", "open", "timeliness", "due_before", "due_after", "handler")
 
 
 def timeliness_column(day: date | None = None) -> sa.ColumnElement:
@@ -141,7 +141,18 @@ def _scoped(query: sa.Select, user: User | None, filters: Mapping[str, Any], day
         query = query.where(Assignment.deadline <= filters["due_before"])
     if filters.get("due_after") is not None:
         query = query.where(Assignment.deadline >= filters["due_after"])
+    if filters.get("handler") == "me":
+        query = query.where(handled_by(user.id if user is not None else None))
     return query
+
+
+def handled_by(user_id: int | None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Assignment: the work `user_id` handles now (ix_assignment_handler_user_current)."""
+    return Assignment.id.in_(
+        sa.select(AssignmentHandler.assignment_id).where(
+            AssignmentHandler.user_id == user_id, AssignmentHandler.ended_at.is_(None)
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,12 +179,13 @@ def get_assignment(user: User | None, assignment_id: int) -> Listed | None:
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """An assignment with its record (notes, files, extension requests), each None when not to be shown."""
+    """An assignment with its record (notes, files, extension requests, handlers), each None when not to be shown."""
 
     listed: Listed
     updates: list[Any] | None
     evidence: list[Any] | None
     extension_requests: list[Any] | None
+    handlers: list[Any] | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.listed, name)
@@ -183,7 +195,7 @@ def with_record(user: User | None, listed: Listed) -> Recorded:
     """The assignment's private record if `user` may see it (the owning agency, monitor, office), else Nones."""
     assignment = listed.assignment
     if not can(user, Permission.assignment_view_private, assignment):
-        return Recorded(listed, None, None, None)
+        return Recorded(listed, None, None, None, None)
     updates = db.session.scalars(
         sa.select(ProgressUpdate)
         .where(ProgressUpdate.assignment_id == assignment.id)
@@ -202,7 +214,19 @@ def with_record(user: User | None, listed: Listed) -> Recorded:
         .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
         .order_by(ExtensionRequest.requested_at.desc(), ExtensionRequest.id.desc())
     ).all()
-    return Recorded(listed, list(updates), list(evidence), list(requests))
+    return Recorded(listed, list(updates), list(evidence), list(requests), current_handlers(assignment))
+
+
+def current_handlers(assignment: Assignment) -> list[AssignmentHandler]:
+    """Who handles the assignment inside its agency now, with the users who named them (one query)."""
+    return list(
+        db.session.scalars(
+            sa.select(AssignmentHandler)
+            .where(AssignmentHandler.assignment_id == assignment.id, AssignmentHandler.ended_at.is_(None))
+            .options(joinedload(AssignmentHandler.user), joinedload(AssignmentHandler.assigned_by))
+            .order_by(AssignmentHandler.id)
+        )
+    )
 
 
 def history_query(assignment: Assignment) -> sa.Select:

@@ -24,6 +24,10 @@ class AssignmentArgsSchema(PageArgs):
     timeliness = fields.Enum(Timeliness, by_value=True, metadata={"description": "as of today"})
     due_before = fields.Date(metadata={"description": "deadline on or before (YYYY-MM-DD)"})
     due_after = fields.Date(metadata={"description": "deadline on or after (YYYY-MM-DD)"})
+    handler = fields.String(
+        validate=validate.OneOf(["me"], error=N_("Phải là một trong: %(choices)s.")),
+        metadata={"description": "me: the work you were named to handle (phân công xử lý), not ended"},
+    )
 
 
 class _DirectiveRefSchema(ApiSchema):
@@ -130,6 +134,34 @@ class ExtensionRequestSchema(ApiSchema):
     decision_note = fields.String(allow_none=True)
 
 
+class HandlerSchema(ApiSchema):
+    """An officer named by the agency's head to handle the assignment (phân công xử lý)."""
+
+    user = fields.Nested(UserRefSchema)
+    note = fields.String()
+    due_on = fields.Date(allow_none=True, metadata={"description": "the agency's internal due date"})
+    assigned_by = fields.Nested(UserRefSchema, allow_none=True)
+    assigned_at = fields.DateTime()
+
+
+class HandlersInSchema(ApiSchema):
+    handlers = fields.List(
+        Text(validate=validate.Length(min=1, max=80, error=N_("Từ %(min)s đến %(max)s ký tự."))),
+        required=True,
+        validate=validate.Length(max=20, error=N_("Tối đa %(max)s người.")),
+        metadata={
+            "description": "usernames of active users of the assignment's agency; they replace the current "
+            "handlers, whose rows are ended and kept; an empty list ends the delegation"
+        },
+    )
+    note = long_text(2_000, load_default="")
+    due_on = fields.Date(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "internal due date (YYYY-MM-DD), no later than the assignment's deadline"},
+    )
+
+
 class AssignmentWorkSchema(AssignmentDetailSchema):
     """An assignment with its record: notes, files and extension requests may hold personal data, so they
     are null unless you may see them (the owning agency, the directive's monitor, its issuer's office)."""
@@ -140,6 +172,11 @@ class AssignmentWorkSchema(AssignmentDetailSchema):
     evidence = fields.List(fields.Nested(EvidenceDetailSchema), allow_none=True)
     extension_requests = fields.List(
         fields.Nested(ExtensionRequestSchema), allow_none=True, metadata={"description": "newest first"}
+    )
+    handlers = fields.List(
+        fields.Nested(HandlerSchema),
+        allow_none=True,
+        metadata={"description": "who handles it inside the agency now (the trail is in the history)"},
     )
 
 

@@ -43,7 +43,7 @@ def _run(action):  # type: ignore[no-untyped-def]
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]), help="What the user may do.")
 @click.option("--agency", help="The agency's code (required for every role but admin).")
 @click.option("--email")
-@click.option("--head", "is_head", is_flag=True, help="The agency's head: told when work escalates.")
+@click.option("--head", "is_head", is_flag=True, help="The agency's head: assigns its work, told of escalations.")
 @_password_option
 def create_command(
     username: str, full_name: str, role: str, agency: str | None, email: str | None, is_head: bool, password: str
@@ -74,3 +74,16 @@ def set_password_command(username: str, password: str) -> None:
 
     _run(action)
     click.echo(f"Password changed for {username}.")
+
+
+@users_cli.command("reset-2fa")
+@click.argument("username")
+def reset_two_factor_command(username: str) -> None:
+    """Remove a user's second factor (a lost phone; the only admin locked out): it enrols again at next sign-in."""
+
+    def action() -> None:
+        user = operations.get_user_by_username(username)
+        operations.reset_totp(user, actor=audit.SYSTEM_CLI)
+
+    _run(action)
+    click.echo(f"Second factor removed for {username}.")

@@ -1,4 +1,4 @@
-"""The login form (Flask-WTF: CSRF-protected)."""
+"""The login and second-factor forms (Flask-WTF: CSRF-protected)."""
 
 from __future__ import annotations
 
@@ -32,3 +32,38 @@ class LoginForm(TranslatedFlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     submit = SubmitField(_l("Đăng nhập"))
+
+
+#: a TOTP code is 6 digits, a recovery code 16 characters in groups: room for spaces and dashes
+CODE_MAX = 32
+
+
+class CodeForm(FlaskForm):
+    """The second step of sign-in, and every confirmation by a code: a TOTP code or a recovery code."""
+
+    code = StringField(
+        _l("Mã xác thực"),
+        validators=[DataRequired(_l("Vui lòng nhập mã xác thực.")), _max_length(CODE_MAX)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+            "autofocus": True,
+            "inputmode": "text",
+        },
+    )
+    submit = SubmitField(_l("Xác nhận"))
+
+
+class DisableTotpForm(FlaskForm):
+    password = PasswordField(
+        _l("Mật khẩu"),
+        validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")), _max_length(PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        _l("Mã xác thực"),
+        validators=[DataRequired(_l("Vui lòng nhập mã xác thực.")), _max_length(CODE_MAX)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Tắt xác thực hai bước"))

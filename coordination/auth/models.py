@@ -51,7 +51,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(255))
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"), default=Role.officer)
-    #: the agency's head (lãnh đạo): told when work escalates
+    #: the agency's head (lãnh đạo): assigns its work to handlers (phân công xử lý), told when work escalates
     is_head: Mapped[bool] = mapped_column(default=False)
     password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)
@@ -64,6 +64,13 @@ class User(UserMixin, db.Model):
     #: part of every session's user id ("id:nonce"); a new value (password changed, account deactivated,
     #: logout) ends every session signed with the old one
     session_nonce: Mapped[str] = mapped_column(sa.String(32), default=new_session_nonce, server_default="")
+    # Issue 15: the second factor (coordination/auth/totp.py).
+    #: the TOTP secret, sealed with TOTP_ENCRYPTION_KEY (never in clear); set while enrolling or enrolled
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    #: when the user confirmed its authenticator with a code; None: no second factor (or enrolment unfinished)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the last accepted 30-second time step: a code of that step or an earlier one is a replay
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger())
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -87,6 +94,11 @@ class User(UserMixin, db.Model):
             return _hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    @property
+    def has_totp(self) -> bool:
+        """Whether sign-in asks this user for a second factor."""
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     @property
     def password_needs_rehash(self) -> bool:
@@ -120,3 +132,18 @@ class LoginAttempt(db.Model):
     remote_addr: Mapped[str | None] = mapped_column(sa.String(64))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     succeeded: Mapped[bool] = mapped_column(default=False)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    #: SHA-256 (hex) of "user_id:code" (the code is 80 random bits, see totp.hash_recovery_code)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: set when the code signs in once; a used code never works again
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

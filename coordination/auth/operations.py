@@ -12,10 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coordination import audit
 from coordination.agencies.lookup import agency_by_code
-from coordination.auth.models import LoginAttempt, Role, User
+from coordination.auth import totp
+from coordination.auth.models import LoginAttempt, RecoveryCode, Role, User
 from coordination.auth.passwords import is_common
 from coordination.auth.sessions import end_sessions
 from coordination.db import utcnow
@@ -123,6 +125,22 @@ def record_attempt(username: str, *, succeeded: bool, remote_addr: str | None = 
     return attempt
 
 
+def _refuse_if_locked_out(username: str, remote_addr: str | None) -> None:
+    """Raise LockedOut while `username` has too many recent failures (this refusal is not counted)."""
+    remaining = lockout_remaining(username)
+    if remaining is None:
+        return
+    log.warning("login refused: %r is locked out (from %s)", username, remote_addr)
+    minutes = max(1, math.ceil(remaining.total_seconds() / 60))
+    raise LockedOut(
+        _(
+            "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s phút.",
+            minutes=minutes,
+        ),
+        retry_after=max(1, math.ceil(remaining.total_seconds())),
+    )
+
+
 def _clean_username(username: str | None) -> str:
     return (username or "").strip()[:USERNAME_MAX]
 
@@ -135,24 +153,16 @@ def _dummy_hash() -> str:
 
 
 def authenticate(username: str, password: str, remote_addr: str | None = None) -> User:
-    """Return the user these credentials sign in, or raise LoginRefused; record the attempt either way.
+    """Return the user these credentials sign in, or raise LoginRefused; record a failure.
 
-    On success the user's last login time is set and an outdated password hash is upgraded.
+    When `second_step(user)` is None the sign-in is complete: the success is recorded and the last login
+    time set (finish_login); otherwise the caller asks for the second factor. An outdated password hash
+    is upgraded either way.
     A locked-out username is refused before the password is checked, and that refusal is not
     recorded: counting it would keep the lock closed for as long as someone keeps trying.
     """
     username = _clean_username(username)
-    remaining = lockout_remaining(username)
-    if remaining is not None:
-        log.warning("login refused: %r is locked out (from %s)", username, remote_addr)
-        minutes = max(1, math.ceil(remaining.total_seconds() / 60))
-        raise LockedOut(
-            _(
-                "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s phút.",
-                minutes=minutes,
-            ),
-            retry_after=max(1, math.ceil(remaining.total_seconds())),
-        )
+    _refuse_if_locked_out(username, remote_addr)
 
     user = db.session.scalar(sa.select(User).where(User.username == username)) if username else None
     if user is None:
@@ -170,13 +180,33 @@ def authenticate(username: str, password: str, remote_addr: str | None = None) -
         log.warning("login refused: %r is deactivated (from %s)", username, remote_addr)
         raise AccountInactive(_("Tài khoản này đã ngừng hoạt động. Vui lòng liên hệ quản trị viên."))
 
-    record_attempt(username, succeeded=True, remote_addr=remote_addr)
-    log.info("login: %r, user %s (from %s)", username, user.id, remote_addr)
-    user.last_login_at = utcnow()
     if user.password_needs_rehash:
         user.set_password(password)
-    db.session.flush()
+    if second_step(user) is None:
+        finish_login(user, remote_addr)
+    else:
+        # Not a success yet: a success would wipe the failures the lockout counts, and the second
+        # factor's failures must add up with the password's (issue 15).
+        log.info("login: %r, password right, second factor next (from %s)", username, remote_addr)
+        db.session.flush()
     return user
+
+
+def second_step(user: User) -> str | None:
+    """What sign-in still asks of `user` after the password: "code", "enrol", or None (signed in)."""
+    if user.has_totp:
+        return "code"
+    if totp.is_required(user):
+        return "enrol"
+    return None
+
+
+def finish_login(user: User, remote_addr: str | None = None) -> None:
+    """Record a complete sign-in (every factor given): a success for the lockout, the last login time."""
+    record_attempt(user.username, succeeded=True, remote_addr=remote_addr)
+    log.info("login: %r, user %s (from %s)", user.username, user.id, remote_addr)
+    user.last_login_at = utcnow()
+    db.session.flush()
 
 
 def log_out(user: User) -> None:
@@ -327,3 +357,229 @@ def update_user(user: User, data: dict[str, Any], *, actor: audit.Actor) -> User
     if after != before:
         audit.record(actor, "user.update", "user", user.id, before=before, after=after)
     return user
+
+
+# --- the second factor (issue 15) ---------------------------------------------------------------------
+
+
+class WrongCode(LoginRefused):
+    """A second-factor code that is wrong, too old, or already used (a replay): one message for all."""
+
+
+class CodeRequired(LoginRefused):
+    """The account signs in with a second factor and none was given (the API's totp_code)."""
+
+
+class EnrolmentRequired(LoginRefused):
+    """The deployment requires a second factor of this role and the user has none yet."""
+
+    status = 403
+
+
+def _require_self(user: User, actor: audit.Actor) -> None:
+    # A user's authenticator is its own: nobody sets it up or switches it off in its name (admins reset it).
+    if audit.acting_user(actor) is not user:
+        raise Forbidden(_("Bạn không có quyền thực hiện thao tác này."))
+
+
+def _wrong_code() -> WrongCode:
+    return WrongCode(
+        _("Mã xác thực không đúng, đã hết hạn hoặc đã được dùng."),
+        errors={"code": [_("Mã không đúng.")]},
+    )
+
+
+def pending_totp_secret(user: User) -> str | None:
+    """The secret of an enrolment begun but not confirmed yet, or None."""
+    if user.has_totp or not user.totp_secret:
+        return None
+    try:
+        return totp.unseal(user.totp_secret, user.id)
+    except totp.SealBroken:
+        return None  # begun under another key: beginning again makes a new one
+
+
+def recovery_codes_left(user: User) -> int:
+    """How many unused recovery codes the user has."""
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
+
+
+def _accept_totp(user: User, code: str) -> bool:
+    try:
+        secret = totp.unseal(user.totp_secret or "", user.id)
+    except totp.SealBroken:
+        # The key changed (TOTP_ENCRYPTION_KEY or SECRET_KEY) or the row was altered: only a recovery code
+        # or an administrator's reset lets this user in now.
+        log.error("second factor: the TOTP secret of user %s does not open (key changed?)", user.id)
+        return False
+    step = totp.matching_step(secret, code, after=user.totp_last_step)
+    if step is None:
+        return False
+    # One UPDATE decides: of two requests carrying the same code, only one moves the step forward and the
+    # other finds the step taken (a replay), on every worker.
+    moved = db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
+
+
+def _use_recovery_code(user: User, code: str) -> bool:
+    if len(code) != 16:
+        return False
+    used = db.session.execute(
+        sa.update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == totp.hash_recovery_code(user.id, code),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if used.rowcount != 1:
+        return False
+    left = recovery_codes_left(user)
+    audit.record(user, "user.recovery_code_use", "user", user.id, after={"recovery_codes_left": left})
+    log.warning("second factor: user %s signed in with a recovery code", user.id)
+    return True
+
+
+def _accept_code(user: User, code: str | None) -> bool:
+    """Whether `code` is the user's current TOTP code (not replayed) or an unused recovery code (then used up)."""
+    if not user.has_totp:
+        return False
+    code = totp.clean_code(code)
+    if totp.looks_like_totp(code):
+        return _accept_totp(user, code)
+    return _use_recovery_code(user, code)
+
+
+def verify_second_factor(user: User, code: str | None, remote_addr: str | None = None) -> None:
+    """Finish a sign-in with the second factor, or raise LoginRefused; a wrong code is a failure the lockout counts."""
+    _refuse_if_locked_out(user.username, remote_addr)
+    if not user.active:
+        raise AccountInactive(_("Tài khoản này đã ngừng hoạt động. Vui lòng liên hệ quản trị viên."))
+    if not totp.clean_code(code):
+        raise CodeRequired(
+            _("Tài khoản này đăng nhập bằng xác thực hai bước: cần nhập mã xác thực."),
+            errors={"code": [_("Bắt buộc.")]},
+        )
+    if not _accept_code(user, code):
+        record_attempt(user.username, succeeded=False, remote_addr=remote_addr)
+        log.warning("login failed: %r, wrong second-factor code (from %s)", user.username, remote_addr)
+        raise _wrong_code()
+    finish_login(user, remote_addr)
+
+
+def _check_password_and_code(user: User, password: str | None, code: str | None, remote_addr: str | None) -> None:
+    """Refuse unless both are right; a wrong one is a failure the lockout counts (the caller commits it)."""
+    _refuse_if_locked_out(user.username, remote_addr)
+    if password is not None and not user.check_password(password):
+        record_attempt(user.username, succeeded=False, remote_addr=remote_addr)
+        raise InvalidCredentials(_("Mật khẩu không đúng."), errors={"password": [_("Mật khẩu không đúng.")]})
+    if not _accept_code(user, code):
+        record_attempt(user.username, succeeded=False, remote_addr=remote_addr)
+        raise _wrong_code()
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = [totp.new_recovery_code() for _i in range(totp.RECOVERY_CODE_COUNT)]
+    now = utcnow()
+    db.session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=totp.hash_recovery_code(user.id, code), created_at=now)
+        for code in codes
+    )
+    db.session.flush()
+    return codes
+
+
+def start_totp_enrolment(user: User, *, actor: audit.Actor) -> str:
+    """Give the user a new TOTP secret to scan (not used for sign-in until confirmed); return it."""
+    _require_self(user, actor)
+    if user.has_totp:
+        raise Conflict(_("Xác thực hai bước đã được bật cho tài khoản này."))
+    secret = totp.new_secret()
+    user.totp_secret = totp.seal(secret, user.id)
+    user.totp_last_step = None
+    db.session.flush()
+    return secret
+
+
+def confirm_totp_enrolment(user: User, code: str | None, *, actor: audit.Actor) -> list[str]:
+    """Switch the second factor on once the user's app shows the right code; return the recovery codes (shown once)."""
+    _require_self(user, actor)
+    if user.has_totp:
+        raise Conflict(_("Xác thực hai bước đã được bật cho tài khoản này."))
+    secret = pending_totp_secret(user)
+    if secret is None:
+        raise Conflict(_("Chưa bắt đầu cài đặt xác thực hai bước, hoặc phiên cài đặt đã hết hạn: hãy bắt đầu lại."))
+    step = totp.matching_step(secret, totp.clean_code(code), after=None)
+    if step is None:
+        raise Invalid(
+            _("Mã không đúng. Hãy nhập mã 6 chữ số đang hiện trong ứng dụng xác thực."),
+            errors={"code": [_("Mã không đúng.")]},
+        )
+    user.totp_enabled_at = utcnow()
+    user.totp_last_step = step  # the code just used cannot sign in afterwards
+    codes = _new_recovery_codes(user)
+    audit.record(actor, "user.totp_enable", "user", user.id)
+    log.info("second factor: user %s enrolled", user.id)
+    return codes
+
+
+def regenerate_recovery_codes(
+    user: User, code: str | None, *, actor: audit.Actor, remote_addr: str | None = None
+) -> list[str]:
+    """Replace every recovery code of the user with new ones (shown once); needs a current code."""
+    _require_self(user, actor)
+    if not user.has_totp:
+        raise Conflict(_("Xác thực hai bước chưa được bật cho tài khoản này."))
+    _check_password_and_code(user, None, code, remote_addr)
+    codes = _new_recovery_codes(user)
+    audit.record(actor, "user.recovery_codes_regenerate", "user", user.id)
+    return codes
+
+
+def _clear_totp(user: User) -> None:
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.flush()
+
+
+def disable_totp(
+    user: User, password: str | None, code: str | None, *, actor: audit.Actor, remote_addr: str | None = None
+) -> None:
+    """Switch the user's own second factor off; needs the password and a code (a stolen session is not enough)."""
+    _require_self(user, actor)
+    if not user.has_totp:
+        raise Conflict(_("Xác thực hai bước chưa được bật cho tài khoản này."))
+    if totp.is_required(user):
+        raise Conflict(_("Vai trò của bạn bắt buộc dùng xác thực hai bước: không thể tắt."))
+    _check_password_and_code(user, password or "", code, remote_addr)
+    _clear_totp(user)
+    audit.record(actor, "user.totp_disable", "user", user.id)
+    log.info("second factor: user %s switched it off", user.id)
+
+
+def reset_totp(user: User, *, actor: audit.Actor) -> None:
+    """Remove a user's second factor (a lost phone); the user enrols again, before anything else if required."""
+    _require(actor, Permission.user_manage, user)
+    if not user.totp_secret and recovery_codes_left(user) == 0:
+        raise Conflict(_("Người dùng này chưa cài đặt xác thực hai bước."))
+    had_it = user.has_totp
+    _clear_totp(user)
+    audit.record(actor, "user.totp_reset", "user", user.id, before={"totp": had_it}, after={"totp": False})
+    log.warning("second factor: user %s reset by %s", user.id, actor)

@@ -15,6 +15,14 @@ class TokenRequestSchema(ApiSchema):
         load_only=True,
         validate=validate.Length(min=1, max=1024, error=N_("Từ %(min)s đến %(max)s ký tự.")),
     )
+    totp_code = Text(
+        load_only=True,
+        validate=validate.Length(max=32, error=N_("Tối đa %(max)s ký tự.")),
+        metadata={
+            "description": "required when the account uses a second factor: the 6-digit code of its authenticator "
+            "app, or one of its recovery codes (then used up)"
+        },
+    )
 
 
 class TokenSchema(ApiSchema):

@@ -4,6 +4,10 @@ The session cookie names its user as "id:nonce" (User.get_id); the nonce changes
 changes, the account is deactivated or the user logs out, which ends every session of that user on every
 device. A session also ends after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after
 login, whatever happens in between. Remember-me is not offered: closing the browser ends the session.
+
+Between a right password and the second factor (issue 15) the session holds only a pending sign-in:
+who, which step ("code" or "enrol"), since when, and where to go after. Flask-Login knows nothing of it;
+the user is signed in (start_session) only once the second step is done, within TOTP_PENDING_MINUTES.
 """
 
 from __future__ import annotations
@@ -23,12 +27,47 @@ from coordination.extensions import db
 SEEN_PRECISION = 60
 
 
-def start_session(user: User) -> None:
-    """Sign `user` in with fresh session data (nothing from before login survives but the language)."""
+#: the session key of a sign-in waiting for its second factor
+PENDING_KEY = "pending_login"
+
+
+def _fresh_session() -> None:
+    """Drop everything from the session but the language."""
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
+
+
+def begin_pending_login(user: User, step: str, target: str | None) -> None:
+    """Remember that `user` gave the right password and still owes `step` ("code" or "enrol")."""
+    _fresh_session()
+    session[PENDING_KEY] = {"user": user.get_id(), "step": step, "at": int(time.time()), "next": target}
+
+
+def pending_login() -> tuple[User, str, str | None] | None:
+    """The pending sign-in of this session (user, step, where to go after), or None if there is none or it expired."""
+    data = session.get(PENDING_KEY)
+    if not isinstance(data, dict):
+        return None
+    at, user_id = data.get("at"), data.get("user")
+    max_age = int(current_app.config["TOTP_PENDING_MINUTES"]) * 60
+    if not isinstance(at, int) or not isinstance(user_id, str) or not 0 <= time.time() - at <= max_age:
+        session.pop(PENDING_KEY, None)
+        return None
+    id_part, _sep, nonce = user_id.partition(":")
+    user = db.session.get(User, int(id_part)) if id_part.isdigit() and len(id_part) <= 18 else None
+    # A password changed, a logout elsewhere or a deactivation in between ends the pending sign-in too.
+    if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
+        session.pop(PENDING_KEY, None)
+        return None
+    step, target = data.get("step"), data.get("next")
+    return user, str(step), target if isinstance(target, str) else None
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in with fresh session data (nothing from before login survives but the language)."""
+    _fresh_session()
     login_user(user)  # remember=False: no long-lived cookie
     now = int(time.time())
     session["auth_at"] = now

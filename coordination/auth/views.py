@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -13,10 +14,11 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from coordination.auth import operations
-from coordination.auth.forms import LoginForm
+from coordination.auth import operations, totp
+from coordination.auth.forms import CodeForm, LoginForm
 from coordination.auth.models import User
-from coordination.auth.sessions import load_session_user, start_session
+from coordination.auth.sessions import begin_pending_login, load_session_user, pending_login, start_session
+from coordination.errors import OperationError
 from coordination.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -71,9 +73,112 @@ def login() -> Response | tuple[str, int, dict[str, str]]:
             if isinstance(error, operations.LockedOut):
                 headers["Retry-After"] = str(error.retry_after)
         else:
-            start_session(user)
-            return redirect(target or url_for("web.index"))
+            step = operations.second_step(user)
+            if step is None:
+                start_session(user)
+                return redirect(target or url_for("web.index"))
+            # Issue 15: not signed in yet; the session only remembers the password was right.
+            begin_pending_login(user, step, target)
+            return redirect(url_for("auth.second_factor" if step == "code" else "auth.enrol"))
     return render_template("auth/login.html", form=form, next=target), status, headers
+
+
+def _pending(step: str) -> tuple[User, str | None] | Response:
+    """The user owing `step` in this session, and its target; else a redirect (signed in, or back to the login)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("web.index"))
+    pending = pending_login()
+    # An administrator's reset, or an enrolment finished in another tab, changes what is owed: start again.
+    if pending is None or pending[1] != step or pending[0].has_totp != (step == "code"):
+        flash(_("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại."), "info")
+        return redirect(url_for("auth.login"))
+    user, _step, target = pending
+    return user, safe_next(target)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor() -> Response | tuple[str, int, dict[str, str]]:
+    pending = _pending("code")
+    if isinstance(pending, Response):
+        return pending
+    user, target = pending
+    form = CodeForm()
+    status, headers = 200, {}
+    if form.validate_on_submit():
+        try:
+            operations.verify_second_factor(user, form.code.data, request.remote_addr)
+        except operations.LoginRefused as error:
+            db.session.commit()  # the failure must stay: the lockout counts it with the password's
+            form.form_errors.append(error.message)
+            if not isinstance(error, operations.WrongCode | operations.CodeRequired):
+                status = error.status
+            if isinstance(error, operations.LockedOut):
+                headers["Retry-After"] = str(error.retry_after)
+        else:
+            start_session(user)  # a new session: nothing of the pending one survives
+            return redirect(target or url_for("web.index"))
+    return render_template("auth/second_factor.html", form=form, user=user), status, headers
+
+
+def totp_setup_context(user: User, secret: str) -> dict[str, Any]:
+    """What an enrolment page shows: the QR code (inline SVG) and the secret to type by hand."""
+    uri = totp.provisioning_uri(secret, user)
+    return {"qr": totp.qr_svg(uri, title=_("Mã QR cho ứng dụng xác thực")), "secret": totp.grouped(secret)}
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol() -> Response | tuple[str, int]:
+    """The deployment requires a second factor of this user's role: set it up before anything else."""
+    pending = _pending("enrol")
+    if isinstance(pending, Response):
+        return pending
+    user, target = pending
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            codes = operations.confirm_totp_enrolment(user, form.code.data, actor=user)
+        except OperationError as error:
+            form.code.errors = [*form.code.errors, error.message]
+            status = error.status
+        else:
+            operations.finish_login(user, request.remote_addr)
+            start_session(user)
+            # Shown once, in this answer: never stored in clear, never put in the session cookie.
+            return render_template("auth/recovery_codes.html", codes=codes, target=target or url_for("web.index")), 200
+    elif request.method == "POST":
+        status = 422
+    secret = operations.pending_totp_secret(user)
+    setup = totp_setup_context(user, secret) if secret else None
+    return render_template("auth/enrol.html", form=form, user=user, setup=setup), status
+
+
+@bp.post("/login/enrol/start")
+def enrol_start() -> Response:
+    pending = _pending("enrol")
+    if isinstance(pending, Response):
+        return pending
+    user, _target = pending
+    operations.start_totp_enrolment(user, actor=user)
+    return redirect(url_for("auth.enrol"))
+
+
+#: what a signed-in user who must enrol may still open: the enrolment page and the app's static files
+_ENROL_ALLOWED = ("two_factor.", "admin.static")
+
+
+def require_enrolment() -> Response | None:
+    """Send a signed-in user whose role requires a second factor, and who has none, to set it up first.
+
+    Sign-in already sends such a user to enrolment; this catches the sessions opened before the
+    deployment turned the requirement on, or before an administrator reset the user's second factor.
+    """
+    if not request.path.startswith("/app") or (request.endpoint or "").startswith(_ENROL_ALLOWED):
+        return None
+    if not current_user.is_authenticated or current_user.has_totp or not totp.is_required(current_user):
+        return None
+    flash(_("Vai trò của bạn bắt buộc dùng xác thực hai bước. Hãy cài đặt để tiếp tục."), "warning")
+    return redirect(url_for("two_factor.index"))
 
 
 @bp.post("/logout")
@@ -119,3 +224,4 @@ def init_auth(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.localize_callback = str  # flash a plain string: a lazy one cannot go into the session cookie
     app.register_blueprint(bp)
+    app.before_request(require_enrolment)

@@ -20,7 +20,8 @@ from coordination.db import utcnow
 from coordination.errors import Conflict, Forbidden, Invalid, NotFound, OperationError
 from coordination.evidence.content import clean_filename, detect_type
 from coordination.evidence.models import Evidence
-from coordination.evidence.storage import CHUNK, TooLarge, forget_new_blobs_on_rollback, get_store
+from coordination.evidence.storage import CHUNK, TooLarge, forget_new_blobs_on_rollback
+from coordination.evidence.stores import get_store
 from coordination.extensions import db
 from coordination.permissions import Permission, can
 from coordination.uploads import UnsafeFile, check_image

@@ -1,8 +1,9 @@
 """Where evidence bytes live: content-addressed by SHA-256, written to a temporary file and renamed.
 
 A crash leaves at most a temporary file (never a half file under a real key); a rolled-back
-transaction removes the files it added (see `forget_new_blobs_on_rollback`). The store is an interface,
-so that an S3-compatible store can replace the directory when several servers share the files.
+transaction removes the files it added (see `forget_new_blobs_on_rollback`). The store is an interface:
+an S3-compatible store (coordination/evidence/s3.py) replaces the directory when several servers share
+the files.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,20 @@ class EvidenceStore(Protocol):
 
     def delete(self, sha256: str) -> None: ...
 
+    def stored_keys(self) -> Iterator[str]: ...
+
+    def sha256(self, sha256: str) -> str: ...
+
+
+def is_key(name: str) -> bool:
+    """Whether a name is a content address (64 lowercase hex digits)."""
+    return len(name) == 64 and all(c in "0123456789abcdef" for c in name)
+
+
+def check_key(sha256: str) -> None:
+    if not is_key(sha256):
+        raise ValueError("not a sha256 key")
+
 
 class LocalEvidenceStore:
     """A directory: <root>/ab/cd/<sha256>, temporary files under <root>/.tmp on the same filesystem."""
@@ -51,8 +65,7 @@ class LocalEvidenceStore:
         self.root = Path(root)
 
     def _path(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise ValueError("not a sha256 key")
+        check_key(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, stream: BinaryIO, *, max_size: int) -> StoredBlob:
@@ -101,8 +114,12 @@ class LocalEvidenceStore:
                     if entry.is_file():
                         yield entry.name
 
+    def sha256(self, sha256: str) -> str:
+        """Re-hash the stored bytes (for `evidence verify`)."""
+        return file_sha256(self._path(sha256))
+
     def path(self, sha256: str) -> Path:
-        """Return where a key's bytes are (for copying the store into a backup)."""
+        """Where a key's bytes are on disk."""
         return self._path(sha256)
 
 
@@ -119,10 +136,6 @@ def file_sha256(path: str | Path) -> str:
         while chunk := stream.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def get_store() -> LocalEvidenceStore:
-    return LocalEvidenceStore(current_app.config["EVIDENCE_DIR"])
 
 
 def forget_new_blobs_on_rollback(session: Session, store: EvidenceStore, blob: StoredBlob) -> None:

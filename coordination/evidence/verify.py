@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from coordination.evidence.models import Evidence
-from coordination.evidence.storage import LocalEvidenceStore, file_sha256
+from coordination.evidence.storage import EvidenceStore
 from coordination.extensions import db
 
 
@@ -36,7 +36,7 @@ def referenced_keys(batch_size: int = 1000) -> Iterator[str]:
         last = keys[-1]
 
 
-def verify_store(store: LocalEvidenceStore) -> Iterator[Finding | str]:
+def verify_store(store: EvidenceStore) -> Iterator[Finding | str]:
     """Merge the two sorted streams of keys (constant memory); yield each finding, and each good key as a str."""
     referenced = referenced_keys()
     stored = store.stored_keys()
@@ -50,6 +50,6 @@ def verify_store(store: LocalEvidenceStore) -> Iterator[Finding | str]:
             yield Finding("orphan", disk)
             disk = next(stored, None)
         else:
-            yield ref if file_sha256(store.path(ref)) == ref else Finding("changed", ref)
+            yield ref if store.sha256(ref) == ref else Finding("changed", ref)
             ref = next(referenced, None)
             disk = next(stored, None)

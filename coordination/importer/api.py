@@ -12,9 +12,8 @@ from typing import Any
 
 from flask import request, url_for
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 
-from coordination.api.core import Blueprint, signed_in
+from coordination.api.core import Blueprint, json_body, load_body, signed_in
 from coordination.api.schemas import ApiSchema, long_text
 from coordination.directives.api import visible_directive
 from coordination.directives.models import Directive
@@ -68,18 +67,7 @@ def _parse_input() -> str:
             return extract_text(upload.filename, upload.read())
         except ImportTextError as error:
             raise Invalid(str(error), errors={"file": [str(error)]}) from error
-    raw = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(raw, dict):
-        raise Invalid(
-            _("Nội dung yêu cầu không phải JSON hợp lệ."),
-            errors={"body": [_("Nội dung yêu cầu không phải JSON hợp lệ.")]},
-        )
-    try:
-        return ParseTextSchema().load(raw).get("text") or ""
-    except ValidationError as error:
-        raise Invalid(
-            _("Dữ liệu không hợp lệ: %(fields)s.", fields=", ".join(error.messages)), errors=error.messages
-        ) from None
+    return load_body(ParseTextSchema(), json_body()).get("text") or ""
 
 
 def office_only(view: Any) -> Any:

@@ -86,6 +86,22 @@ def check_evidence_dir(path: str) -> Finding:
     return Finding("EVIDENCE_DIR", True, _("%(path)s ghi được", path=path))
 
 
+def check_evidence_store(app: Flask) -> Finding:
+    if app.config.get("EVIDENCE_STORE", "directory") != "s3":
+        return check_evidence_dir(app.config["EVIDENCE_DIR"])
+    from coordination.evidence.stores import get_store
+
+    bucket = app.config["EVIDENCE_S3_BUCKET"]
+    try:
+        # Listing one key needs the bucket to exist and the credentials to read it.
+        next(iter(get_store().stored_keys()), None)
+    except Exception as error:  # botocore's errors have no common base short of Exception
+        return Finding(
+            "EVIDENCE_S3_BUCKET", False, _("không đọc được kho %(bucket)s: %(error)s", bucket=bucket, error=error)
+        )
+    return Finding("EVIDENCE_S3_BUCKET", True, _("kho %(bucket)s đọc được", bucket=bucket))
+
+
 def check_smtp(app: Flask, timeout: float = 10) -> Finding:
     config = app.config
     where = f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}"
@@ -152,7 +168,7 @@ def run_checks(app: Flask) -> list[Finding]:
         lambda: check_secret_key(app),
         lambda: check_mode(app),
         check_database,
-        lambda: check_evidence_dir(app.config["EVIDENCE_DIR"]),
+        lambda: check_evidence_store(app),
         lambda: check_smtp(app),
         check_fonts,
         lambda: check_clock(app),

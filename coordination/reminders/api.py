@@ -8,11 +8,10 @@ import sqlalchemy as sa
 from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from coordination.access import found_or_404
 from coordination.agencies.lookup import agency_by_code
-from coordination.api.core import Blueprint
+from coordination.api.core import Blueprint, json_body, load_body
 from coordination.api.schemas import MAX_ID, encode_page_token, page_of
 from coordination.assignments.models import Assignment
 from coordination.assignments.queries import get_assignment
@@ -165,25 +164,14 @@ def _answer_input() -> tuple[dict[str, Any], list[tuple[Any, str]]]:
         uploads = [*request.files.getlist("files"), *request.files.getlist("file")]
         files = [(f.stream, f.filename or "") for f in uploads if f is not None and (f.filename or f.content_length)]
     elif request.is_json:
-        raw = request.get_json(silent=True)
-        if raw is None:
-            raise Invalid(
-                _("Nội dung yêu cầu không phải JSON hợp lệ."),
-                errors={"body": [_("Nội dung yêu cầu không phải JSON hợp lệ.")]},
-            )
+        raw = json_body()
         files = []
     else:
         raise Invalid(
             _("Hãy gửi JSON hoặc multipart/form-data."),
             errors={"body": [_("Kiểu nội dung không được hỗ trợ.")]},
         )
-    try:
-        data = ExplanationAnswerCreateSchema().load(raw)
-    except ValidationError as error:
-        fields = error.messages if isinstance(error.messages, dict) else {"body": error.messages}
-        raise Invalid(
-            _("Dữ liệu không hợp lệ: %(fields)s.", fields=", ".join(map(str, fields))), errors=fields
-        ) from None
+    data = load_body(ExplanationAnswerCreateSchema(), raw)
     return data, files
 
 

@@ -9,15 +9,15 @@ import sqlalchemy as sa
 from flask import current_app
 
 from coordination.agencies.models import Agency
-from coordination.assignments.models import Assignment
+from coordination.assignments.models import Assignment, AssignmentHandler
 from coordination.assignments.queries import timeliness_is
-from coordination.assignments.states import Timeliness
+from coordination.assignments.states import CLOSED_STATUSES, Timeliness
 from coordination.auth.models import User
 from coordination.collation import vi_key
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
-from coordination.permissions import dashboard_scope
+from coordination.permissions import dashboard_scope, visible_own_work
 from coordination.reminders.models import ExplanationRequest
 
 TIMELINESS_KEYS = [t.value for t in Timeliness]
@@ -172,3 +172,40 @@ def unanswered_explanations(user: User, filters: DashboardFilters) -> sa.Select:
         .where(ExplanationRequest.answered_at.is_(None))
         .order_by(ExplanationRequest.due_on, ExplanationRequest.id)
     )
+
+
+@dataclass(frozen=True)
+class HandlerRow:
+    """One line of the head's "by handler" block (issue 15): a handler's open and overdue work in the agency."""
+
+    #: None: the agency's open work nobody handles yet
+    user_id: int | None
+    full_name: str | None
+    open: int
+    overdue: int
+
+
+def work_by_handler(user: User, *, day: date | None = None) -> list[HandlerRow]:
+    """The user's agency's open work by current handler, in one grouped query; work with two handlers counts
+    for each. Handlers in Vietnamese order, then the unhandled work. As the work list counts: `status=open`,
+    and `timeliness=overdue` among it, with `handler=` the row's user (or "none")."""
+    overdue = timeliness_column(day) == Timeliness.overdue.value
+    select = (
+        sa.select(
+            User.id,
+            User.full_name,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0),
+        )
+        .select_from(Assignment)
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .outerjoin(
+            AssignmentHandler,
+            sa.and_(AssignmentHandler.assignment_id == Assignment.id, AssignmentHandler.ended_at.is_(None)),
+        )
+        .outerjoin(User, User.id == AssignmentHandler.user_id)
+        .where(visible_own_work(user), Assignment.status.not_in([s.value for s in CLOSED_STATUSES]))
+        .group_by(User.id, User.full_name)
+    )
+    rows = [HandlerRow(r[0], r[1], int(r[2]), int(r[3])) for r in db.session.execute(select)]
+    return sorted(rows, key=lambda r: (r.user_id is None, vi_key(r.full_name or "")))

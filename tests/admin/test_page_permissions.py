@@ -73,6 +73,12 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
         "/app/assignment/{assignment_id}/report/",
         (302, 422, 403, 403, 422, 403, 403, 403),
     ),
+    # issue 15: phân công xử lý, the agency's head (justice.tayninh) and admin; an empty form is a 422
+    "assignment.handlers_view": (
+        "POST",
+        "/app/assignment/{assignment_id}/handlers/",
+        (302, 422, 403, 403, 422, 403, 403, 403),
+    ),
     "assignment.review_view": (
         "POST",
         "/app/assignment/{assignment_id}/review/",
@@ -200,6 +206,39 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "user.edit_view": ("GET", "/app/user/edit/?id={user_id}", (302, 200, 403, 403, 403, 403, 403, 403)),
     "user.export": ("GET", "/app/user/export/csv/", (302, 302, 403, 403, 403, 403, 403, 403)),
     "user.create_view": ("GET", "/app/user/new/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    # issue 15: the admin removes a user's second factor (none set up here: refused in words, back to the page)
+    "user.reset_two_factor_view": (
+        "POST",
+        "/app/user/{user_id}/reset-two-factor/",
+        (302, 302, 403, 403, 403, 403, 403, 403),
+    ),
+    # issue 15: every signed-in user's own second factor; an empty form is a 422, starting sets one up
+    "two_factor.index": ("GET", "/app/two-factor/", (302, 200, 200, 200, 200, 200, 200, 200)),
+    "two_factor.start": ("POST", "/app/two-factor/start", (302, 302, 302, 302, 302, 302, 302, 302)),
+    "two_factor.confirm": ("POST", "/app/two-factor/confirm", (302, 422, 422, 422, 422, 422, 422, 422)),
+    "two_factor.recovery_codes": (
+        "POST",
+        "/app/two-factor/recovery-codes",
+        (302, 422, 422, 422, 422, 422, 422, 422),
+    ),
+    "two_factor.disable": ("POST", "/app/two-factor/disable", (302, 422, 422, 422, 422, 422, 422, 422)),
+    # issue 15: onboarding from a spreadsheet is the admin's; an empty form is refused (422), nothing written
+    "onboarding.index": ("GET", "/app/onboarding/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    "onboarding.check_view": ("POST", "/app/onboarding/check", (302, 422, 403, 403, 403, 403, 403, 403)),
+    "onboarding.confirm_view": ("POST", "/app/onboarding/confirm", (302, 422, 403, 403, 403, 403, 403, 403)),
+    "onboarding.invite_view": ("POST", "/app/onboarding/invite", (302, 422, 403, 403, 403, 403, 403, 403)),
+    "onboarding.problems_view": (
+        "GET",
+        "/app/onboarding/problems/00000000000000000000000000000000.csv",
+        (302, 404, 403, 403, 403, 403, 403, 403),
+    ),
+    "onboarding.template_view": (
+        "GET",
+        "/app/onboarding/template/mau-co-quan.csv",
+        (302, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    # the link is the credential: anyone may open one, an unknown one is 404 for everybody
+    "invitation.accept": ("GET", "/invitation/khong-phai-loi-moi-nao-ca-0123456789", (404,) * 8),
     "calendar.feed": ("GET", "/calendar/{token}.ics", (200, 200, 200, 200, 200, 200, 200, 200)),
     "web.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200, 200, 200, 200)),
     "health.readyz": ("GET", "/readyz", (200, 200, 200, 200, 200, 200, 200, 200)),
@@ -207,6 +246,10 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "auth.set_language": ("GET", "/language/en", (302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.login": ("GET", "/login", (200, 302, 302, 302, 302, 302, 302, 302)),
     "auth.logout": ("POST", "/logout", (302, 302, 302, 302, 302, 302, 302, 302)),
+    # issue 15: the steps between the password and the session; without a pending sign-in, back to the login
+    "auth.second_factor": ("GET", "/login/code", (302, 302, 302, 302, 302, 302, 302, 302)),
+    "auth.enrol": ("GET", "/login/enrol", (302, 302, 302, 302, 302, 302, 302, 302)),
+    "auth.enrol_start": ("POST", "/login/enrol/start", (302, 302, 302, 302, 302, 302, 302, 302)),
 }
 
 

@@ -9,10 +9,14 @@ from flask import g
 
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment, AssignmentRole
+from coordination.assignments.operations import assign_handlers
+from coordination.auth.models import User
 from coordination.db import today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
+from coordination.permissions import Permission, can
 from tests.conftest import count_queries
+from tests.factories import make_assignment
 from tests.support.admin_views import directive_id
 
 #: user, agency for the navbar, the directive, addressees, tasks, assignments, indicators, measurements,
@@ -78,3 +82,29 @@ def test_work_list_for_admin_pages_of_fifty(client, login):
     first = _get(client, "/app/assignment/")
     second = _get(client, "/app/assignment/?page=1")
     assert first == second <= WORK_LIST_MAX
+
+
+#: the agency's own list shows its rows' current handlers as a column of its own query (issue 15: no query more);
+#: the agency's head also gets the handler filter's choices (the agency's users): one query, whatever the rows
+HEAD_LIST_MAX = WORK_LIST_MAX + 1
+
+
+def test_the_heads_own_list_with_handlers_does_not_grow_with_them(client, login):
+    for days in (-2, 4, 9):
+        make_assignment("TN-STP", officer="justice.tayninh", deadline_in_days=days)
+    db.session.commit()
+    login("justice.tayninh")
+    before = _get(client, "/app/assignment/")
+    head = db.session.scalar(sa.select(User).where(User.username == "justice.tayninh"))
+    open_work = db.session.scalars(
+        sa.select(Assignment).where(Assignment.agency_id == head.agency_id).order_by(Assignment.id)
+    ).all()
+    named = 0
+    for work in open_work:
+        if can(head, Permission.assignment_delegate, work):
+            assign_handlers(work, {"handlers": [head.id]}, actor=head)
+            named += 1
+    db.session.commit()
+    assert named >= 4
+    after = _get(client, "/app/assignment/")
+    assert before == after <= HEAD_LIST_MAX

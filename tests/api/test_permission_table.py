@@ -198,6 +198,17 @@ def _import_body(side: dict[str, str]) -> dict[str, Any]:
     return {**_create_body(side), "number": "903"}
 
 
+def _onboarding_file(kind: str) -> dict[str, Any]:
+    """A one-row onboarding workbook, posted as a dry run."""
+    from tests.onboarding import files
+    from tests.onboarding.support import multipart
+
+    agencies = [["HB-UBND", "Ủy ban nhân dân tỉnh Hòa Bình", "", "", "", "", "", "", ""]]
+    users = [["vp.hb", "Nguyễn Văn An", "an@hb.gov.vn", "TN-STP", "Cán bộ", ""]]
+    content = files.workbook(agencies if kind != "users" else None, users if kind != "agencies" else None)
+    return multipart(content, "tinh.xlsx", dry_run="true")
+
+
 ACTIONS: dict[str, Action] = {
     "create directive": Action(
         "POST /api/v1/directives",
@@ -313,6 +324,16 @@ ACTIONS: dict[str, Action] = {
         lambda side: reported_done(_work(side)).id,
         lambda client, a, side: client.post(f"/api/v1/assignments/{a}/review", json={"decision": "accept"}),
     ),
+    # issue 15: the agency's head names who handles its work (justice.tayninh and bacson.tamdiep are heads)
+    "assign handlers": Action(
+        "PUT /api/v1/assignments/{assignment_id}/handlers",
+        lambda side: _work(side).id,
+        lambda client, a, side: client.open(
+            f"/api/v1/assignments/{a}/handlers",
+            method="PUT",
+            json={"handlers": [side["officer_user"]], "note": "Giao xử lý."},
+        ),
+    ),
     "read history": Action(
         "GET /api/v1/assignments/{assignment_id}/history",
         lambda side: _work(side).id,
@@ -386,6 +407,25 @@ ACTIONS: dict[str, Action] = {
         lambda side: side["rename"],
         lambda client, code, side: client.post(f"/api/v1/agencies/{code}/rename", json={"name_vi": "Tên mới"}),
     ),
+    # issue 15: a dry run (nothing written) of each onboarding import
+    "onboarding agencies": Action(
+        "POST /api/v1/onboarding/agencies",
+        lambda side: None,
+        lambda client, _, side: client.post("/api/v1/onboarding/agencies", **_onboarding_file("agencies")),
+        audited=False,
+    ),
+    "onboarding users": Action(
+        "POST /api/v1/onboarding/users",
+        lambda side: None,
+        lambda client, _, side: client.post("/api/v1/onboarding/users", **_onboarding_file("users")),
+        audited=False,
+    ),
+    "onboarding workbook": Action(
+        "POST /api/v1/onboarding/import",
+        lambda side: None,
+        lambda client, _, side: client.post("/api/v1/onboarding/import", **_onboarding_file("both")),
+        audited=False,
+    ),
     "who am I": Action("GET /api/v1/me", lambda side: None, lambda client, _, side: client.get("/api/v1/me"), False),
     "read notices": Action(
         "GET /api/v1/notifications",
@@ -456,6 +496,9 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
                           "td": (200, 404, 404, 404, 404, 200, 200, 403)},
     "review":            {"tn": (201, 201, 201, 403, 403, 404, 404, 404),
                           "td": (201, 404, 404, 404, 404, 201, 201, 403)},
+    # Delegation is inside the agency: its head (and admin) only; the monitor and the office deal with the agency.
+    "assign handlers":   {"tn": (200, 403, 403, 200, 403, 404, 404, 404),
+                          "td": (200, 404, 404, 404, 404, 403, 403, 200)},
     "read history":      {"tn": (200, 200, 200, 200, 403, 404, 404, 404),
                           "td": (200, 404, 404, 404, 404, 200, 200, 200)},
     # The agency directory is public: a refusal is a 403, never a 404.
@@ -500,6 +543,13 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     # Reports: the office, monitors and admin; another province's directive is not even named.
     "compliance report": {"tn": (200, 200, 200, 403, 403, 404, 404, 403),
                           "td": (200, 404, 404, 403, 403, 200, 200, 403)},
+    # Onboarding is the admin's alone.
+    "onboarding agencies": {"tn": (200, 403, 403, 403, 403, 403, 403, 403),
+                            "td": (200, 403, 403, 403, 403, 403, 403, 403)},
+    "onboarding users":  {"tn": (200, 403, 403, 403, 403, 403, 403, 403),
+                          "td": (200, 403, 403, 403, 403, 403, 403, 403)},
+    "onboarding workbook": {"tn": (200, 403, 403, 403, 403, 403, 403, 403),
+                            "td": (200, 403, 403, 403, 403, 403, 403, 403)},
     # One's own account and inbox.
     "who am I":          {"tn": (200,) * 8, "td": (200,) * 8},
     "read notices":      {"tn": (200,) * 8, "td": (200,) * 8},

@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from coordination.agencies.models import Agency, AgencyAlias
-from coordination.assignments.models import Assignment, ExtensionRequest, ProgressUpdate
+from coordination.assignments.models import Assignment, AssignmentHandler, ExtensionRequest, ProgressUpdate
 from coordination.assignments.operations import report_progress
 from coordination.assignments.states import Action, Status
 from coordination.audit import AuditEvent
@@ -85,6 +85,8 @@ def fingerprint() -> dict[str, Any]:
         "explanation": _rows(ExplanationRequest.id, ExplanationRequest.answered_at, ExplanationRequest.answer_read_at),
         "indicator": _count(Indicator.id),
         "measurement": _count(Measurement.id),
+        # issue 15: who handles what inside an agency, current and ended
+        "handler": _rows(AssignmentHandler.id, AssignmentHandler.user_id, AssignmentHandler.ended_at),
         # tokens are made lazily by the test's API client: only a revocation is a change
         "revoked_token": sorted(db.session.scalars(sa.select(ApiToken.id).where(ApiToken.revoked_at.is_not(None)))),
     }
