@@ -38,7 +38,7 @@ class LoginForm(TranslatedFlaskForm):
 CODE_MAX = 32
 
 
-class CodeForm(FlaskForm):
+class CodeForm(TranslatedFlaskForm):
     """The second step of sign-in, and every confirmation by a code: a TOTP code or a recovery code."""
 
     code = StringField(
@@ -55,7 +55,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField(_l("Xác nhận"))
 
 
-class DisableTotpForm(FlaskForm):
+class DisableTotpForm(TranslatedFlaskForm):
     password = PasswordField(
         _l("Mật khẩu"),
         validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")), _max_length(PASSWORD_MAX)],
