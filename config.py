@@ -38,7 +38,13 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
+    #: an open assignment this many working days from its deadline (or closer) is "sắp đến hạn"
     DUE_SOON_DAYS = _int("DUE_SOON_DAYS", 3)
+    #: the days of the week that are worked (mon…sun or 1…7, Monday 1); holidays come from coordination.workdays
+    WORKING_WEEKDAYS = os.environ.get("WORKING_WEEKDAYS", "mon,tue,wed,thu,fri")
+    #: how long a process keeps the calendar's table before reading it again (another worker may have changed
+    #: it; this process's own changes apply at once); 0: until this process changes it
+    WORKING_CALENDAR_CACHE_SECONDS = _int("WORKING_CALENDAR_CACHE_SECONDS", 300)
 
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "vi")
     BABEL_DEFAULT_TIMEZONE = TIMEZONE

@@ -54,6 +54,12 @@ def _check_config(app: Flask) -> None:
         parse_roles(app.config.get("TOTP_REQUIRED_ROLES", ""))  # a typo must not silently require nobody
     except ValueError as error:
         raise ConfigError(str(error)) from None
+    from coordination.workdays.calendar import parse_weekdays
+
+    try:
+        parse_weekdays(app.config.get("WORKING_WEEKDAYS", "mon,tue,wed,thu,fri"))  # not a 500 on every page later
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 def _tune_engine(app: Flask) -> None:
@@ -101,6 +107,7 @@ def register_models() -> None:
     from coordination.indicators import models as _indicators  # noqa: F401
     from coordination.onboarding import models as _onboarding  # noqa: F401
     from coordination.reminders import models as _reminders  # noqa: F401
+    from coordination.workdays import models as _workdays  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -38,6 +38,8 @@ class Permission(enum.StrEnum):
     reminder_policy_edit = "reminder_policy:edit"
     #: an Indicator: users of its agency, the directive's monitor and office, while the directive is active
     indicator_measure = "indicator:measure"
+    #: the working-day calendar's corrections (days off, make-up days): admin only
+    calendar_manage = "calendar:manage"
     #: issue 15: load agencies and users from a spreadsheet (admin only, like managing them one by one)
     onboarding_import = "onboarding:import"
     # Issue 15 (delegation inside an agency, phân công xử lý).
@@ -79,7 +81,12 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
     if _is_admin(user):
         return True
     match permission:
-        case Permission.agency_manage | Permission.user_manage | Permission.onboarding_import:
+        case (
+            Permission.agency_manage
+            | Permission.user_manage
+            | Permission.onboarding_import
+            | Permission.calendar_manage
+        ):
             return False
         case Permission.report_view:
             return user.role in (Role.office, Role.monitor) and user.agency_id is not None

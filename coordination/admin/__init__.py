@@ -22,6 +22,7 @@ from coordination.admin.queue import QueueView, init_queue
 from coordination.admin.reports import ReportsView
 from coordination.admin.two_factor import TwoFactorView
 from coordination.admin.users import UserView
+from coordination.admin.working_days import CalendarDayView, WorkCalendarView, init_working_days
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
@@ -29,12 +30,14 @@ from coordination.back import register_action_page
 from coordination.directives.models import Directive
 from coordination.extensions import db
 from coordination.security import csp_nonce
+from coordination.workdays.models import CalendarDay
 
 
 def init_admin(app: Flask) -> Admin:
     """Build this app's Admin and its views (one set per app: tests build several apps)."""
     init_labels(app)
     init_queue(app)
+    init_working_days(app)
     admin = Admin(
         app,
         name=_l("Theo dõi nhiệm vụ"),
@@ -61,6 +64,22 @@ def init_admin(app: Flask) -> Admin:
     )
     admin.add_view(ReportsView(name=_l("Báo cáo"), endpoint="reports", url="reports"))
     admin.add_view(UserView(User, name=_l("Người dùng"), endpoint="user"))
+    # issue 15: the working-day calendar for everyone, its corrections for the admin
+    working_days = _l("Ngày làm việc")
+    admin.add_view(
+        WorkCalendarView(
+            name=_l("Lịch ngày làm việc"), category=working_days, endpoint="work_calendar", url="working-days"
+        )
+    )
+    admin.add_view(
+        CalendarDayView(
+            CalendarDay,
+            name=_l("Ngày nghỉ, ngày làm bù"),
+            category=working_days,
+            endpoint="calendar_day",
+            url="calendar-day",
+        )
+    )
     # issue 15: each user's own second factor, reached from the navbar (not the menu)
     admin.add_view(TwoFactorView(name=_l("Xác thực hai bước"), endpoint="two_factor", url="two-factor"))
     # issue 15: agencies and users from a spreadsheet (admin only)

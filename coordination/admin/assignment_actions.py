@@ -19,6 +19,7 @@ from coordination.admin import assignment_forms as forms
 from coordination.admin import history
 from coordination.admin.base import current
 from coordination.admin.forms import bind, show_error
+from coordination.admin.working_days import warn_days_off
 from coordination.assignments.models import Assignment, AssignmentRole, ExtensionRequest, ExtensionStatus
 from coordination.assignments.operations import (
     assign_handlers,
@@ -221,6 +222,7 @@ class AssignmentActions:
         except OperationError as error:
             return self._refused(assignment_id, form, "extension_form", error)
         flash(_("Đã gửi đề nghị gia hạn; đơn vị theo dõi sẽ quyết định."), "success")
+        warn_days_off([form.requested_deadline.data])
         return self._back(assignment, "#extension")
 
     @expose("/<int:assignment_id>/handlers/", methods=("POST",))

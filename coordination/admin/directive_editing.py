@@ -17,6 +17,7 @@ from coordination.admin import directive_forms as forms
 from coordination.admin.base import current
 from coordination.admin.forms import bind, show_error
 from coordination.admin.queries import flatten, task_tree
+from coordination.admin.working_days import warn_days_off
 from coordination.assignments.models import Assignment
 from coordination.collation import vi_key
 from coordination.directives import operations
@@ -78,6 +79,7 @@ class DirectiveEditing:
             show_error(form, error)
             return self._form_page(form, directive, issuer, error.status)
         flash(_("Đã lưu bản nháp %(ref)s.", ref=directive.ref), "success")
+        warn_days_off([directive.deadline, *(t.deadline for t in directive.tasks)])
         return self._back(directive)
 
     @expose("/register/", methods=("GET", "POST"))
@@ -147,6 +149,7 @@ class DirectiveEditing:
                 show_error(form, error)
                 return self._page(self.add_task_template, error.status, form=form, directive=directive)
             flash(_("Đã thêm nhiệm vụ %(label)s.", label=task.display_label), "success")
+            warn_days_off([task.deadline, *(sub.deadline for sub in task.subtasks)])
             return self._back(directive, f"#task-{task.id}")
         status = 422 if request.method == "POST" else 200
         return self._page(self.add_task_template, status, form=form, directive=directive)
@@ -158,7 +161,14 @@ class DirectiveEditing:
 
     def _task_page(self, task: Task, status: int = 200, **forms_given: Any) -> Any:
         page_forms = {
-            "edit_form": forms.TaskEditForm(data={"label": task.label, "text": task.text, "deadline": task.deadline}),
+            "edit_form": forms.TaskEditForm(
+                data={
+                    "label": task.label,
+                    "text": task.text,
+                    "deadline": task.deadline,
+                    "deadline_working_days": task.deadline_working_days,
+                }
+            ),
             "assign_form": forms.AddAgenciesForm(),
             "remove_form": forms.RemoveAssignmentForm(),
             "removing": None,
@@ -184,7 +194,13 @@ class DirectiveEditing:
         try:
             operations.update_task(
                 task,
-                {"label": form.label.data, "text": form.text.data, "deadline": form.deadline.data},
+                {
+                    "label": form.label.data,
+                    "text": form.text.data,
+                    # written in working days, the date follows from the issue date
+                    "deadline": None if form.deadline_working_days.data else form.deadline.data,
+                    "deadline_working_days": form.deadline_working_days.data,
+                },
                 actor=current(),
             )
         except OperationError as error:
@@ -192,6 +208,7 @@ class DirectiveEditing:
             show_error(form, error)
             return self._task_page(task, error.status, edit_form=form)
         flash(_("Đã lưu nhiệm vụ %(label)s.", label=task.display_label), "success")
+        warn_days_off([task.deadline])
         return self._back(task.directive, f"#task-{task.id}")
 
     @expose("/task/<int:task_id>/assign/", methods=("POST",))

@@ -160,6 +160,10 @@ class TaskRowForm(_Assigning, RowForm):
     label = StringField(_l("Số thứ tự"), [max_length(20)], render_kw={"placeholder": "1, 2, a), -"})
     text = TextAreaField(_l("Nội dung nhiệm vụ"), render_kw={"rows": 3})
     deadline = VNDateField(_l("Hạn"))
+    # "trong 05 ngày làm việc kể từ ngày nhận được văn bản": the deadline is computed from the issue date
+    deadline_working_days = SmallIntField(
+        _l("Hoặc: số ngày làm việc"), low=1, high=400, render_kw={"placeholder": _l("kể từ ngày ban hành")}
+    )
     recurrence = SelectField(_l("Lặp lại"), choices=_recurrence_choices, default=Recurrence.none.value)
     recurrence_day = SmallIntField(_l("Vào ngày"), low=1, high=92)
 
@@ -232,7 +236,9 @@ def directive_data(form: DirectiveForm) -> dict[str, Any]:
         task = {
             "label": row.label.data.strip(),
             "text": row.text.data.strip(),
-            "deadline": row.deadline.data,
+            # Written in working days, the date follows from the issue date (the form's date is then ignored).
+            "deadline": None if row.deadline_working_days.data else row.deadline.data,
+            "deadline_working_days": row.deadline_working_days.data,
             "recurrence": row.recurrence.data or Recurrence.none.value,
             "recurrence_day": row.recurrence_day.data,
             "assignments": assignment_specs(row),
@@ -293,6 +299,7 @@ def _task_row_data(task: Task, depth: int) -> dict[str, Any]:
         "label": task.label,
         "text": task.text,
         "deadline": task.deadline,
+        "deadline_working_days": task.deadline_working_days,
         "recurrence": task.recurrence.value,
         "recurrence_day": task.recurrence_day,
         "lead": lead,
@@ -332,6 +339,9 @@ class TaskEditForm(WorkflowForm):
     label = StringField(_l("Số thứ tự"), [required(), max_length(20)], render_kw={"placeholder": "1, 2, a), -"})
     text = TextAreaField(_l("Nội dung nhiệm vụ"), [required()], render_kw={"rows": 4})
     deadline = VNDateField(_l("Hạn"))
+    deadline_working_days = SmallIntField(
+        _l("Hoặc: số ngày làm việc"), low=1, high=400, render_kw={"placeholder": _l("kể từ ngày ban hành")}
+    )
 
 
 class AddTaskForm(_Assigning, WorkflowForm):
@@ -339,6 +349,9 @@ class AddTaskForm(_Assigning, WorkflowForm):
     label = StringField(_l("Số thứ tự"), [required(), max_length(20)], render_kw={"placeholder": "1, 2, a), -"})
     text = TextAreaField(_l("Nội dung nhiệm vụ"), [required()], render_kw={"rows": 4})
     deadline = VNDateField(_l("Hạn"))
+    deadline_working_days = SmallIntField(
+        _l("Hoặc: số ngày làm việc"), low=1, high=400, render_kw={"placeholder": _l("kể từ ngày ban hành")}
+    )
     recurrence = SelectField(_l("Lặp lại"), choices=_recurrence_choices, default=Recurrence.none.value)
     recurrence_day = SmallIntField(_l("Vào ngày"), low=1, high=92)
 
@@ -352,7 +365,8 @@ def add_task_data(form: AddTaskForm) -> dict[str, Any]:
     return {
         "label": form.label.data.strip(),
         "text": form.text.data.strip(),
-        "deadline": form.deadline.data,
+        "deadline": None if form.deadline_working_days.data else form.deadline.data,
+        "deadline_working_days": form.deadline_working_days.data,
         "recurrence": form.recurrence.data or Recurrence.none.value,
         "recurrence_day": form.recurrence_day.data,
         "assignments": assignment_specs(form),

@@ -18,6 +18,7 @@ from wtforms.validators import ValidationError
 from coordination.admin import directive_forms as forms
 from coordination.admin.base import current
 from coordination.admin.forms import WorkflowForm, bind, show_error
+from coordination.admin.working_days import warn_days_off
 from coordination.auth.models import User
 from coordination.errors import OperationError
 from coordination.extensions import db
@@ -135,4 +136,5 @@ class DirectiveImporting:
             show_error(form, error)
             return self._review_page(form, text, error.status)
         flash(_("Đã tạo bản nháp %(ref)s từ văn bản: kiểm tra lại rồi kích hoạt.", ref=directive.ref), "success")
+        warn_days_off([directive.deadline, *(t.deadline for t in directive.tasks)])
         return redirect(url_for(".details_view", id=directive.id))

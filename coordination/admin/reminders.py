@@ -10,7 +10,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField
+from wtforms import BooleanField, IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from coordination.admin.base import SecureBaseView, current
@@ -24,9 +25,10 @@ from coordination.extensions import db
 from coordination.i18n import TranslatedFlaskForm
 from coordination.permissions import Permission, can, visible_directives
 from coordination.reminders.models import ReminderPolicy
-from coordination.reminders.operations import policy_for, preview_reminders, save_policy, send_reminders
+from coordination.reminders.operations import policy_for, policy_of, preview_reminders, save_policy, send_reminders
 from coordination.reminders.policy import Policy
 from coordination.reminders.queries import assignments_by_ids, overdue_assignments, policies_by_directive
+from coordination.workdays.models import DayUnit
 
 #: the longest reminder text accepted (a page of A4)
 MESSAGE_MAX = 5000
@@ -51,6 +53,15 @@ class PolicyForm(TranslatedFlaskForm):
         _l("Báo lãnh đạo sau số lần nhắc quá hạn"),
         validators=[InputRequired(_l("Bắt buộc.")), NumberRange(1, 20, _l("Từ %(min)s đến %(max)s."))],
     )
+    # "nhắc trước 3 ngày làm việc": both numbers above count in this unit
+    days_unit = SelectField(
+        _l("Đơn vị tính ngày"),
+        choices=[
+            SelectChoice(DayUnit.calendar.value, _l("Ngày theo lịch")),
+            SelectChoice(DayUnit.working.value, _l("Ngày làm việc")),
+        ],
+        default=DayUnit.calendar.value,
+    )
 
 
 def _selection(user: User) -> list[Assignment]:
@@ -72,7 +83,7 @@ def _selection(user: User) -> list[Assignment]:
 
 
 def _as_policy(row: ReminderPolicy) -> Policy:
-    return Policy(row.days_before, row.remind_on_day, row.overdue_every_days, row.escalate_after)
+    return policy_of(row)
 
 
 def _policy_rows(user: User) -> tuple[list[dict[str, Any]], Policy]:

@@ -6,7 +6,6 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
@@ -16,6 +15,7 @@ from coordination.auth.models import User
 from coordination.db import UTCDateTime, str_enum, today, utcnow
 from coordination.directives.models import Task
 from coordination.extensions import db
+from coordination.workdays.calendar import day_off_name, due_soon_limit, working_days_between
 
 
 class AssignmentRole(enum.StrEnum):
@@ -103,17 +103,19 @@ class Assignment(db.Model):
     handler_names: Mapped[str | None] = query_expression()
 
     @hybrid_method
-    def timeliness_on(self, day: date, due_soon_days: int) -> Timeliness | None:
-        return timeliness(self.status, self.deadline, self.reported_done_on, self.completed_on, day, due_soon_days)
+    def timeliness_on(self, day: date, due_soon: int | date) -> Timeliness | None:
+        """As of `day`; `due_soon`: the last due-soon deadline (the app's: due_soon_limit(day)) or calendar days."""
+        return timeliness(self.status, self.deadline, self.reported_done_on, self.completed_on, day, due_soon)
 
     @timeliness_on.inplace.expression
     @classmethod
-    def _timeliness_on_expression(cls, day: date, due_soon_days: int) -> sa.ColumnElement:
-        return timeliness_sql(cls.status, cls.deadline, cls.reported_done_on, cls.completed_on, day, due_soon_days)
+    def _timeliness_on_expression(cls, day: date, due_soon: int | date) -> sa.ColumnElement:
+        return timeliness_sql(cls.status, cls.deadline, cls.reported_done_on, cls.completed_on, day, due_soon)
 
     @property
     def timeliness(self) -> Timeliness | None:
-        return self.timeliness_on(today(), current_app.config["DUE_SOON_DAYS"])
+        day = today()
+        return self.timeliness_on(day, due_soon_limit(day))
 
     @property
     def days_late(self) -> int:
@@ -183,6 +185,25 @@ class ExtensionRequest(db.Model):
     assignment: Mapped[Assignment] = relationship()
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def working_days_added(self) -> int | None:
+        """The working days the extension adds to the current deadline; None when there was none."""
+        if self.current_deadline is None:
+            return None
+        return working_days_between(self.current_deadline, self.requested_deadline)
+
+    @property
+    def requested_day_off(self) -> str | None:
+        """Why the date asked for is not worked (a holiday's name, "" for a weekend); None for a working day.
+
+        The request stands as asked (the agency chose it); the page and the API flag it, with the next working day.
+        """
+        return day_off_name(self.requested_deadline)
+
+    @property
+    def requested_deadline_is_working_day(self) -> bool:
+        return self.requested_day_off is None
 
 
 class AssignmentHandler(db.Model):

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
@@ -28,6 +27,7 @@ from coordination.errors import Invalid
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
 from coordination.permissions import Permission, can, visible_assignments, visible_directives
+from coordination.workdays.calendar import due_soon_limit
 
 #: the filters `assignment_query` understands
 FILTERS = ("agency", "directive", "status", "open", "timeliness", "due_before", "due_after", "handler")
@@ -35,7 +35,8 @@ FILTERS = ("agency", "directive", "status", "open", "timeliness", "due_before", 
 
 def timeliness_column(day: date | None = None) -> sa.ColumnElement:
     """An assignment's timeliness as of `day` (today in Asia/Ho_Chi_Minh), in SQL."""
-    return Assignment.timeliness_on(day or today(), current_app.config["DUE_SOON_DAYS"])
+    day = day or today()
+    return Assignment.timeliness_on(day, due_soon_limit(day))
 
 
 def timeliness_is(wanted: Timeliness | str, day: date | None = None) -> sa.ColumnElement[bool]:
@@ -43,9 +44,7 @@ def timeliness_is(wanted: Timeliness | str, day: date | None = None) -> sa.Colum
     wanted = Timeliness(wanted)
     day = day or today()
     return sa.and_(
-        timeliness_prefilter_sql(
-            wanted, Assignment.status, Assignment.deadline, day, current_app.config["DUE_SOON_DAYS"]
-        ),
+        timeliness_prefilter_sql(wanted, Assignment.status, Assignment.deadline, day, due_soon_limit(day)),
         timeliness_column(day) == wanted.value,
     )
 

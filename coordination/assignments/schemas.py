@@ -126,6 +126,12 @@ class ExtensionRequestSchema(ApiSchema):
     status = fields.Enum(ExtensionStatus, by_value=True)
     current_deadline = fields.Date(allow_none=True)
     requested_deadline = fields.Date()
+    requested_deadline_is_working_day = fields.Boolean(
+        metadata={"description": "false: the date asked for is a weekend, a holiday or an announced day off"}
+    )
+    working_days_added = fields.Integer(
+        allow_none=True, metadata={"description": "working days from the current deadline to the date asked for"}
+    )
     reason = fields.String()
     requested_by = fields.Nested(UserRefSchema, allow_none=True)
     requested_at = fields.DateTime()

@@ -92,6 +92,15 @@ ACTION_LABELS = {
 }
 
 
+def soon_limit(today: date, due_soon: int | date) -> date:
+    """The last deadline that is "sắp đến hạn" on `today`.
+
+    `due_soon` is that day itself (the app passes the working-day calendar's answer,
+    coordination.workdays.calendar.due_soon_limit), or a number of calendar days after today.
+    """
+    return due_soon if isinstance(due_soon, date) else today + timedelta(days=due_soon)
+
+
 class TransitionError(Exception):
     """The state machine does not allow this action from this status."""
 
@@ -119,7 +128,7 @@ def timeliness(
     reported_done_on: date | None,
     completed_on: date | None,
     today: date,
-    due_soon_days: int,
+    due_soon: int | date,
 ) -> Timeliness | None:
     """Classify one assignment; None for cancelled work, which counts nowhere."""
     if status == Status.cancelled:
@@ -137,7 +146,7 @@ def timeliness(
         return Timeliness.on_time if reported_done_on <= deadline else Timeliness.overdue
     if today > deadline:
         return Timeliness.overdue
-    if deadline <= today + timedelta(days=due_soon_days):
+    if deadline <= soon_limit(today, due_soon):
         return Timeliness.due_soon
     return Timeliness.on_time
 
@@ -148,11 +157,11 @@ def timeliness_sql(
     reported_done_on: sa.ColumnElement,
     completed_on: sa.ColumnElement,
     today: date,
-    due_soon_days: int,
+    due_soon: int | date,
 ) -> sa.ColumnElement:
     """The same rule as `timeliness`, as a SQL CASE over the given columns."""
     finished = sa.func.coalesce(reported_done_on, completed_on)
-    soon_limit = today + timedelta(days=due_soon_days)
+    last_soon = soon_limit(today, due_soon)
     return sa.case(
         (status == Status.cancelled.value, sa.null()),
         (
@@ -168,13 +177,13 @@ def timeliness_sql(
             sa.case((reported_done_on <= deadline, Timeliness.on_time.value), else_=Timeliness.overdue.value),
         ),
         (deadline < today, Timeliness.overdue.value),
-        (deadline <= soon_limit, Timeliness.due_soon.value),
+        (deadline <= last_soon, Timeliness.due_soon.value),
         else_=Timeliness.on_time.value,
     )
 
 
 def timeliness_prefilter_sql(
-    wanted: Timeliness, status: sa.ColumnElement, deadline: sa.ColumnElement, today: date, due_soon_days: int
+    wanted: Timeliness, status: sa.ColumnElement, deadline: sa.ColumnElement, today: date, due_soon: int | date
 ) -> sa.ColumnElement[bool]:
     """A condition every row of timeliness `wanted` meets, written so that indexes can serve it.
 
@@ -188,7 +197,7 @@ def timeliness_prefilter_sql(
         case Timeliness.overdue:
             return sa.and_(open_work, deadline < today)
         case Timeliness.due_soon:
-            return sa.and_(open_work, deadline >= today, deadline <= today + timedelta(days=due_soon_days))
+            return sa.and_(open_work, deadline >= today, deadline <= soon_limit(today, due_soon))
         case Timeliness.on_time:
             return sa.and_(open_work, deadline.is_not(None))
         case Timeliness.no_deadline:

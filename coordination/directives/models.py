@@ -132,6 +132,9 @@ class Task(db.Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("task.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
     deadline: Mapped[date | None]
+    #: the deadline as the directive wrote it, "trong N ngày làm việc kể từ ngày nhận được văn bản": N (the
+    #: deadline above is then N working days after the issue date); None for a deadline written as a date
+    deadline_working_days: Mapped[int | None]
     recurrence: Mapped[Recurrence] = mapped_column(str_enum(Recurrence, "recurrence"), default=Recurrence.none)
     #: for recurring reports: due on this day of the period (day of week 1-7, of month, of quarter)
     recurrence_day: Mapped[int | None]

@@ -28,6 +28,7 @@ from coordination.formatting import format_date
 from coordination.notifications import notify_activation
 from coordination.permissions import Permission, can
 from coordination.text import fold
+from coordination.workdays.calendar import add_working_days
 
 DIRECTIVE_AUDIT_FIELDS = ["ref", "doc_type", "issued_on", "subject", "status", "deadline", "monitor_agency_id"]
 
@@ -146,10 +147,14 @@ def refuse_deadlines_before_issue(
 
 
 def _saved_tasks(directive: Directive) -> list[dict[str, Any]]:
-    """The directive's saved tasks as the operations' `tasks` data (top level with their sub-items)."""
+    """The directive's saved tasks as the operations' `tasks` data (top level with their sub-items).
+
+    A deadline written in working days counts from the issue date and moves with it: never early, left out.
+    """
 
     def shape(task: Task) -> dict[str, Any]:
-        return {"label": task.display_label, "deadline": task.deadline, "subtasks": [shape(s) for s in task.subtasks]}
+        deadline = None if task.deadline_working_days else task.deadline
+        return {"label": task.display_label, "deadline": deadline, "subtasks": [shape(s) for s in task.subtasks]}
 
     return [shape(task) for task in sorted(directive.tasks, key=lambda t: t.position) if task.parent_id is None]
 
@@ -179,9 +184,44 @@ def addressee_agencies(directive: Directive) -> list[Agency]:
     return list(seen.values())
 
 
+#: the longest deadline written in working days (a year and a half of them)
+MAX_DEADLINE_WORKING_DAYS = 400
+
+
+def task_deadline(data: dict[str, Any], issued_on: date | None) -> tuple[date | None, int | None]:
+    """A task's deadline and how it was written: a date, or "trong N ngày làm việc kể từ ngày nhận được văn bản".
+
+    N working days count from the issue date, the day the agencies receive the directive as far as this
+    application knows (it records no date of receipt); a date given as well must be the same day.
+    """
+    n = data.get("deadline_working_days")
+    deadline: date | None = data.get("deadline")
+    if n is None or n == "":
+        return deadline, None
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_DEADLINE_WORKING_DAYS:
+        message = _("Từ %(min)s đến %(max)s.", min=1, max=MAX_DEADLINE_WORKING_DAYS)
+        raise Invalid(
+            _("Số ngày làm việc không hợp lệ: %(message)s", message=message),
+            errors={"deadline_working_days": [message]},
+        )
+    if issued_on is None:
+        raise Invalid(_("Cần ngày ban hành để tính hạn theo ngày làm việc."), errors={"issued_on": [_("Bắt buộc.")]})
+    computed = add_working_days(issued_on, n)
+    if deadline is not None and deadline != computed:
+        message = _(
+            "%(n)s ngày làm việc kể từ ngày %(issued)s là ngày %(computed)s, không phải %(date)s.",
+            n=n,
+            issued=format_date(issued_on),
+            computed=format_date(computed),
+            date=format_date(deadline),
+        )
+        raise Invalid(message, errors={"deadline": [message]})
+    return computed, n
+
+
 def _add_task(directive: Directive, data: dict[str, Any], *, parent: Task | None, position: int, issuer: Agency) -> int:
     position += 1
-    deadline: date | None = data.get("deadline")
+    deadline, working_days = task_deadline(data, directive.issued_on)
     task = Task(
         directive=directive,
         parent=parent,
@@ -189,6 +229,7 @@ def _add_task(directive: Directive, data: dict[str, Any], *, parent: Task | None
         position=position,
         text=data["text"].strip(),
         deadline=deadline,
+        deadline_working_days=working_days,
         recurrence=Recurrence(data.get("recurrence") or Recurrence.none),
         recurrence_day=data.get("recurrence_day"),
     )
@@ -375,6 +416,11 @@ def update_directive(directive: Directive, data: dict[str, Any], *, actor: audit
         position = 0
         for task_data in data["tasks"] or []:
             position = _add_task(directive, task_data, parent=None, position=position, issuer=directive.issuer)
+    elif directive.issued_on != before["issued_on"]:
+        # "Trong N ngày làm việc kể từ ngày nhận": a new issue date moves those deadlines with it.
+        for task in directive.tasks:
+            if task.deadline_working_days:
+                update_task(task, {"deadline_working_days": task.deadline_working_days}, actor=actor)
     directive.search_text = search_text_of(directive)
     db.session.flush()
     after = audit.snapshot(directive, [*HEADER_FIELDS, "monitor_agency_id", "report_to_agency_id", "signer_name"])
@@ -391,7 +437,7 @@ def update_directive(directive: Directive, data: dict[str, Any], *, actor: audit
     return directive
 
 
-TASK_FIELDS = ["label", "text", "deadline", "recurrence", "recurrence_day", "position"]
+TASK_FIELDS = ["label", "text", "deadline", "deadline_working_days", "recurrence", "recurrence_day", "position"]
 
 
 def _count_tasks(data: dict[str, Any]) -> int:
@@ -463,6 +509,12 @@ def update_task(task: Task, data: dict[str, Any], *, actor: audit.Actor) -> Task
     for field in ("label", "text"):
         if field in data and data[field] is not None:
             setattr(task, field, str(data[field]).strip())
+    if "deadline" in data or "deadline_working_days" in data:
+        deadline, task.deadline_working_days = task_deadline(
+            {"deadline": data.get("deadline"), "deadline_working_days": data.get("deadline_working_days")},
+            directive.issued_on,
+        )
+        data = {**data, "deadline": deadline}
     if "deadline" in data and data["deadline"] != task.deadline:
         for assignment in task.assignments:
             # An approved extension is the agency's own deadline: a task-wide change leaves it alone.

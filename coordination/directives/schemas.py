@@ -90,6 +90,9 @@ class TaskSchema(ApiSchema):
     parent_label = fields.Pluck(_LabelSchema, "label", attribute="parent", allow_none=True)
     text = fields.String()
     deadline = fields.Date(allow_none=True)
+    deadline_working_days = fields.Integer(
+        allow_none=True, metadata={"description": "N when the deadline was written as N working days from receipt"}
+    )
     recurrence = fields.Enum(Recurrence, by_value=True)
     recurrence_day = fields.Integer(allow_none=True)
     assignments = fields.List(fields.Nested(TaskAssignmentSchema))
@@ -133,10 +136,26 @@ class AssignmentSpecSchema(ApiSchema):
             )
 
 
+_WORKING_DAYS_DESCRIPTION = (
+    "the deadline written as N working days from receipt (trong N ngày làm việc kể từ ngày nhận được văn bản): "
+    "the deadline is then the N-th working day after the issue date (a deadline given too must be that day)"
+)
+
+
+def _working_days_field() -> fields.Integer:
+    return fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=1, max=400, error=N_("Phải từ %(min)s đến %(max)s.")),
+        metadata={"description": _WORKING_DAYS_DESCRIPTION},
+    )
+
+
 class _TaskFieldsSchema(ApiSchema):
     label = short_text(20, required=True, metadata={"description": "as printed: 1, 2.a, a), -"})
     text = short_text(20_000, required=True)
     deadline = fields.Date(allow_none=True)
+    deadline_working_days = _working_days_field()
     recurrence = fields.Enum(Recurrence, by_value=True, allow_none=True)
     recurrence_day = fields.Integer(
         strict=True,
@@ -174,6 +193,7 @@ class TaskPatchSchema(ApiSchema):
     label = short_text(20)
     text = short_text(20_000)
     deadline = fields.Date(allow_none=True, metadata={"description": "reaches the assignments not extended"})
+    deadline_working_days = _working_days_field()
 
 
 class AssignmentsAddSchema(ApiSchema):

@@ -14,8 +14,9 @@ from coordination.agencies.models import Agency
 from coordination.assignments.models import AssignmentRole
 from coordination.auth.models import User
 from coordination.directives.models import Directive, DocType, Recurrence
-from coordination.directives.operations import create_directive
+from coordination.directives.operations import MAX_DEADLINE_WORKING_DAYS, create_directive
 from coordination.importer.resolve import Resolution
+from coordination.workdays.calendar import add_working_days
 
 #: the value of "tất cả nơi nhận" in the form's group select (coordination.admin.directive_forms)
 ALL_ADDRESSEES = "*all*"
@@ -55,13 +56,30 @@ def _one_agency(name: str | None, resolutions: dict[str, Resolution]) -> str | N
     return resolution.agency_codes[0]
 
 
+def _in_working_days(n: Any, issued_on: date | None) -> tuple[date | None, int | None]:
+    """(deadline, N) for "trong N ngày làm việc kể từ ngày nhận": the N-th working day after the issue date."""
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_DEADLINE_WORKING_DAYS:
+        return None, None
+    return (add_working_days(issued_on, n) if issued_on else None), n
+
+
 def _task(
-    item: dict[str, Any], resolutions: dict[str, Resolution], fallback: date | None, parent_lead: list | None = None
+    item: dict[str, Any],
+    resolutions: dict[str, Resolution],
+    fallback: tuple[date | None, int | None],
+    parent_lead: list | None = None,
+    *,
+    issued_on: date | None = None,
 ) -> dict[str, Any]:
     recurrence = _recurrence(item.get("recurrence"))
-    own = _date(item.get("deadline"))
+    own = (_date(item.get("deadline")), None)
+    if own[0] is None:
+        own = _in_working_days(item.get("deadline_working_days"), issued_on)
     # A task whose text sets no date falls under the campaign's; a continuous or periodic one has none.
-    deadline = own or (None if recurrence in _NO_DEADLINE else fallback)
+    if own[0] is not None or own[1] is not None:
+        deadline, working_days = own
+    else:
+        deadline, working_days = (None, None) if recurrence in _NO_DEADLINE else fallback
     if item.get("lead_is_addressees"):
         assignments = [{"all_addressees": True, "role": AssignmentRole.lead}]
     else:
@@ -75,20 +93,27 @@ def _task(
         "label": str(item.get("label") or "-")[:20],
         "text": (item.get("text") or "").strip(),
         "deadline": deadline,
+        "deadline_working_days": working_days,
         "recurrence": recurrence,
         "recurrence_day": item.get("recurrence_day"),
         "assignments": assignments,
     }
     if "subtasks" in item:
         lead = [spec for spec in assignments if spec["role"] == "lead"]
-        task["subtasks"] = [_task(sub, resolutions, deadline, lead) for sub in item.get("subtasks") or []]
+        task["subtasks"] = [
+            _task(sub, resolutions, (deadline, working_days), lead, issued_on=issued_on)
+            for sub in item.get("subtasks") or []
+        ]
     return task
 
 
 def proposed_directive(extraction: dict[str, Any], resolutions: dict[str, Resolution], text: str) -> dict[str, Any]:
     """The create_directive body the extraction proposes, resolved names as codes and group names."""
-    campaign = _date(extraction.get("deadline"))
-    tasks = [_task(item, resolutions, campaign) for item in extraction.get("tasks") or []]
+    issued_on = _date(extraction.get("issued_on"))
+    campaign: tuple[date | None, int | None] = (_date(extraction.get("deadline")), None)
+    if campaign[0] is None:
+        campaign = _in_working_days(extraction.get("deadline_working_days"), issued_on)
+    tasks = [_task(item, resolutions, campaign, issued_on=issued_on) for item in extraction.get("tasks") or []]
     addressees: list[str] = []
     for name in extraction.get("addressees") or []:
         for spec in _specs([name], AssignmentRole.lead, resolutions):
@@ -117,7 +142,7 @@ def proposed_directive(extraction: dict[str, Any], resolutions: dict[str, Resolu
         "addressees": addressees,
         "monitor_agency": monitor,
         "report_to_agency": report_to,
-        "deadline": campaign,
+        "deadline": campaign[0],
         "source_text": text,
         "tasks": tasks,
     }
@@ -143,6 +168,7 @@ def _row(task: dict[str, Any], level: str, members: dict[str, list[str]]) -> dic
         "label": task["label"],
         "text": task["text"],
         "deadline": task["deadline"],
+        "deadline_working_days": task.get("deadline_working_days"),
         "recurrence": task["recurrence"].value,
         "recurrence_day": task["recurrence_day"],
         "lead": lead,

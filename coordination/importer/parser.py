@@ -173,6 +173,15 @@ _DEADLINE_YEAR = re.compile(r"(?:trong|hết|cuối|trước)\s+năm\s+(\d{4})",
 _PERIODIC = re.compile(r"(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+(tuần|tháng|quý|năm)", re.IGNORECASE)
 _PERIODIC_DAY = re.compile(r"trước\s+ngày\s+(\d{1,2})(?!\s*[/.\-]\s*\d)(?!\s+tháng\s+\d)", re.IGNORECASE)
 _CONTINUOUS = re.compile(r"thường\s+xuyên", re.IGNORECASE)
+#: "trong (thời hạn) 05 ngày làm việc kể từ ngày nhận được văn bản": a deadline counted in working days from receipt
+_WORKING_DAYS = re.compile(
+    r"(?:trong|không\s+quá|chậm\s+nhất(?:\s+là)?(?:\s+sau)?)\s+(?:thời\s+hạn\s+)?(?:là\s+)?(\d{1,3})\s*"
+    r"(?:\(\s*[\wÀ-ỹ\s]{1,30}\s*\)\s*)?ngày\s+làm\s+việc"
+    r"(?:\s*,?\s*(?:kể\s+từ|tính\s+từ|từ)\s+(?:ngày|khi)\s+([\wÀ-ỹ]+(?:\s+[\wÀ-ỹ]+)?))?",
+    re.IGNORECASE,
+)
+#: the events a count "kể từ ngày …" may start from that the directive's own date stands for
+_FROM_RECEIPT = ("nhận", "ban hành", "ký")
 _FIELD_DATE = re.compile(rf"^(?:ngày\s+)?(?:{_DATE_WORDS}|{_DATE})\s*$", re.IGNORECASE)
 _FIELD_MONTH = re.compile(r"^tháng\s+(\d{1,2})\s*(?:/|năm)\s*(\d{4})", re.IGNORECASE)
 _FIELD_YEAR = re.compile(r"^năm\s+(\d{4})", re.IGNORECASE)
@@ -257,6 +266,25 @@ def _deadline(text: str, dates: _Dates, *, field: bool = False) -> tuple[str | N
     if deadline is None and _CONTINUOUS.search(text):
         return None, "continuous", None
     return deadline, None, None
+
+
+def _working_days(text: str, warnings: list[str]) -> int | None:
+    """N of "trong N ngày làm việc kể từ ngày nhận được văn bản"; None if the text says no such thing.
+
+    Counted from receipt (or the issue or signing date): the issue date stands for it. A count from another
+    event ("kể từ ngày kết thúc đợt kiểm tra") has no date here: the reviewer is warned instead.
+    """
+    m = _WORKING_DAYS.search(text)
+    if m is None:
+        return None
+    start = (m.group(2) or "").lower()
+    if start and not start.startswith(_FROM_RECEIPT):
+        warning = f"{m.group(1)} working days counted from another event: “{_norm(m.group(0))}”"
+        if warning not in warnings:
+            warnings.append(warning)
+        return None
+    n = int(m.group(1))
+    return n if n > 0 else None
 
 
 # ------------------------------------------------------------------------------------------- agencies
@@ -544,6 +572,7 @@ def parse_directive(text: str) -> dict[str, Any]:
     tasks = [_task(item, position, addressees, dates) for position, item in enumerate(items, start=1)]
     preamble_text = " ".join(preamble)
     deadline = _directive_deadline(preamble_text, dates)
+    deadline_working_days = None if deadline else _working_days(preamble_text, warnings)
     monitor = report_to = None
     for task in tasks:
         if task["monitors"] and monitor is None:
@@ -576,6 +605,7 @@ def parse_directive(text: str) -> dict[str, Any]:
         "signer": _read_signer(lines),
         "legal_basis": _legal_basis(preamble_text),
         "deadline": deadline,
+        "deadline_working_days": deadline_working_days,
         "monitor": monitor,
         "report_to": report_to,
         "targets": _targets(preamble_text, dates),
@@ -773,6 +803,8 @@ def _task(item: _Item, position: int, addressees: list[str], dates: _Dates) -> d
     text = _norm(item.text) if item.text else ""
     lead, coordinate = _read_agencies(text)
     deadline, recurrence, recurrence_day = _deadline(text, dates)
+    # A date the text writes wins over a count of working days in the same task.
+    working_days = None if deadline else _working_days(text, dates.warnings)
     subtasks: list[dict[str, Any]] = []
     for child in item.children:
         child_text = _norm(child.text)
@@ -787,6 +819,7 @@ def _task(item: _Item, position: int, addressees: list[str], dates: _Dates) -> d
         field = _TIME_FIELD.match(child_text)
         if field:
             deadline, recurrence, recurrence_day = _deadline(field.group(1), dates, field=True)
+            working_days = None if deadline else _working_days(field.group(1), dates.warnings)
             continue
         sub_lead, sub_coordinate = _read_agencies(child_text)
         sub_deadline, sub_recurrence, sub_day = _deadline(child_text, dates)
@@ -797,6 +830,7 @@ def _task(item: _Item, position: int, addressees: list[str], dates: _Dates) -> d
                 "lead": sub_lead,
                 "coordinate": sub_coordinate,
                 "deadline": sub_deadline,
+                "deadline_working_days": None if sub_deadline else _working_days(child_text, dates.warnings),
                 "recurrence": sub_recurrence,
                 "recurrence_day": sub_day,
             }
@@ -805,9 +839,12 @@ def _task(item: _Item, position: int, addressees: list[str], dates: _Dates) -> d
         lead.extend(a for a in subtask["lead"] if a not in lead)
     for subtask in subtasks:
         coordinate.extend(a for a in subtask["coordinate"] if a not in coordinate and a not in lead)
-    if deadline is None:
+    if deadline is None and working_days is None:
         sub_deadlines = sorted(s["deadline"] for s in subtasks if s["deadline"])
         deadline = sub_deadlines[-1] if sub_deadlines else None
+        if deadline is None:
+            # the longest count of its sub-items, as the latest date above
+            working_days = max((s["deadline_working_days"] or 0 for s in subtasks), default=0) or None
     if recurrence is None:
         recurrence = next((s["recurrence"] for s in subtasks if s["recurrence"]), None)
         recurrence_day = next((s["recurrence_day"] for s in subtasks if s["recurrence"]), None)
@@ -825,6 +862,7 @@ def _task(item: _Item, position: int, addressees: list[str], dates: _Dates) -> d
         "coordinate": [c for c in coordinate if c not in lead],
         "lead_is_addressees": lead_is_addressees,
         "deadline": deadline,
+        "deadline_working_days": working_days,
         "recurrence": recurrence,
         "recurrence_day": recurrence_day,
         "monitors": monitors,

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
-from coordination.db import UTCDateTime, utcnow
+from coordination.db import UTCDateTime, str_enum, utcnow
 from coordination.extensions import db
+from coordination.workdays.models import DayUnit
 
 
 class Reminder(db.Model):
@@ -45,6 +46,10 @@ class ReminderPolicy(db.Model):
     remind_on_day: Mapped[bool] = mapped_column(default=True)
     #: then every this many days while overdue
     overdue_every_days: Mapped[int] = mapped_column(default=3)
+    #: how both numbers of days above are counted: every day, or working days only
+    days_unit: Mapped[DayUnit] = mapped_column(
+        str_enum(DayUnit, "day_unit"), default=DayUnit.calendar, server_default=DayUnit.calendar.value
+    )
     #: escalate after this many overdue reminders
     escalate_after: Mapped[int] = mapped_column(default=2)
     enabled: Mapped[bool] = mapped_column(default=True)

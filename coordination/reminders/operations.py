@@ -29,6 +29,8 @@ from coordination.permissions import Permission, can
 from coordination.reminders.models import ExplanationRequest, Notification, Reminder, ReminderPolicy, ReminderRun
 from coordination.reminders.policy import Policy, Rule, Sent, due_rules
 from coordination.reminders.texts import reminder_text
+from coordination.workdays.calendar import work_calendar
+from coordination.workdays.models import DayUnit
 
 #: work the agency still owes; reported work waits for the monitor, not the agency
 REMINDABLE = (Status.not_started.value, Status.in_progress.value, Status.returned.value)
@@ -45,7 +47,14 @@ def policy_for(directive_id: int | None) -> Policy:
     row = row or next((r for r in rows if r.directive_id is None), None)
     if row is None:
         return Policy()
-    return Policy(row.days_before, row.remind_on_day, row.overdue_every_days, row.escalate_after)
+    return policy_of(row)
+
+
+def policy_of(row: ReminderPolicy) -> Policy:
+    """The policy a stored row says."""
+    return Policy(
+        row.days_before, row.remind_on_day, row.overdue_every_days, row.escalate_after, DayUnit(row.days_unit)
+    )
 
 
 def _insert_reminder(values: dict) -> int | None:
@@ -160,7 +169,9 @@ def run_scheduled(day: date, *, dry_run: bool = False) -> RunSummary:
     """One pass of the scheduler: send what the policy says is due today, escalate what is late too long."""
     summary = RunSummary()
     policies: dict[int, Policy] = {}
-    candidates = _candidates(day, horizon=30)
+    calendar = work_calendar()
+    # The longest "before" window a policy may set (60 days, working days at most) reaches this far.
+    candidates = _candidates(day, horizon=(calendar.add_working_days(day, POLICY_MAX_DAYS) - day).days)
     history: dict[int, list[Sent]] = {}
     for row in db.session.execute(
         sa.select(Reminder.assignment_id, Reminder.rule, Reminder.sent_on).where(
@@ -174,7 +185,14 @@ def run_scheduled(day: date, *, dry_run: bool = False) -> RunSummary:
             policies[directive.id] = policy_for(directive.id)
         policy = policies[directive.id]
         sent_before = history.get(assignment.id, [])
-        rules = due_rules(assignment.deadline, day, sent_before, policy, escalated=assignment.escalated_at is not None)
+        rules = due_rules(
+            assignment.deadline,
+            day,
+            sent_before,
+            policy,
+            escalated=assignment.escalated_at is not None,
+            calendar=calendar,
+        )
         for rule in rules:
             times = sum(1 for s in sent_before if s.rule in (Rule.overdue, Rule.escalation))
             text = reminder_text(assignment, rule, day, times_reminded=times)
@@ -316,19 +334,28 @@ def mark_read(user: User, notification_ids: list[int] | None = None) -> int:
     return db.session.execute(statement.values(read_at=utcnow())).rowcount
 
 
-POLICY_FIELDS = ["days_before", "remind_on_day", "overdue_every_days", "escalate_after"]
+POLICY_FIELDS = ["days_before", "remind_on_day", "overdue_every_days", "escalate_after", "days_unit"]
+#: the most days (of either unit) a policy counts before a deadline or between overdue reminders
+POLICY_MAX_DAYS = 60
 
 
 def save_policy(directive: Directive | None, data: dict, *, actor: audit.Actor) -> ReminderPolicy:
     """Set a directive's reminder policy, or the global default (directive None); audited."""
     if not audit.is_system(actor) and not can(actor, Permission.reminder_policy_edit, directive):
         raise Forbidden(_("Bạn không có quyền sửa chính sách đôn đốc này."))
-    limits = {"days_before": (0, 60), "overdue_every_days": (1, 60), "escalate_after": (1, 20)}
+    limits = {
+        "days_before": (0, POLICY_MAX_DAYS),
+        "overdue_every_days": (1, POLICY_MAX_DAYS),
+        "escalate_after": (1, 20),
+    }
     errors = {
         name: [_("Từ %(min)s đến %(max)s.", min=low, max=high)]
         for name, (low, high) in limits.items()
         if not isinstance(data.get(name), int) or not low <= data[name] <= high
     }
+    unit = data.get("days_unit") or DayUnit.calendar
+    if unit not in {u.value for u in DayUnit}:
+        errors["days_unit"] = [_("Giá trị không hợp lệ.")]
     if errors:
         raise Invalid(_("Chính sách đôn đốc không hợp lệ: %(fields)s.", fields=", ".join(errors)), errors=errors)
     directive_id = directive.id if directive is not None else None
@@ -349,6 +376,7 @@ def save_policy(directive: Directive | None, data: dict, *, actor: audit.Actor) 
     row.remind_on_day = bool(data.get("remind_on_day"))
     row.overdue_every_days = data["overdue_every_days"]
     row.escalate_after = data["escalate_after"]
+    row.days_unit = DayUnit(unit)
     db.session.flush()
     audit.record(
         actor,

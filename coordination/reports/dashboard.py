@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment, AssignmentHandler
@@ -19,6 +18,7 @@ from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 from coordination.permissions import dashboard_scope, visible_own_work
 from coordination.reminders.models import ExplanationRequest
+from coordination.workdays.calendar import due_soon_limit
 
 TIMELINESS_KEYS = [t.value for t in Timeliness]
 
@@ -77,7 +77,8 @@ def _filtered(select: sa.Select, user: User, filters: DashboardFilters) -> sa.Se
 
 
 def timeliness_column(day: date | None = None) -> sa.ColumnElement:
-    return Assignment.timeliness_on(day or local_today(), current_app.config["DUE_SOON_DAYS"])
+    day = day or local_today()
+    return Assignment.timeliness_on(day, due_soon_limit(day))
 
 
 def _grouped(user: User, filters: DashboardFilters, day: date | None) -> list[tuple[int, str | None, int]]:

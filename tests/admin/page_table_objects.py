@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -18,7 +18,8 @@ from coordination.extensions import db
 from coordination.indicators.models import Indicator
 from coordination.reminders.calendar import ensure_calendar_token
 from coordination.reminders.operations import request_explanation
-from tests.conftest import directive, get_user, tiny_pdf
+from coordination.workdays.operations import save_calendar_day
+from tests.conftest import SETUP, directive, get_user, tiny_pdf
 from tests.factories import make_assignment
 
 
@@ -41,6 +42,8 @@ def make_objects() -> dict[str, object]:
     agency = db.session.scalar(sa.select(Agency).where(Agency.code == "TN-STP"))
     group = db.session.scalar(sa.select(AgencyGroup).limit(1))
     token = ensure_calendar_token(officer)
+    # a correction of the working-day calendar, on a day long past that no deadline of the demo reaches
+    calendar_day = save_calendar_day(None, {"day": date(2000, 1, 3), "kind": "off", "name": "Kiểm thử"}, actor=SETUP)
     db.session.commit()
     return {
         "directive_id": kstt.id,
@@ -54,4 +57,5 @@ def make_objects() -> dict[str, object]:
         "group_id": group.id,
         "user_id": db.session.scalar(sa.select(User.id).where(User.username == "justice.tayninh")),
         "token": token,
+        "calendar_day_id": calendar_day.id,
     }

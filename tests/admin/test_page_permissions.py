@@ -206,6 +206,25 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "user.edit_view": ("GET", "/app/user/edit/?id={user_id}", (302, 200, 403, 403, 403, 403, 403, 403)),
     "user.export": ("GET", "/app/user/export/csv/", (302, 302, 403, 403, 403, 403, 403, 403)),
     "user.create_view": ("GET", "/app/user/new/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    # issue 15: the year's working days for everyone; the table's corrections for the admin alone
+    "work_calendar.index": ("GET", "/app/working-days/", (302, 200, 200, 200, 200, 200, 200, 200)),
+    "calendar_day.index_view": ("GET", "/app/calendar-day/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    "calendar_day.action_view": ("POST", "/app/calendar-day/action/", (302, 302, 403, 403, 403, 403, 403, 403)),
+    "calendar_day.ajax_lookup": ("GET", "/app/calendar-day/ajax/lookup/", (302, 404, 403, 403, 403, 403, 403, 403)),
+    "calendar_day.ajax_update": ("POST", "/app/calendar-day/ajax/update/", (302, 404, 403, 403, 403, 403, 403, 403)),
+    "calendar_day.delete_view": ("POST", "/app/calendar-day/delete/", (302, 302, 403, 403, 403, 403, 403, 403)),
+    "calendar_day.details_view": (
+        "GET",
+        "/app/calendar-day/details/?id={calendar_day_id}",
+        (302, 302, 403, 403, 403, 403, 403, 403),
+    ),
+    "calendar_day.edit_view": (
+        "GET",
+        "/app/calendar-day/edit/?id={calendar_day_id}",
+        (302, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    "calendar_day.export": ("GET", "/app/calendar-day/export/csv/", (302, 302, 403, 403, 403, 403, 403, 403)),
+    "calendar_day.create_view": ("GET", "/app/calendar-day/new/", (302, 200, 403, 403, 403, 403, 403, 403)),
     # issue 15: the admin removes a user's second factor (none set up here: refused in words, back to the page)
     "user.reset_two_factor_view": (
         "POST",

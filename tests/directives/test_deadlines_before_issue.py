@@ -169,3 +169,17 @@ def test_the_task_form_refuses_an_early_deadline(client, login, app):
     )
     assert response.status_code == 422
     assert "Trước ngày ban hành" in text(response.get_data(as_text=True))
+
+
+def test_a_deadline_in_working_days_moves_with_a_later_issue_date(api):
+    """ "Trong 5 ngày làm việc kể từ ngày nhận": counted from the issue date, never before it, so not refused."""
+    office = api("office.tayninh")
+    body = _body()
+    body["tasks"] = [{"label": "1", "text": "Báo cáo.", "deadline_working_days": 5, "assignments": []}]
+    body.pop("deadline")
+    created = office.post("/api/v1/directives", json=body)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    later = today() + timedelta(days=60)
+    moved = office.patch(f"/api/v1/directives/{created.get_json()['id']}", json={"issued_on": later.isoformat()})
+    assert moved.status_code == 200, moved.get_data(as_text=True)
+    assert moved.get_json()["tasks"][0]["deadline"] > later.isoformat()

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.agencies.models import Agency
@@ -44,6 +43,7 @@ from coordination.reports.compliance.rows import (
     _directive_info,
 )
 from coordination.reports.compliance.scope import ReportScope, reportable_clause
+from coordination.workdays.calendar import due_soon_limit
 
 # --- building ----------------------------------------------------------------------------------------
 
@@ -135,7 +135,8 @@ def _blocks_of(
     agencies: dict[int, sa.Row],
     agency_ids: dict[str, int],
 ) -> Iterator[DirectiveBlock]:
-    due_soon_days = int(current_app.config["DUE_SOON_DAYS"])
+    # due soon: DUE_SOON_DAYS working days after the report's day
+    last_soon = due_soon_limit(day)
     directives = db.session.scalars(
         sa.select(Directive)
         .where(Directive.id.in_(batch))
@@ -216,7 +217,7 @@ def _blocks_of(
         if scope.agency is not None and state.agency_id != scope.agency.id:
             continue
         kind = timeliness(
-            Status(state.status), state.deadline, state.reported_done_on, state.completed_on, day, due_soon_days
+            Status(state.status), state.deadline, state.reported_done_on, state.completed_on, day, last_soon
         )
         if scope.statuses and state.status not in scope.statuses:
             continue
