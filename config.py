@@ -128,3 +128,11 @@ class Config:
     PROXY_COUNT = _int("PROXY_COUNT", 0)
     #: comma-separated addresses or networks that may read /metrics (others get 404)
     METRICS_ALLOWED_IPS = os.environ.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+
+    #: issue 15: webhooks may call loopback, private and link-local addresses (an intranet e-office system;
+    #: tests, whose receiver listens on 127.0.0.1); off, such URLs are refused (SSRF)
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+    #: seconds to connect and to wait for each answer of a webhook endpoint
+    WEBHOOK_TIMEOUT_SECONDS = _int("WEBHOOK_TIMEOUT_SECONDS", 5)
+    #: attempts before a delivery is given up (retries wait 1, 2, 4 ... minutes, at most 6 hours)
+    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 10)

@@ -107,6 +107,7 @@ def register_models() -> None:
     from coordination.indicators import models as _indicators  # noqa: F401
     from coordination.onboarding import models as _onboarding  # noqa: F401
     from coordination.reminders import models as _reminders  # noqa: F401
+    from coordination.webhooks import models as _webhooks  # noqa: F401  (issue 15)
     from coordination.workdays import models as _workdays  # noqa: F401
 
 

@@ -14,6 +14,7 @@ def init_cli(app: Flask) -> None:
     from coordination.onboarding.cli import agencies_cli, import_users_command, invite_user_command
     from coordination.reminders.cli import reminders_cli
     from coordination.reports.cli import report_cli
+    from coordination.webhooks.cli import webhooks_cli
     from coordination.workdays.cli import calendar_cli
 
     app.cli.add_command(demo_cli)
@@ -30,3 +31,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(doctor_command)
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(webhooks_cli)  # issue 15

@@ -40,6 +40,8 @@ class Permission(enum.StrEnum):
     indicator_measure = "indicator:measure"
     #: the working-day calendar's corrections (days off, make-up days): admin only
     calendar_manage = "calendar:manage"
+    #: issue 15: webhook endpoints, their deliveries, replays and test events: admin only
+    webhook_manage = "webhook:manage"
     #: issue 15: load agencies and users from a spreadsheet (admin only, like managing them one by one)
     onboarding_import = "onboarding:import"
     # Issue 15 (delegation inside an agency, phân công xử lý).
@@ -86,6 +88,7 @@ def can(user: User | None, permission: Permission, obj: Any = None) -> bool:
             | Permission.user_manage
             | Permission.onboarding_import
             | Permission.calendar_manage
+            | Permission.webhook_manage
         ):
             return False
         case Permission.report_view:

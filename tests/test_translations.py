@@ -34,8 +34,9 @@ PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[h
 
 
 def read_catalog(path: Path) -> Catalog:
+    # abort_invalid: an entry that lost its msgstr (a merge keeping both sides) fails here, not only warns
     with path.open("rb") as fh:
-        return read_po(fh)
+        return read_po(fh, abort_invalid=True)
 
 
 def catalog_path(lang: str) -> Path:

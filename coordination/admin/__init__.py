@@ -22,6 +22,7 @@ from coordination.admin.queue import QueueView, init_queue
 from coordination.admin.reports import ReportsView
 from coordination.admin.two_factor import TwoFactorView
 from coordination.admin.users import UserView
+from coordination.admin.webhooks import WebhookDeliveryView, WebhookEndpointView
 from coordination.admin.working_days import CalendarDayView, WorkCalendarView, init_working_days
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
@@ -30,6 +31,7 @@ from coordination.back import register_action_page
 from coordination.directives.models import Directive
 from coordination.extensions import db
 from coordination.security import csp_nonce
+from coordination.webhooks.models import WebhookDelivery, WebhookEndpoint
 from coordination.workdays.models import CalendarDay
 
 
@@ -64,6 +66,22 @@ def init_admin(app: Flask) -> Admin:
     )
     admin.add_view(ReportsView(name=_l("Báo cáo"), endpoint="reports", url="reports"))
     admin.add_view(UserView(User, name=_l("Người dùng"), endpoint="user"))
+    # issue 15: webhooks, for the admin only (the menu hides them from others)
+    webhooks = _l("Webhook")
+    admin.add_view(
+        WebhookEndpointView(
+            WebhookEndpoint, name=_l("Địa chỉ nhận"), category=webhooks, endpoint="webhook", url="webhook"
+        )
+    )
+    admin.add_view(
+        WebhookDeliveryView(
+            WebhookDelivery,
+            name=_l("Các lần gửi"),
+            category=webhooks,
+            endpoint="webhook_delivery",
+            url="webhook-delivery",
+        )
+    )
     # issue 15: the working-day calendar for everyone, its corrections for the admin
     working_days = _l("Ngày làm việc")
     admin.add_view(

@@ -108,6 +108,13 @@ AUDIT_ACTION_LABELS = {
     "explanation.read": _l("Đã đọc giải trình"),
     "reminder_policy.update": _l("Sửa chính sách đôn đốc"),
     "calendar.revoke": _l("Tạo liên kết lịch mới"),
+    # issue 15: reports and webhooks
+    "report.generate": _l("Lập báo cáo"),
+    "webhook_endpoint.create": _l("Đăng ký webhook"),
+    "webhook_endpoint.update": _l("Sửa webhook"),
+    "webhook_endpoint.delete": _l("Xóa webhook"),
+    "webhook_endpoint.test": _l("Gửi sự kiện thử tới webhook"),
+    "webhook_delivery.replay": _l("Gửi lại sự kiện webhook"),
     "user.totp_enable": _l("Bật xác thực hai bước"),
     "user.totp_disable": _l("Tắt xác thực hai bước"),
     "user.totp_reset": _l("Quản trị viên xóa xác thực hai bước"),

@@ -23,6 +23,7 @@ from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 from coordination.formatting import parse_date
 from coordination.reports.compliance import directive_for_report, may_report, reportable_clause, resolve_scope
+from coordination.reports.operations import record_report_generated
 from coordination.reports.output import download
 from coordination.reports.schemas import ComplianceArgsSchema
 
@@ -84,7 +85,10 @@ class ReportsView(SecureBaseView):
                 (FORMAT_LABELS[f], f"{base}?{urlencode([*query, ('format', f)])}") for f in ("pdf", "xlsx", "csv")
             ]
             downloads.append((_("Chọn lại"), url_for(".index") + "?" + urlencode(query)))
-        return download(user, scope, args.get("as_of") or today(), fmt, downloads=downloads)
+        day = args.get("as_of") or today()
+        response = download(user, scope, day, fmt, downloads=downloads)
+        record_report_generated(scope, day, fmt, actor=user)
+        return response
 
     def _form(self, values: dict[str, Any], errors: dict[str, Any]) -> Any:
         user = current()

@@ -23,6 +23,7 @@ def init_api(app: Flask) -> None:
     from coordination.reminders.api import blp as reminders_blp  # issue 5
     from coordination.reports.api import blp as reports_blp
     from coordination.reports.dashboard_api import blp as dashboard_blp  # issue 5
+    from coordination.webhooks.api import blp as webhooks_blp  # issue 15
 
     api.init_app(app)
     login_manager.request_loader(load_user_from_request)
@@ -40,6 +41,7 @@ def init_api(app: Flask) -> None:
         reminders_blp,  # issue 5: reminders, explanations, notifications
         indicators_blp,  # issue 5: targets
         queue_blp,  # issue 11: GET /queue
+        webhooks_blp,  # issue 15: endpoints and deliveries
         onboarding_blp,  # issue 15: POST /onboarding/agencies, /users, /import
     )
     for blueprint in blueprints:

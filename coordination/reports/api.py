@@ -17,6 +17,7 @@ from coordination.reports.compliance import (
     require_reporter,
     resolve_scope,
 )
+from coordination.reports.operations import record_report_generated
 from coordination.reports.output import MIMETYPES, download
 from coordination.reports.schemas import ComplianceArgsSchema, ComplianceReportSchema
 
@@ -69,6 +70,6 @@ def compliance_report(
         role=role,
     )
     day = as_of or today()
-    if format == "json":
-        return build_report(user, scope, as_of=day)
-    return download(user, scope, day, format)
+    answer = build_report(user, scope, as_of=day) if format == "json" else download(user, scope, day, format)
+    record_report_generated(scope, day, format, actor=user)
+    return answer

@@ -49,9 +49,12 @@ def compliance_command(
     output: str | None,
 ) -> None:
     """Write the compliance report of a directive, an agency or a period, as of today or a past day."""
+    from coordination.audit import SYSTEM_CLI
     from coordination.db import today
     from coordination.errors import OperationError
+    from coordination.extensions import db
     from coordination.reports.compliance import resolve_scope
+    from coordination.reports.operations import record_report_generated
     from coordination.reports.output import filename_for, render_bytes
 
     day = _day(as_of) or today()
@@ -73,6 +76,8 @@ def compliance_command(
     except OperationError as error:
         raise click.ClickException(str(error.message)) from None
     data = render_bytes(None, scope, day, fmt)
+    record_report_generated(scope, day, fmt, actor=SYSTEM_CLI)
+    db.session.commit()
     target = output or filename_for(scope, day, fmt)
     if target == "-":
         sys.stdout.buffer.write(data)

@@ -18,6 +18,7 @@ from coordination.extensions import db
 from coordination.indicators.models import Indicator
 from coordination.reminders.calendar import ensure_calendar_token
 from coordination.reminders.operations import request_explanation
+from coordination.webhooks.operations import create_endpoint, send_test_event
 from coordination.workdays.operations import save_calendar_day
 from tests.conftest import SETUP, directive, get_user, tiny_pdf
 from tests.factories import make_assignment
@@ -44,6 +45,8 @@ def make_objects() -> dict[str, object]:
     token = ensure_calendar_token(officer)
     # a correction of the working-day calendar, on a day long past that no deadline of the demo reaches
     calendar_day = save_calendar_day(None, {"day": date(2000, 1, 3), "kind": "off", "name": "Kiểm thử"}, actor=SETUP)
+    webhook, _ = create_endpoint({"url": "https://93.184.215.14/hook", "events": ["reminder.sent"]}, actor=SETUP)
+    delivery = send_test_event(webhook, actor=SETUP)
     db.session.commit()
     return {
         "directive_id": kstt.id,
@@ -58,4 +61,6 @@ def make_objects() -> dict[str, object]:
         "user_id": db.session.scalar(sa.select(User.id).where(User.username == "justice.tayninh")),
         "token": token,
         "calendar_day_id": calendar_day.id,
+        "webhook_id": webhook.id,
+        "delivery_id": delivery.id,
     }

@@ -225,6 +225,56 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     ),
     "calendar_day.export": ("GET", "/app/calendar-day/export/csv/", (302, 302, 403, 403, 403, 403, 403, 403)),
     "calendar_day.create_view": ("GET", "/app/calendar-day/new/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    # issue 15: webhooks, the administrator's only
+    "webhook.index_view": ("GET", "/app/webhook/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    "webhook.action_view": ("POST", "/app/webhook/action/", (302, 302, 403, 403, 403, 403, 403, 403)),
+    "webhook.ajax_lookup": ("GET", "/app/webhook/ajax/lookup/", (302, 404, 403, 403, 403, 403, 403, 403)),
+    "webhook.ajax_update": ("POST", "/app/webhook/ajax/update/", (302, 404, 403, 403, 403, 403, 403, 403)),
+    "webhook.create_view": ("GET", "/app/webhook/new/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    "webhook.delete_view": ("POST", "/app/webhook/delete/", (302, 302, 403, 403, 403, 403, 403, 403)),
+    "webhook.details_view": ("GET", "/app/webhook/details/?id={webhook_id}", (302, 302, 403, 403, 403, 403, 403, 403)),
+    "webhook.edit_view": ("GET", "/app/webhook/edit/?id={webhook_id}", (302, 200, 403, 403, 403, 403, 403, 403)),
+    "webhook.export": ("GET", "/app/webhook/export/csv/", (302, 302, 403, 403, 403, 403, 403, 403)),
+    "webhook.test_view": ("POST", "/app/webhook/{webhook_id}/test/", (302, 302, 403, 403, 403, 403, 403, 403)),
+    "webhook_delivery.index_view": ("GET", "/app/webhook-delivery/", (302, 200, 403, 403, 403, 403, 403, 403)),
+    "webhook_delivery.action_view": (
+        "POST",
+        "/app/webhook-delivery/action/",
+        (302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    "webhook_delivery.ajax_lookup": (
+        "GET",
+        "/app/webhook-delivery/ajax/lookup/",
+        (302, 404, 403, 403, 403, 403, 403, 403),
+    ),
+    "webhook_delivery.ajax_update": (
+        "POST",
+        "/app/webhook-delivery/ajax/update/",
+        (302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    "webhook_delivery.create_view": ("GET", "/app/webhook-delivery/new/", (302, 403, 403, 403, 403, 403, 403, 403)),
+    "webhook_delivery.delete_view": (
+        "POST",
+        "/app/webhook-delivery/delete/",
+        (302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    "webhook_delivery.details_view": (
+        "GET",
+        "/app/webhook-delivery/details/?id={delivery_id}",
+        (302, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    "webhook_delivery.edit_view": (
+        "GET",
+        "/app/webhook-delivery/edit/?id={delivery_id}",
+        (302, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    "webhook_delivery.export": ("GET", "/app/webhook-delivery/export/csv/", (302, 302, 403, 403, 403, 403, 403, 403)),
+    # a pending delivery: the replay is refused in words (a flash) and the page comes back
+    "webhook_delivery.replay_view": (
+        "POST",
+        "/app/webhook-delivery/{delivery_id}/replay/",
+        (302, 302, 403, 403, 403, 403, 403, 403),
+    ),
     # issue 15: the admin removes a user's second factor (none set up here: refused in words, back to the page)
     "user.reset_two_factor_view": (
         "POST",

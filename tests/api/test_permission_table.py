@@ -28,6 +28,8 @@ from coordination.evidence.operations import add_evidence
 from coordination.extensions import db
 from coordination.indicators.operations import create_indicator
 from coordination.reminders.operations import answer_explanation, request_explanation
+from coordination.webhooks.models import DeliveryStatus
+from coordination.webhooks.operations import create_endpoint, send_test_event
 from tests.conftest import SETUP, USERS, directive
 from tests.factories import TAM_DIEP as TAM_DIEP_ISSUER
 from tests.factories import TAY_NINH as TAY_NINH_ISSUER
@@ -192,6 +194,22 @@ def _indicator(side: dict[str, str]) -> int:
     )
     db.session.commit()
     return indicator.id
+
+
+def _webhook(side: dict[str, str]) -> int:
+    """An endpoint registered by the system (a public address: no receiver is called by these requests)."""
+    endpoint, _ = create_endpoint({"url": "https://93.184.215.14/hook", "events": ["reminder.sent"]}, actor=SETUP)
+    db.session.commit()
+    return endpoint.id
+
+
+def _webhook_delivery(side: dict[str, str]) -> int:
+    """A delivery whose attempts failed, so that it may be replayed."""
+    endpoint, _ = create_endpoint({"url": "https://93.184.215.14/hook", "events": ["reminder.sent"]}, actor=SETUP)
+    delivery = send_test_event(endpoint, actor=SETUP)
+    delivery.status = DeliveryStatus.given_up  # the test's setup, as the deliverer would leave it
+    db.session.commit()
+    return delivery.id
 
 
 def _import_body(side: dict[str, str]) -> dict[str, Any]:
@@ -391,11 +409,13 @@ ACTIONS: dict[str, Action] = {
     "dashboard": Action(
         "GET /api/v1/dashboard", lambda side: None, lambda client, _, side: client.get("/api/v1/dashboard"), False
     ),
+    # issue 15: generating a report is recorded in the history (and raises the report.generated webhook)
     "compliance report": Action(
         "GET /api/v1/reports/compliance",
         lambda side: directive(side["ref"]).id,
         lambda client, d, side: client.get(f"/api/v1/reports/compliance?directive={d}"),
         audited=False,
+        changes=("audit",),
     ),
     "merge agency": Action(
         "POST /api/v1/agencies/{code}/merge",
@@ -439,6 +459,58 @@ ACTIONS: dict[str, Action] = {
         lambda side: None,
         lambda client, _, side: client.post("/api/v1/notifications/read", json={"all": True}),
         audited=False,
+    ),
+    # issue 15: webhooks, administrators only
+    "list webhooks": Action(
+        "GET /api/v1/webhooks/endpoints",
+        lambda side: None,
+        lambda client, _, side: client.get("/api/v1/webhooks/endpoints"),
+        audited=False,
+    ),
+    "register webhook": Action(
+        "POST /api/v1/webhooks/endpoints",
+        lambda side: None,
+        lambda client, _, side: client.post(
+            "/api/v1/webhooks/endpoints", json={"url": "https://93.184.215.14/e-office", "events": ["reminder.sent"]}
+        ),
+    ),
+    "read webhook": Action(
+        "GET /api/v1/webhooks/endpoints/{endpoint_id}",
+        _webhook,
+        lambda client, e, side: client.get(f"/api/v1/webhooks/endpoints/{e}"),
+        audited=False,
+    ),
+    "patch webhook": Action(
+        "PATCH /api/v1/webhooks/endpoints/{endpoint_id}",
+        _webhook,
+        lambda client, e, side: client.patch(f"/api/v1/webhooks/endpoints/{e}", json={"description": "E-office"}),
+    ),
+    "delete webhook": Action(
+        "DELETE /api/v1/webhooks/endpoints/{endpoint_id}",
+        _webhook,
+        lambda client, e, side: client.delete(f"/api/v1/webhooks/endpoints/{e}"),
+    ),
+    "send test webhook": Action(
+        "POST /api/v1/webhooks/endpoints/{endpoint_id}/test",
+        _webhook,
+        lambda client, e, side: client.post(f"/api/v1/webhooks/endpoints/{e}/test"),
+    ),
+    "list webhook deliveries": Action(
+        "GET /api/v1/webhooks/deliveries",
+        lambda side: None,
+        lambda client, _, side: client.get("/api/v1/webhooks/deliveries?status=failed"),
+        audited=False,
+    ),
+    "read webhook delivery": Action(
+        "GET /api/v1/webhooks/deliveries/{delivery_id}",
+        _webhook_delivery,
+        lambda client, d, side: client.get(f"/api/v1/webhooks/deliveries/{d}"),
+        audited=False,
+    ),
+    "replay webhook delivery": Action(
+        "POST /api/v1/webhooks/deliveries/{delivery_id}/replay",
+        _webhook_delivery,
+        lambda client, d, side: client.post(f"/api/v1/webhooks/deliveries/{d}/replay"),
     ),
     "revoke own token": Action(
         "DELETE /api/v1/tokens/current",
@@ -555,6 +627,21 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     "read notices":      {"tn": (200,) * 8, "td": (200,) * 8},
     "mark notices read": {"tn": (200,) * 8, "td": (200,) * 8},
     "revoke own token":  {"tn": (204,) * 8, "td": (204,) * 8},
+    # Webhooks send the province's events outside: the administrator's alone.
+    **{
+        action: {side: (status,) + (403,) * 7 for side in ("tn", "td")}
+        for action, status in (
+            ("list webhooks", 200),
+            ("register webhook", 201),
+            ("read webhook", 200),
+            ("patch webhook", 200),
+            ("delete webhook", 204),
+            ("send test webhook", 201),
+            ("list webhook deliveries", 200),
+            ("read webhook delivery", 200),
+            ("replay webhook delivery", 200),
+        )
+    },
 }
 # fmt: on
 

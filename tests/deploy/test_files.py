@@ -14,7 +14,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-UNITS = ("coordination.service", "coordination-reminders.service", "coordination-reminders.timer")
+UNITS = (
+    "coordination.service",
+    "coordination-reminders.service",
+    "coordination-reminders.timer",
+    "coordination-webhooks.service",
+    "coordination-webhooks.timer",
+)
 #: the README's Configuration table rows that are not deployment settings
 NOT_DEPLOYED = {"TEST_DATABASE_URL"}
 
@@ -101,6 +107,17 @@ def test_reminders_run_from_a_timer_each_morning_in_vietnam_time() -> None:
     assert "Persistent=true" in text.splitlines()
     service = (DEPLOY / "systemd" / "coordination-reminders.service").read_text(encoding="utf-8")
     assert "ExecStart=/srv/coordination/.venv/bin/flask --app wsgi reminders run" in service.splitlines()
+
+
+def test_webhooks_are_delivered_every_minute_from_a_sandbox_that_writes_nothing() -> None:
+    timer = (DEPLOY / "systemd" / "coordination-webhooks.timer").read_text(encoding="utf-8").splitlines()
+    assert "OnUnitActiveSec=1min" in timer and "Unit=coordination-webhooks.service" in timer
+    text = (DEPLOY / "systemd" / "coordination-webhooks.service").read_text(encoding="utf-8")
+    assert "ExecStart=/srv/coordination/.venv/bin/flask --app wsgi webhooks deliver" in text.splitlines()
+    directives = dict(line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#"))
+    assert directives["User"] == "coordination" and directives["ProtectSystem"] == "strict"
+    assert directives["NoNewPrivileges"] == "yes" and directives["CapabilityBoundingSet"] == ""
+    assert "ReadWritePaths" not in directives
 
 
 def test_gunicorn_accepts_the_config(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from coordination.evidence.models import Evidence
 from coordination.extensions import db
 from coordination.indicators.models import Indicator, Measurement
 from coordination.reminders.models import ExplanationRequest, Reminder
+from coordination.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.conftest import SETUP
 from tests.support.api import ApiClient
 
@@ -87,6 +88,8 @@ def fingerprint() -> dict[str, Any]:
         "measurement": _count(Measurement.id),
         # issue 15: who handles what inside an agency, current and ended
         "handler": _rows(AssignmentHandler.id, AssignmentHandler.user_id, AssignmentHandler.ended_at),
+        "webhook_endpoint": _rows(WebhookEndpoint.id, WebhookEndpoint.url, WebhookEndpoint.description),
+        "webhook_delivery": _rows(WebhookDelivery.id, WebhookDelivery.status, WebhookDelivery.attempts),
         # tokens are made lazily by the test's API client: only a revocation is a change
         "revoked_token": sorted(db.session.scalars(sa.select(ApiToken.id).where(ApiToken.revoked_at.is_not(None)))),
     }
