@@ -27,8 +27,8 @@ lock:  ## Recompile requirements.txt and requirements-dev.txt (pinned, hashed) f
 	$(PIP_COMPILE) --output-file requirements.txt requirements.in
 	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
-translations: $(BIN)/.installed  ## Compile the message catalogs (vi, en)
-	$(BIN)/pybabel compile -f -d coordination/translations
+translations: $(BIN)/.installed  ## Compile the message catalogs (vi, en; the app's messages, Flask-Admin's and WTForms' own)
+	$(BIN)/pybabel compile -f -d coordination/translations -D "messages admin wtforms"
 
 translations-update: $(BIN)/.installed  ## Extract the strings to messages.pot and update the vi and en catalogs
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -c TRANSLATORS: -o coordination/translations/messages.pot . && for lang in vi en; do $(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations -l $$lang --no-fuzzy-matching || exit 1; done

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 import config as config_module
 from coordination.extensions import babel, csrf, db, login_manager, migrate
+from coordination.i18n import init_catalogs
 from coordination.security import init_security
 from coordination.transaction import end_request_transaction
 
@@ -92,6 +93,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: app.config["TIMEZONE"])
+    init_catalogs()  # Flask-Admin's and WTForms' own messages from the project's catalogs too
 
 
 def register_models() -> None:

@@ -6,11 +6,13 @@ import contextlib
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from coordination.back import page_of_action
 
 
 class OperationError(Exception):
@@ -112,6 +114,11 @@ def init_errors(app: Flask) -> None:
         status = error.code or 500
         if wants_problem_json():
             return http_problem(error)
+        if isinstance(error, MethodNotAllowed) and request.method in ("GET", "HEAD"):
+            # An action URL reloaded or opened from a link: back to its page, not a dead end (coordination.back).
+            page = page_of_action()
+            if page is not None:
+                return redirect(page, 303)
         return (
             render_template(
                 "errors/error.html", status=status, detail=_custom_description(error) or http_detail(status)

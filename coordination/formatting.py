@@ -20,6 +20,8 @@ from flask_babel import get_locale
 #: dd/mm/yyyy as people type it, also with "." or "-" between the parts
 _TYPED_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
 DATE_PATTERN = "dd/MM/yyyy"
+#: the `pattern` of every date input: what parse_date reads (written for the `v` flag browsers compile it with)
+DATE_INPUT_PATTERN = r"[0-9]{1,2}[\/\.\-][0-9]{1,2}[\/\.\-][0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 def format_number(value: int | float | Decimal | None, decimals: int = 0, locale: str = "vi") -> str:
@@ -113,3 +115,13 @@ def task_labels_text(tasks: Iterable[Any], locale: str | None = None) -> str:
     """Several tasks named in document order, each once: "1, 2, 2, ý thứ nhất, 5" reads badly, so "; "."""
     unique = {task.id: task for task in tasks}.values()
     return "; ".join(task_label_text(task, locale) for task in sorted(unique, key=lambda t: t.position))
+
+
+def date_input_value(value: date | str | None) -> str:
+    """What a date input shows: dd/mm/yyyy for a day or text that reads as one (an ISO link), else the text as typed."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return format_date(value)
+    day = parse_date_or_none(value)
+    return format_date(day) if day is not None else value

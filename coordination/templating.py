@@ -69,6 +69,7 @@ def init_templating(app: Flask) -> None:
         status_label=status_label,
         timeliness_label=timeliness_label,
         vi_sort=vi_sort,
+        date_input=formatting.date_input_value,
     )
     # Templates ask the directive's lifecycle (directive_states.can_close(directive.status)), never compare strings.
     app.jinja_env.globals.update(
@@ -77,4 +78,5 @@ def init_templating(app: Flask) -> None:
         get_locale=get_locale,
         directive_states=directive_states,
         page_window=page_window,
+        DATE_INPUT_PATTERN=formatting.DATE_INPUT_PATTERN,
     )

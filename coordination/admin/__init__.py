@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, url_for
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
@@ -24,7 +27,9 @@ from coordination.admin.working_days import CalendarDayView, WorkCalendarView, i
 from coordination.agencies.models import Agency, AgencyGroup
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
+from coordination.back import register_action_page
 from coordination.directives.models import Directive
+from coordination.extensions import db
 from coordination.security import csp_nonce
 from coordination.webhooks.models import WebhookDelivery, WebhookEndpoint
 from coordination.workdays.models import CalendarDay
@@ -107,4 +112,44 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(
         OnboardingView(name=_l("Nhập từ Excel"), category=administration, endpoint="onboarding", url="onboarding")
     )
+    register_action_pages(app)
     return admin
+
+
+def _owner_page(model: type, key: str, page: Any) -> Any:
+    """The page of the object that owns the action's object (its row's `key`), or None if there is none."""
+
+    def page_of(args: dict[str, Any]) -> str | None:
+        owner = db.session.scalar(sa.select(getattr(model, key)).where(model.id == next(iter(args.values()))))
+        return page(owner) if owner is not None else None
+
+    return page_of
+
+
+def register_action_pages(app: Flask) -> None:
+    """Actions on an object shown on another object's page: a GET of their URL goes back to that page."""
+    from coordination.assignments.models import ExtensionRequest
+    from coordination.evidence.models import Evidence
+
+    def assignment_page(anchor: str) -> Any:
+        return lambda assignment_id: url_for("assignment.details_view", id=assignment_id) + anchor
+
+    register_action_page(
+        app, "assignment.remove_evidence_view", _owner_page(Evidence, "assignment_id", assignment_page("#evidence"))
+    )
+    register_action_page(
+        app, "assignment.decide_extension_view", _owner_page(ExtensionRequest, "assignment_id", assignment_page(""))
+    )
+    register_action_page(
+        app,
+        "directive.remove_assignment_view",
+        _owner_page(Assignment, "task_id", lambda task_id: url_for("directive.task_view", task_id=task_id)),
+    )
+    for action, anchor in (
+        ("report_view", "#report"),
+        ("request_extension_view", "#extension"),
+        ("review_view", "#review"),
+    ):
+        register_action_page(
+            app, f"assignment.{action}", lambda args, anchor=anchor: assignment_page(anchor)(args["assignment_id"])
+        )

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import BaseForm
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, _FlaskFormCSRF
+from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import cached_property
 
 from coordination import audit
 from coordination.access import found_or_404
 from coordination.auth.models import User
 from coordination.extensions import db
+from coordination.i18n import TRANSLATIONS, WTFormsTranslations
 from coordination.permissions import Permission, can
 from coordination.templating import format_date
 
@@ -33,6 +36,10 @@ class SecureForm(BaseForm):
     class Meta:
         csrf_class = _FlaskFormCSRF
         csrf_context = session
+
+        def get_translations(self, form: Any) -> WTFormsTranslations:
+            # WTForms' own messages ("This field is required.") from the project's catalog (coordination/i18n.py)
+            return TRANSLATIONS
 
         @cached_property
         def csrf(self) -> bool:
@@ -144,6 +151,12 @@ class SecureModelView(SecureMixin, ModelView):
         super().__init__(model, db, **kwargs)
 
     def _handle_view(self, name: str, **kwargs: Any) -> Any:
+        # Flask-Admin keeps extra template arguments on `g`; where one app context serves several requests
+        # (the tests' client), one list's arguments (the work list's `filters`) would reach the next page.
+        this_request = request._get_current_object()
+        if g.get("admin_template_args_request") is not this_request:
+            g.pop("_admin_template_args", None)
+            g.admin_template_args_request = this_request
         refused = super()._handle_view(name, **kwargs)
         if refused is not None:
             return refused
@@ -151,6 +164,33 @@ class SecureModelView(SecureMixin, ModelView):
         if flag is not None and not getattr(self, flag):
             abort(403)
         return None
+
+    # --- refusals in words, naming the field --------------------------------------------------------
+
+    def validate_form(self, form: Any) -> bool:
+        valid = super().validate_form(form)
+        if not valid and request.method == "POST":
+            # Flask-Admin says only "Không tạo được bản ghi."; the clerk is told which field and why.
+            for name, errors in form.errors.items():
+                field = getattr(form, name, None)
+                label = field.label.text if field is not None and hasattr(field, "label") else name
+                messages = [m for m in errors if isinstance(m, str)]
+                if messages:
+                    flash(f"{label}: {' '.join(messages)}", "error")
+        return valid
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, IntegrityError):
+            # A unique rule the form could not check (several columns, or another save just before):
+            # the raw database message would be English and name tables; this names the fields.
+            db.session.rollback()  # before anything reads the database again (the user's locale does)
+            labels = [str(self.column_labels.get(c, c)) for c in _duplicated_columns(exc, self.model)]
+            if labels:
+                flash(_("Không lưu được: đã có bản ghi trùng %(fields)s.", fields=", ".join(labels)), "error")
+            else:
+                flash(_("Không lưu được: dữ liệu trùng hoặc mâu thuẫn với dữ liệu đã có."), "error")
+            return True
+        return super().handle_view_exception(exc)
 
     # --- scoping -----------------------------------------------------------------------------------
 
@@ -205,3 +245,20 @@ class AuditedModelView(SecureModelView):
             before=None if is_created else g.pop("admin_audit_before", None),
             after=audit.snapshot(model, self.audit_fields),
         )
+
+
+def _duplicated_columns(exc: IntegrityError, model: Any) -> list[str]:
+    """The model's attributes a unique constraint refused, from PostgreSQL's constraint name or SQLite's message."""
+    table = model.__table__
+    columns: list[str] = []
+    constraint_name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+    if constraint_name:
+        for constraint in [*table.constraints, *table.indexes]:
+            if constraint.name == constraint_name:
+                columns = [c.name for c in constraint.columns]
+    else:
+        match = re.search(r"UNIQUE constraint failed: (.+)$", str(exc.orig))
+        if match:
+            columns = [part.strip().split(".")[-1] for part in match.group(1).split(",")]
+    # a foreign key column is shown by its relationship's name ("owner_id" -> "owner")
+    return [c[: -len("_id")] if c.endswith("_id") else c for c in columns]

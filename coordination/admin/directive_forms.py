@@ -222,8 +222,13 @@ class DirectiveForm(WorkflowForm):
 
 
 def directive_data(form: DirectiveForm) -> dict[str, Any]:
-    """The `data` of create_directive / update_directive, from a validated form."""
+    """The `data` of create_directive / update_directive, from a validated form.
+
+    Also fills `form.field_paths`: the data's paths ("tasks.0.subtasks.1.deadline") to the flat rows'
+    fields, so that an operation's refusal lands on the row the clerk typed it in.
+    """
     tasks: list[dict[str, Any]] = []
+    paths: dict[str, Any] = {"issued_on": form.issued_on, "deadline": form.deadline}
     for entry in form.tasks.entries:
         row = entry.form
         if row.is_blank:
@@ -240,9 +245,13 @@ def directive_data(form: DirectiveForm) -> dict[str, Any]:
             "subtasks": [],
         }
         if row.level.data == SUB and tasks:
+            path = f"tasks.{len(tasks) - 1}.subtasks.{len(tasks[-1]['subtasks'])}"
             tasks[-1]["subtasks"].append(task)
         else:
+            path = f"tasks.{len(tasks)}"
             tasks.append(task)
+        paths.update({f"{path}.{name}": row[name] for name in ("label", "text", "deadline", "recurrence_day")})
+    form.field_paths = paths
     return {
         "number": form.number.data.strip(),
         "symbol": form.symbol.data.strip(),

@@ -15,41 +15,12 @@ from wtforms.widgets import TextInput
 
 from coordination.admin.base import SecureForm
 from coordination.errors import OperationError
-from coordination.formatting import format_date, parse_date
-
-#: WTForms' own English messages, as our users read them (WTForms ships no Vietnamese catalog)
-_WTFORMS_MESSAGES = {
-    "This field is required.": _l("Bắt buộc."),
-    "Not a valid choice.": _l("Lựa chọn không hợp lệ."),
-    "Invalid Choice: could not coerce.": _l("Lựa chọn không hợp lệ."),
-    "'%(value)s' is not a valid choice for this field.": _l("Lựa chọn “%(value)s” không hợp lệ."),
-    "'%(value)s' are not valid choices for this field.": _l("Các lựa chọn “%(value)s” không hợp lệ."),
-    "Not a valid integer value.": _l("Phải là một số nguyên."),
-    "The CSRF token is missing.": _l("Biểu mẫu đã hết hạn; hãy tải lại trang và thử lại."),
-    "The CSRF token is invalid.": _l("Biểu mẫu đã hết hạn; hãy tải lại trang và thử lại."),
-    "The CSRF token has expired.": _l("Biểu mẫu đã hết hạn; hãy tải lại trang và thử lại."),
-    "The CSRF tokens do not match.": _l("Biểu mẫu đã hết hạn; hãy tải lại trang và thử lại."),
-}
-
-
-class _Translations:
-    def gettext(self, string: str) -> str:
-        message = _WTFORMS_MESSAGES.get(string)
-        return str(message) if message is not None else string
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
-
-
-_TRANSLATIONS = _Translations()
+from coordination.formatting import DATE_INPUT_PATTERN, format_date, parse_date
+from coordination.i18n import TRANSLATIONS, WTFormsTranslations
 
 
 class WorkflowForm(SecureForm):
-    """A form of the workflow pages: CSRF token (SecureForm), messages in Vietnamese."""
-
-    class Meta:
-        def get_translations(self, form: Form) -> _Translations:
-            return _TRANSLATIONS
+    """A form of the workflow pages: CSRF token and WTForms' messages in Vietnamese (SecureForm)."""
 
 
 class RowForm(Form):
@@ -58,8 +29,8 @@ class RowForm(Form):
     class Meta:
         csrf = False
 
-        def get_translations(self, form: Form) -> _Translations:
-            return _TRANSLATIONS
+        def get_translations(self, form: Form) -> WTFormsTranslations:
+            return TRANSLATIONS
 
 
 def bind(form_class: type[Form], *, files: bool = False, data: dict[str, Any] | None = None) -> Any:
@@ -70,10 +41,32 @@ def bind(form_class: type[Form], *, files: bool = False, data: dict[str, Any] | 
     return form_class(formdata=formdata)
 
 
+def field_at(form: Form, path: str) -> Field | None:
+    """The field an operation's error names: "deadline", or a dotted path ("tasks.0.deadline").
+
+    A form whose rows are not the data's shape (the directive form's sub-items are flat rows) maps
+    the paths itself in `field_paths`; otherwise the path walks fields and FieldList entries.
+    """
+    mapped = getattr(form, "field_paths", None) or {}
+    if path in mapped:
+        return mapped[path]
+    node: Any = form
+    for part in path.split("."):
+        if part.isdigit() and hasattr(node, "entries"):
+            index = int(part)
+            node = node.entries[index] if index < len(node.entries) else None
+            node = getattr(node, "form", node)
+        else:
+            node = getattr(getattr(node, "form", node), part, None)
+        if node is None:
+            return None
+    return node if isinstance(node, Field) else None
+
+
 def show_error(form: Form | None, error: OperationError) -> None:
     """Put an operation's refusal on the fields it names, and say it at the top of the page."""
     for name, messages in (error.errors or {}).items():
-        field = getattr(form, name, None) if form is not None else None
+        field = field_at(form, name) if form is not None else None
         if isinstance(field, Field):
             field.errors = [*field.errors, *(str(m) for m in messages)]
     flash(str(error.message), "error")
@@ -110,6 +103,9 @@ class VNDateField(Field):
             "placeholder": "dd/mm/yyyy",
             "inputmode": "numeric",
             "autocomplete": "off",
+            "maxlength": 10,
+            "pattern": DATE_INPUT_PATTERN,
+            "title": _l("Ngày theo dạng dd/mm/yyyy"),
             **kwargs.pop("render_kw", {}),
         }
         super().__init__(label, validators, render_kw=render_kw, **kwargs)

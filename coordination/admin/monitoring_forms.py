@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import TextInput
 
 from coordination.admin.forms import VNDateField
+from coordination.i18n import TranslatedFlaskForm
 
 
 class NotInThePast:
@@ -36,7 +37,7 @@ class NotInTheFuture:
 REQUIRED = _l("Bắt buộc.")
 
 
-class ExplanationRequestForm(FlaskForm):
+class ExplanationRequestForm(TranslatedFlaskForm):
     question = TextAreaField(
         _l("Nội dung yêu cầu giải trình"),
         validators=[DataRequired(REQUIRED), Length(max=5000, message=_l("Tối đa %(max)s ký tự."))],
@@ -44,7 +45,7 @@ class ExplanationRequestForm(FlaskForm):
     due_on = VNDateField(_l("Hạn trả lời (dd/mm/yyyy)"), validators=[InputRequired(REQUIRED), NotInThePast()])
 
 
-class ExplanationAnswerForm(FlaskForm):
+class ExplanationAnswerForm(TranslatedFlaskForm):
     answer = TextAreaField(
         _l("Nội dung giải trình (lý do chậm trễ)"),
         validators=[DataRequired(REQUIRED), Length(max=10000, message=_l("Tối đa %(max)s ký tự."))],
@@ -103,7 +104,7 @@ class NumberField(Field):
             raise ValueError(_l("Phải là một số (ví dụ 37.075 hoặc 73,3)."))
 
 
-class MeasurementForm(FlaskForm):
+class MeasurementForm(TranslatedFlaskForm):
     measured_on = VNDateField(_l("Ngày số liệu (dd/mm/yyyy)"), validators=[InputRequired(REQUIRED), NotInTheFuture()])
     value = NumberField(
         _l("Giá trị đạt được"),

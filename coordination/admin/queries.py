@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Query, aliased, contains_eager, defer, joinedload, selectinload, with_expression
 
 from coordination.agencies.models import Agency
@@ -184,6 +186,8 @@ class WorkFilters:
     followed: bool = False
     #: issue 15: "me" (do tôi xử lý), "none" (chưa phân công) or a user id (the head's dashboard links)
     handler: str | None = None
+    #: dates typed that are not a day: ignored by the filter, said under their field
+    date_errors: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_args(cls, args: dict) -> WorkFilters:
@@ -202,6 +206,7 @@ class WorkFilters:
             timeliness_any=chosen if len(chosen) > 1 else (),
             followed=args.get("scope") == FOLLOWED,
             handler=_handler_or_none(args.get("handler")),
+            date_errors=unreadable_dates(args, ("due_from", "due_to", "issued_from", "issued_to")),
         )
 
     @property
@@ -423,6 +428,16 @@ def _enum_or_none(enum_cls: type, value: str | None):  # type: ignore[no-untyped
         return enum_cls(value) if value else None
     except ValueError:
         return None
+
+
+def unreadable_dates(args: Any, names: tuple[str, ...]) -> dict[str, list[str]]:
+    """{name: [message]} for each of these arguments typed but not readable as a day."""
+    message = _("Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy.")
+    return {
+        name: [message]
+        for name in names
+        if (args.get(name) or "").strip() and parse_date_or_none(args.get(name)) is None
+    }
 
 
 def _handler_or_none(value: str | None) -> str | None:

@@ -10,7 +10,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
@@ -23,6 +22,7 @@ from coordination.auth.models import User
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, DirectiveStatus
 from coordination.extensions import db
+from coordination.i18n import TranslatedFlaskForm
 from coordination.permissions import Permission, can, visible_directives
 from coordination.reminders.models import ReminderPolicy
 from coordination.reminders.operations import policy_for, policy_of, preview_reminders, save_policy, send_reminders
@@ -36,7 +36,7 @@ MESSAGE_MAX = 5000
 SELECTION_MAX = 500
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(TranslatedFlaskForm):
     days_before = IntegerField(
         _l("Nhắc trước hạn (ngày)"),
         validators=[

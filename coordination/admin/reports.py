@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from coordination.admin.base import SecureBaseView, current
+from coordination.admin.queries import unreadable_dates
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment
 from coordination.assignments.states import STATUS_LABELS, TIMELINESS_LABELS
@@ -20,12 +21,14 @@ from coordination.collation import vi_order
 from coordination.db import today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
+from coordination.formatting import parse_date
 from coordination.reports.compliance import directive_for_report, may_report, reportable_clause, resolve_scope
 from coordination.reports.operations import record_report_generated
 from coordination.reports.output import download
 from coordination.reports.schemas import ComplianceArgsSchema
 
 _LIST_ARGS = ("status", "timeliness")
+_DATE_ARGS = ("issued_from", "issued_to", "as_of")
 FORMAT_LABELS = {
     "html": _l("Xem, in (HTML)"),
     "pdf": "PDF",
@@ -53,10 +56,15 @@ class ReportsView(SecureBaseView):
             values = [v for v in request.args.getlist(key) if v.strip()]
             if values:
                 raw[key] = values if key in _LIST_ARGS else values[-1]
+        # The form's days are typed dd/mm/yyyy (ISO from a kept link); the schema, shared with the API, reads ISO.
+        errors = unreadable_dates(raw, _DATE_ARGS)
+        parsed = {k: parse_date(raw[k]).isoformat() for k in _DATE_ARGS if k in raw and k not in errors}
         try:
-            args = ComplianceArgsSchema().load(raw, unknown="exclude")
+            args = ComplianceArgsSchema().load({**raw, **parsed}, unknown="exclude")
         except ValidationError as error:
-            return self._form(raw, error.messages_dict), 422
+            errors = {**error.messages_dict, **errors}
+        if errors:
+            return self._form(raw, errors), 422
         user = current()
         scope = resolve_scope(
             user,

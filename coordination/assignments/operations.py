@@ -76,6 +76,22 @@ def report_progress(
         raise Invalid(_("Hãy nhập nội dung báo cáo."), errors={"note": [_("Bắt buộc.")]})
     if action in (Action.return_,) and not note.strip():
         raise Invalid(_("Hãy ghi lý do trả lại."), errors={"note": [_("Bắt buộc.")]})
+    lowered = (
+        progress_percent is not None
+        and assignment.progress_percent is not None
+        and progress_percent < assignment.progress_percent
+        and action not in (Action.report_done, Action.accept)
+        # Returned work still shows the 100 % of its report; the monitor's return note says why it is less.
+        and assignment.status != Status.returned
+    )
+    if lowered and not note.strip():
+        # 70 % -> 10 % is a fact the monitor will ask about: the reason goes into the history with it.
+        message = _(
+            "Tiến độ giảm từ %(before)s %% xuống %(after)s %%: hãy ghi lý do vào nội dung báo cáo.",
+            before=assignment.progress_percent,
+            after=progress_percent,
+        )
+        raise Invalid(message, errors={"note": [_("Hãy ghi lý do giảm tiến độ.")]})
 
     before = audit.snapshot(assignment, ASSIGNMENT_AUDIT_FIELDS)
     status_from = assignment.status
@@ -178,6 +194,12 @@ def request_extension(
         )
     if requested_deadline < today():
         raise Invalid(_("Thời hạn đề nghị đã qua."), errors={"requested_deadline": [_("Ngày đã qua.")]})
+    issued_on = assignment.task.directive.issued_on
+    if requested_deadline < issued_on:
+        raise Invalid(
+            _("Thời hạn đề nghị không được trước ngày ban hành văn bản (%(date)s).", date=format_date(issued_on)),
+            errors={"requested_deadline": [_("Trước ngày ban hành (%(date)s).", date=format_date(issued_on))]},
+        )
     pending = db.session.scalar(
         sa.select(ExtensionRequest.id).where(
             ExtensionRequest.assignment_id == assignment.id, ExtensionRequest.status == ExtensionStatus.pending

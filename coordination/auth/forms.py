@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from coordination.auth.operations import PASSWORD_MAX, USERNAME_MAX
+from coordination.i18n import TranslatedFlaskForm
 
 
 def _max_length(limit: int) -> Length:
     return Length(max=limit, message=_l("Tối đa %(max)d ký tự."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TranslatedFlaskForm):
     username = StringField(
         _l("Tên đăng nhập"),
         validators=[
@@ -38,7 +38,7 @@ class LoginForm(FlaskForm):
 CODE_MAX = 32
 
 
-class CodeForm(FlaskForm):
+class CodeForm(TranslatedFlaskForm):
     """The second step of sign-in, and every confirmation by a code: a TOTP code or a recovery code."""
 
     code = StringField(
@@ -55,7 +55,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField(_l("Xác nhận"))
 
 
-class DisableTotpForm(FlaskForm):
+class DisableTotpForm(TranslatedFlaskForm):
     password = PasswordField(
         _l("Mật khẩu"),
         validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")), _max_length(PASSWORD_MAX)],

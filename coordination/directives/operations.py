@@ -59,6 +59,7 @@ def create_directive(data: dict[str, Any], *, actor: audit.Actor, issuer: Agency
         if user is None or user.agency is None:
             raise Invalid(_("Chưa xác định cơ quan ban hành."), errors={"issuer": [_("Bắt buộc.")]})
         issuer = user.agency
+    refuse_deadlines_before_issue(data.get("issued_on"), data.get("deadline"), data.get("tasks") or [])
     ref = Directive.make_ref(data["number"], data["symbol"])
     if db.session.scalar(db.select(Directive.id).where(Directive.issuer_id == issuer.id, Directive.ref == ref)):
         raise Conflict(_("Văn bản %(ref)s của cơ quan này đã có.", ref=ref), errors={"number": [_("Đã tồn tại.")]})
@@ -102,6 +103,60 @@ def create_directive(data: dict[str, Any], *, actor: audit.Actor, issuer: Agency
         directive_id=directive.id,
     )
     return directive
+
+
+def _early_deadlines(issued_on: date | None, deadline: date | None, tasks: list[dict[str, Any]]) -> dict[str, str]:
+    """{dotted path: name read by a clerk} of every deadline (the directive's, its tasks') before `issued_on`."""
+    early: dict[str, str] = {}
+    if issued_on is None:
+        return early
+    if deadline is not None and deadline < issued_on:
+        early["deadline"] = _("thời hạn chung")
+
+    def walk(items: list[dict[str, Any]], path: str) -> None:
+        for index, task in enumerate(items):
+            here = f"{path}.{index}"
+            if task.get("deadline") is not None and task["deadline"] < issued_on:
+                early[f"{here}.deadline"] = _("hạn của nhiệm vụ %(label)s", label=str(task.get("label") or index + 1))
+            walk(task.get("subtasks") or [], f"{here}.subtasks")
+
+    walk(tasks, "tasks")
+    return early
+
+
+def refuse_deadlines_before_issue(
+    issued_on: date | None, deadline: date | None, tasks: list[dict[str, Any]], *, on_field: str | None = None
+) -> None:
+    """A deadline before the day the directive was issued would show work late from its first day: refuse it.
+
+    Each early deadline is named (API: its dotted path, `tasks.0.deadline`); with `on_field`, every
+    error is put on that one field instead (the issue date moved past deadlines already saved).
+    """
+    early = _early_deadlines(issued_on, deadline, tasks)
+    if not early:
+        return
+    day = format_date(issued_on)
+    message = _(
+        "Thời hạn không được trước ngày ban hành văn bản (%(date)s): %(fields)s.",
+        date=day,
+        fields=", ".join(early.values()),
+    )
+    field_message = _("Trước ngày ban hành (%(date)s).", date=day)
+    errors = {on_field: [message]} if on_field else {path: [field_message] for path in early}
+    raise Invalid(message, errors=errors)
+
+
+def _saved_tasks(directive: Directive) -> list[dict[str, Any]]:
+    """The directive's saved tasks as the operations' `tasks` data (top level with their sub-items).
+
+    A deadline written in working days counts from the issue date and moves with it: never early, left out.
+    """
+
+    def shape(task: Task) -> dict[str, Any]:
+        deadline = None if task.deadline_working_days else task.deadline
+        return {"label": task.display_label, "deadline": deadline, "subtasks": [shape(s) for s in task.subtasks]}
+
+    return [shape(task) for task in sorted(directive.tasks, key=lambda t: t.position) if task.parent_id is None]
 
 
 def _set_addressees(directive: Directive, addressees: list[Any], issuer: Agency) -> None:
@@ -258,6 +313,8 @@ def activate_directive(directive: Directive, *, actor: audit.Actor) -> Directive
         raise Conflict(_("Chỉ văn bản nháp mới kích hoạt được."))
     if not any(t.assignments for t in directive.tasks):
         raise Invalid(_("Văn bản chưa giao nhiệm vụ cho cơ quan nào."), errors={"tasks": [_("Chưa có phân công.")]})
+    # A draft saved before this check existed (or by trusted code) must not start its life overdue.
+    refuse_deadlines_before_issue(directive.issued_on, directive.deadline, _saved_tasks(directive))
     before = audit.snapshot(directive, ["status"])
     directive.status = states.next_directive_status(states.DirectiveAction.activate, directive.status)
     directive.activated_at = utcnow()
@@ -312,6 +369,16 @@ def update_directive(directive: Directive, data: dict[str, Any], *, actor: audit
     _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
     before = audit.snapshot(directive, [*HEADER_FIELDS, "monitor_agency_id", "report_to_agency_id", "signer_name"])
+    issued_on = data.get("issued_on", directive.issued_on)
+    deadline = data.get("deadline", directive.deadline)
+    if "tasks" in data:
+        refuse_deadlines_before_issue(issued_on, deadline, data["tasks"] or [])
+    else:
+        typed = "deadline" in data
+        refuse_deadlines_before_issue(issued_on, deadline if typed else None, [])
+        # The issue date moved past deadlines already saved: the issue date is what was just typed.
+        saved = None if typed else deadline
+        refuse_deadlines_before_issue(issued_on, saved, _saved_tasks(directive), on_field="issued_on")
     for field in HEADER_FIELDS:
         if field in data:
             value = data[field]
@@ -387,6 +454,7 @@ def add_task(directive: Directive, data: dict[str, Any], *, actor: audit.Actor, 
     _require(actor, Permission.directive_edit, directive)
     if parent is not None and parent.directive_id != directive.id:
         raise Invalid(_("Nhiệm vụ cha không thuộc văn bản này."), errors={"parent": [_("Không hợp lệ.")]})
+    _refuse_task_deadline(directive, data.get("deadline"), data.get("label"))
     if parent is None:
         after = max((t.position for t in directive.tasks), default=0)
     else:
@@ -416,11 +484,27 @@ def add_task(directive: Directive, data: dict[str, Any], *, actor: audit.Actor, 
     return task
 
 
+def _refuse_task_deadline(directive: Directive, deadline: date | None, label: Any) -> None:
+    """One task's deadline (the add and edit forms, the API's task calls) against the issue date."""
+    early = _early_deadlines(directive.issued_on, None, [{"label": label, "deadline": deadline}])
+    if early:
+        message = _(
+            "Hạn của nhiệm vụ (%(deadline)s) không được trước ngày ban hành văn bản (%(date)s).",
+            deadline=format_date(deadline),
+            date=format_date(directive.issued_on),
+        )
+        raise Invalid(
+            message, errors={"deadline": [_("Trước ngày ban hành (%(date)s).", date=format_date(directive.issued_on))]}
+        )
+
+
 def update_task(task: Task, data: dict[str, Any], *, actor: audit.Actor) -> Task:
     """Edit a task's label, text or deadline; a new deadline reaches assignments not extended on their own."""
     directive = task.directive
     _refuse_closed(directive)
     _require(actor, Permission.directive_edit, directive)
+    if "deadline" in data:
+        _refuse_task_deadline(directive, data["deadline"], data.get("label") or task.display_label)
     before = audit.snapshot(task, TASK_FIELDS)
     for field in ("label", "text"):
         if field in data and data[field] is not None:

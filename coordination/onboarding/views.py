@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -13,12 +12,13 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from coordination.auth.operations import PASSWORD_MAX
 from coordination.errors import OperationError
 from coordination.extensions import db
+from coordination.i18n import TranslatedFlaskForm
 from coordination.onboarding.invitations import accept_invitation, invitation_by_token
 
 bp = Blueprint("invitation", __name__)
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(TranslatedFlaskForm):
     password = PasswordField(
         _l("Mật khẩu mới"),
         validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")), Length(max=PASSWORD_MAX)],

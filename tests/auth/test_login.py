@@ -140,7 +140,9 @@ def test_logout_ends_the_session(client, login):
 
 def test_logout_by_get_is_not_allowed(client, login):
     login("justice.tayninh")
-    assert client.get("/logout").status_code == 405
+    # A GET of an action URL leads back to a page (issue 11) and changes nothing: still signed in.
+    response = client.get("/logout")
+    assert response.status_code == 303 and response.headers["Location"] == "/"
     assert logged_in_as(client) == "justice.tayninh"
 
 
