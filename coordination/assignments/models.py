@@ -256,7 +256,7 @@ class AssignmentHandler(db.Model):
 
 
 class AssignmentTally(db.Model):
-    """The dashboards' counts, kept by database triggers (migration 0016_perf); read by reports.tally.
+    """The dashboards' counts, kept by database triggers (migration 0014_assignment_tally); read by reports.tally.
 
     One row per (issuer, monitor, assignee agency, kind, deadline) of the work of published directives,
     cancelled work left out. `kind` is the timeliness where it no longer depends on the day, else "open"

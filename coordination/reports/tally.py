@@ -1,6 +1,6 @@
 """Reading the dashboards' counts from `assignment_tally`, which database triggers keep in step.
 
-The table (migration 0016_perf, model assignments.models.AssignmentTally) holds, for the work of published
+The table (migration 0014_assignment_tally, model assignments.models.AssignmentTally) holds, for the work of published
 directives, counts by (issuer, monitor, assignee agency, kind, deadline). A kind other than "open" is the
 timeliness itself, fixed once the work is done or reported; "open" work keeps its deadline, and this
 module decides overdue / due soon / on time against the day asked, exactly as `states.timeliness_sql`

@@ -1,6 +1,6 @@
 """assignment_tally: the dashboards' counts kept by the database; indexes on assignment.directive_id
 
-Revision ID: 0016_perf
+Revision ID: 0014_assignment_tally
 Revises: 0013_webhooks
 Create Date: 2026-12-04 08:20:00
 
@@ -19,7 +19,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016_perf'
+revision = '0014_assignment_tally'
 down_revision = '0013_webhooks'
 branch_labels = None
 depends_on = None
