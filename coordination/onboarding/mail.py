@@ -10,6 +10,7 @@ from email.utils import formataddr, make_msgid
 from flask import current_app, render_template
 
 from coordination.db import local_tz
+from coordination.mail import smtp_connection
 from coordination.onboarding.invitations import IssuedInvitation
 
 
@@ -25,16 +26,6 @@ def build_invitation(invitation: IssuedInvitation) -> EmailMessage:
     return message
 
 
-def _smtp() -> smtplib.SMTP:
-    config = current_app.config
-    connection = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
-    if config["MAIL_USE_TLS"]:
-        connection.starttls()
-    if config.get("MAIL_USERNAME"):
-        connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-    return connection
-
-
 def send_invitations(invitations: list[IssuedInvitation]) -> tuple[int, list[str]]:
     """Mail each invitation that has an address; return how many went and the usernames that did not."""
     sent, failed = 0, []
@@ -45,7 +36,7 @@ def send_invitations(invitations: list[IssuedInvitation]) -> tuple[int, list[str
                 failed.append(invitation.username)
                 continue
             try:
-                connection = connection or _smtp()
+                connection = connection or smtp_connection()
                 connection.send_message(build_invitation(invitation))
                 sent += 1
             except (OSError, smtplib.SMTPException) as error:

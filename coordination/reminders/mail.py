@@ -18,6 +18,7 @@ from coordination.auth.models import User
 from coordination.db import utcnow
 from coordination.extensions import db
 from coordination.formatting import format_date, format_number, task_label_text
+from coordination.mail import smtp_connection
 from coordination.reminders.models import Notification
 
 DIGEST_KINDS = ("reminder", "escalation")
@@ -102,16 +103,6 @@ def build_digest(
     return message
 
 
-def _smtp() -> smtplib.SMTP:
-    config = current_app.config
-    connection = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
-    if config["MAIL_USE_TLS"]:
-        connection.starttls()
-    if config.get("MAIL_USERNAME"):
-        connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-    return connection
-
-
 def awaiting_mail() -> sa.ColumnElement[bool]:
     """Notifications (joined to their User) that the next digest mails; /metrics counts them as the e-mail queue."""
     return sa.and_(
@@ -145,7 +136,7 @@ def send_digests(day: date) -> tuple[int, int]:
             decisions = [DecisionItem(n.kind, n.message) for n in notifications if n.kind in DECISION_KINDS]
             message = build_digest(user, _items(reminders, day), day, decisions)
             try:
-                connection = connection or _smtp()
+                connection = connection or smtp_connection()
                 connection.send_message(message)
             except (OSError, smtplib.SMTPException) as error:
                 current_app.logger.warning("digest to %s not sent, retried next run: %s", user.username, error)
