@@ -147,7 +147,7 @@ RETURN_NOTE = "Dự toán chưa tách theo từng huyện, thị xã, thành ph�
 MEASUREMENTS = [(-23, 39800), (-16, 51200), (-9, 62900), (-2, 74600)]
 
 
-def _actor(agency_id: int | None, role: Role | None = None) -> audit.Actor:
+def demo_actor(agency_id: int | None, role: Role | None = None) -> audit.Actor:
     """The agency's first active user (of that role), or the demo itself when it has none."""
     if agency_id is None:
         return audit.SYSTEM_DEMO
@@ -170,7 +170,7 @@ def load_live_directive(today: date) -> Directive | None:
     ref = Directive.make_ref(NUMBER, SYMBOL)
     if db.session.scalar(sa.select(Directive.id).where(Directive.issuer_id == issuer.id, Directive.ref == ref)):
         return None
-    office = _actor(issuer.id, Role.office)
+    office = demo_actor(issuer.id, Role.office)
     issued_on = today + timedelta(days=ISSUED)
     directive = create_directive(
         {
@@ -209,7 +209,7 @@ def load_live_directive(today: date) -> Directive | None:
         agency=police,
     )
     for offset, value in MEASUREMENTS:
-        add_measurement(indicator, today + timedelta(days=offset), value, agency=police, actor=_actor(police.id))
+        add_measurement(indicator, today + timedelta(days=offset), value, agency=police, actor=demo_actor(police.id))
     for story in STORIES:
         _tell(directive, story, today)
     return directive
@@ -223,8 +223,8 @@ def _tell(directive: Directive, story: Story, today: date) -> None:
         .join(Agency, Agency.id == Assignment.agency_id)
         .where(Task.directive_id == directive.id, Task.position == story.task, Agency.code == story.agency)
     )
-    worker = _actor(assignment.agency_id)
-    reviewer = _actor(directive.monitor_agency_id, Role.monitor)
+    worker = demo_actor(assignment.agency_id)
+    reviewer = demo_actor(directive.monitor_agency_id, Role.monitor)
     if story.ends == "on_time" and not story.progress:
         return  # not started yet, and not late
     started = directive.issued_on + timedelta(days=2)

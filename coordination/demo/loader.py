@@ -14,13 +14,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coordination import audit
 from coordination.agencies.models import Agency, AgencyAlias, AgencyGroup, AgencyKind, AgencyLevel
 from coordination.assignments.models import Assignment
 from coordination.assignments.operations import report_progress
 from coordination.assignments.states import Action
 from coordination.auth.models import Role, User
-from coordination.demo.live import load_live_directive
+from coordination.demo.live import demo_actor, load_live_directive
 from coordination.directives.models import Directive, Task
 from coordination.directives.operations import activate_directive, create_directive
 from coordination.extensions import db
@@ -112,16 +111,6 @@ def load_users() -> int:
     return created
 
 
-def _actor_of(agency_id: int | None, role: Role | None = None) -> audit.Actor:
-    """The agency's first active user (of that role) tells the story; the demo itself when it has none."""
-    if agency_id is None:
-        return audit.SYSTEM_DEMO
-    query = sa.select(User).where(User.agency_id == agency_id, User.active.is_(True)).order_by(User.id)
-    if role is not None:
-        query = query.where(User.role == role)
-    return db.session.scalars(query).first() or audit.SYSTEM_DEMO
-
-
 def _fill_deadlines(tasks: list[dict[str, Any]], campaign: date | None) -> None:
     # Tasks without a deadline of their own take the campaign's, as the importer proposes.
     for task in tasks:
@@ -135,7 +124,7 @@ def load_directive(name: str) -> Directive | None:
     ref = Directive.make_ref(data["number"], data["symbol"])
     if db.session.scalar(sa.select(Directive.id).where(Directive.issuer_id == issuer.id, Directive.ref == ref)):
         return None
-    office = _actor_of(issuer.id, Role.office)
+    office = demo_actor(issuer.id, Role.office)
     _fill_deadlines(data["tasks"], data.get("deadline"))
     body = {
         **data,
@@ -167,7 +156,7 @@ def load_directive(name: str) -> Directive | None:
             item["value"],
             of_value=item.get("of_value"),
             agency=agency,
-            actor=_actor_of(agency.id if agency else None),
+            actor=demo_actor(agency.id if agency else None),
         )
     for story in data.get("story", []):
         _tell(directive, story)
@@ -187,8 +176,8 @@ def _tell(directive: Directive, story: dict[str, Any]) -> None:
             Agency.code == story["agency"],
         )
     )
-    worker = _actor_of(assignment.agency_id)
-    reviewer = _actor_of(directive.monitor_agency_id, Role.monitor)
+    worker = demo_actor(assignment.agency_id)
+    reviewer = demo_actor(directive.monitor_agency_id, Role.monitor)
     reported = story.get("reported_done_on")
     started = min(directive.issued_on + timedelta(days=2), reported or date.max)
     target = story["status"]
