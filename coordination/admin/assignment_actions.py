@@ -23,9 +23,7 @@ from coordination.admin.working_days import warn_days_off
 from coordination.assignments.models import Assignment, AssignmentRole, ExtensionRequest, ExtensionStatus
 from coordination.assignments.operations import (
     assign_handlers,
-    decide_extension,
     request_extension,
-    review_assignment,
 )
 from coordination.assignments.queries import Listed, through_visible_assignment, with_record
 from coordination.assignments.states import Status
@@ -254,13 +252,7 @@ class AssignmentActions:
         if not form.validate():
             return self._work_page(assignment, 422, review_form=form)
         try:
-            review_assignment(
-                assignment,
-                form.decision.data,
-                form.note.data or "",
-                actor=current(),
-                expected_version=forms.version_of(form),
-            )
+            form.submit(assignment)
         except OperationError as error:
             return self._refused(assignment_id, form, "review_form", error)
         if form.decision.data == "accept":
@@ -277,7 +269,7 @@ class AssignmentActions:
         if not form.validate():
             return self._work_page(assignment, 422, decision_form=form)
         try:
-            decide_extension(extension, form.decision.data, form.note.data or "", actor=current())
+            form.submit(extension)
         except OperationError as error:
             return self._refused(assignment.id, form, "decision_form", error)
         if form.decision.data == "approve":

@@ -11,8 +11,10 @@ from wtforms import HiddenField, MultipleFileField, SelectField, SelectMultipleF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from coordination.admin.base import current
 from coordination.admin.forms import PercentField, VNDateField, WorkflowForm, max_length, reason_required, required
-from coordination.assignments.models import Assignment
+from coordination.assignments.models import Assignment, ExtensionRequest
+from coordination.assignments.operations import decide_extension, review_assignment
 from coordination.assignments.states import ACTION_ACTOR, ACTION_LABELS, Action, allowed_actions
 from coordination.auth.models import User
 from coordination.collation import vi_order
@@ -82,6 +84,16 @@ class ReviewForm(WorkflowForm):
         if self.decision.data == "return" and not (field.data or "").strip():
             raise ValidationError(_("Hãy ghi lý do trả lại."))
 
+    def submit(self, assignment: Assignment) -> None:
+        """Accept or return the work as decided (the queue's row and the work page): OperationError if refused."""
+        review_assignment(
+            assignment,
+            self.decision.data,
+            self.note.data or "",
+            actor=current(),
+            expected_version=version_of(self),
+        )
+
 
 class ExtensionDecisionForm(WorkflowForm):
     decision = SelectField(
@@ -95,6 +107,10 @@ class ExtensionDecisionForm(WorkflowForm):
     def validate_note(self, field: Any) -> None:
         if self.decision.data == "reject" and not (field.data or "").strip():
             raise ValidationError(_("Hãy ghi lý do từ chối."))
+
+    def submit(self, extension: ExtensionRequest) -> None:
+        """Approve or reject the request as decided (the queue's row and the work page): OperationError if refused."""
+        decide_extension(extension, self.decision.data, self.note.data or "", actor=current())
 
 
 class HandlersForm(WorkflowForm):

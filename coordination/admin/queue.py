@@ -19,7 +19,6 @@ from coordination.admin import assignment_forms as forms
 from coordination.admin.base import SecureBaseView, current
 from coordination.admin.forms import WorkflowForm, bind
 from coordination.assignments.models import Assignment, ExtensionRequest
-from coordination.assignments.operations import decide_extension, review_assignment
 from coordination.db import today as local_today
 from coordination.errors import OperationError
 from coordination.extensions import db
@@ -95,13 +94,7 @@ class QueueView(SecureBaseView):
         if not form.validate():
             return self._refused(form)
         try:
-            review_assignment(
-                assignment,
-                form.decision.data,
-                form.note.data or "",
-                actor=current(),
-                expected_version=forms.version_of(form),
-            )
+            form.submit(assignment)
         except OperationError as error:
             return self._refused(form, error)
         what = _(
@@ -122,7 +115,7 @@ class QueueView(SecureBaseView):
         if not form.validate():
             return self._refused(form)
         try:
-            decide_extension(extension, form.decision.data, form.note.data or "", actor=current())
+            form.submit(extension)
         except OperationError as error:
             return self._refused(form, error)
         agency = extension.assignment.agency.name_vi
