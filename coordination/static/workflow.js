@@ -1,17 +1,9 @@
 /* The little the workflow pages need from JavaScript; every page also works without it.
  * - directive form: "add a task / sub-item row" copies the <template> row with the next free index,
  *   "remove" drops a row, a sub-item row is indented;
- * - a form with data-confirm asks before it is sent (activate, close, merge). */
+ * (a form with data-confirm asks before it is sent: page.js, on every page) */
 (function () {
   "use strict";
-
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-    }
-  });
 
   var form = document.querySelector("[data-directive-form]");
   var template = document.getElementById("task-row-template");

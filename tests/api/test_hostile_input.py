@@ -66,6 +66,8 @@ def _url(path: str, objects: dict[str, Any], override: dict[str, str] | None = N
         "indicator_id": objects["indicator_id"],
         "request_id": objects["explanation_id"] if "explanation" in path else objects["request_id"],
         "code": "TN-STP",
+        "endpoint_id": objects["webhook_id"],
+        "delivery_id": objects["delivery_id"],
     }
     ids.update(override or {})
     return path.format(**ids)

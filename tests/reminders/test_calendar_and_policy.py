@@ -40,8 +40,13 @@ def test_calendar_url_in_me_works_and_revoking_makes_it_404(client, login, api) 
 
 
 def test_revoking_needs_a_post(client, login) -> None:
+    """A GET (a reload of the address) leads back to the calendar page and revokes nothing."""
     login("justice.tayninh")
-    assert client.get("/app/calendar/revoke").status_code == 405
+    before = client.get("/app/calendar/").get_data(as_text=True)
+    response = client.get("/app/calendar/revoke")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/app/calendar/")
+    assert client.get("/app/calendar/").get_data(as_text=True) == before
 
 
 def _directive(ref: str) -> Directive:
