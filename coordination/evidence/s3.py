@@ -8,12 +8,11 @@ whole file or nothing, as the directory store's rename gives.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from coordination.evidence.storage import CHUNK, StoredBlob, TooLarge, check_key, is_key
+from coordination.evidence.storage import CHUNK, StoredBlob, check_key, copy_hashed, is_key, stream_sha256
 
 #: files up to this size stay in memory while they are hashed; larger ones go to a temporary file
 SPOOL_IN_MEMORY = 8 * CHUNK
@@ -32,16 +31,8 @@ class S3EvidenceStore:
         return f"{self.prefix}{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
     def put(self, stream: BinaryIO, *, max_size: int) -> StoredBlob:
-        digest = hashlib.sha256()
-        size = 0
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                if size > max_size:
-                    raise TooLarge
-                digest.update(chunk)
-                spool.write(chunk)
-            key = digest.hexdigest()
+            key, size = copy_hashed(stream, spool, max_size=max_size)
             if self.exists(key):
                 return StoredBlob(key, size, created=False)
             spool.seek(0)
@@ -77,11 +68,8 @@ class S3EvidenceStore:
 
     def sha256(self, sha256: str) -> str:
         """Re-hash the stored bytes (for `evidence verify`)."""
-        digest = hashlib.sha256()
         with self.open(sha256) as stream:
-            while chunk := stream.read(CHUNK):
-                digest.update(chunk)
-        return digest.hexdigest()
+            return stream_sha256(stream)
 
 
 def s3_store_from_config(config: Any) -> S3EvidenceStore:

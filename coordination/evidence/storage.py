@@ -71,20 +71,12 @@ class LocalEvidenceStore:
     def put(self, stream: BinaryIO, *, max_size: int) -> StoredBlob:
         tmp_dir = self.root / ".tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
         fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
         try:
             with os.fdopen(fd, "wb") as tmp:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if size > max_size:
-                        raise TooLarge
-                    digest.update(chunk)
-                    tmp.write(chunk)
+                key, size = copy_hashed(stream, tmp, max_size=max_size)
                 tmp.flush()
                 os.fsync(tmp.fileno())
-            key = digest.hexdigest()
             final = self._path(key)
             if final.exists():
                 os.unlink(tmp_name)
@@ -129,13 +121,31 @@ def _sorted_dirs(parent: Path) -> list[Path]:
     return [Path(e.path) for e in sorted(os.scandir(parent), key=lambda e: e.name) if e.is_dir() and len(e.name) == 2]
 
 
+def copy_hashed(stream: BinaryIO, out: BinaryIO, *, max_size: int) -> tuple[str, int]:
+    """Copy `stream` into `out` in chunks; (hex SHA-256, size). TooLarge as soon as it passes `max_size`."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if size > max_size:
+            raise TooLarge
+        digest.update(chunk)
+        out.write(chunk)
+    return digest.hexdigest(), size
+
+
+def stream_sha256(stream: BinaryIO) -> str:
+    """Return the hex SHA-256 of what is left to read in `stream`, read in chunks."""
+    digest = hashlib.sha256()
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def file_sha256(path: str | Path) -> str:
     """Return the hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
     with open(path, "rb") as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return stream_sha256(stream)
 
 
 def forget_new_blobs_on_rollback(session: Session, store: EvidenceStore, blob: StoredBlob) -> None:
