@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from marshmallow import fields, validate
@@ -200,34 +199,51 @@ class HistoryEventSchema(ApiSchema):
     after = fields.Dict(allow_none=True)
 
 
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def dump_list_row(row: Any) -> dict[str, Any]:
     """`AssignmentSchema().dump(...)` of one row of `assignment_list_query`, written out for the hot list endpoint.
 
     marshmallow spent ~9 ms on a page of 50 (make bench), most of a request the database answers in about
-    1 ms; this builds the same dict from plain columns. A test proves it equals the schema's dump of the
-    same assignments, and the schema stays the documented one (OpenAPI).
+    1 ms; this builds the same dict from plain columns, unpacked by position (a Row's attribute lookup by
+    name cost half of it). A test proves it equals the schema's dump of the same assignments, and the schema
+    stays the documented one (OpenAPI).
     """
+    (
+        id_,
+        directive_id,
+        directive_ref,
+        task_id,
+        task_label,
+        agency_id,
+        agency_code,
+        agency_name_vi,
+        agency_name_en,
+        agency_short_name,
+        role,
+        status,
+        deadline,
+        reported_done_on,
+        completed_on,
+        progress_percent,
+        version,
+        timeliness,
+    ) = row
     return {
-        "id": row.id,
-        "directive": {"id": row.directive_id, "ref": row.directive_ref},
-        "task": {"id": row.task_id, "label": row.task_label},
+        "id": id_,
+        "directive": {"id": directive_id, "ref": directive_ref},
+        "task": {"id": task_id, "label": task_label},
         "agency": {
-            "id": row.agency_id,
-            "code": row.agency_code,
-            "name_vi": row.agency_name_vi,
-            "name_en": row.agency_name_en,
-            "short_name": row.agency_short_name,
+            "id": agency_id,
+            "code": agency_code,
+            "name_vi": agency_name_vi,
+            "name_en": agency_name_en,
+            "short_name": agency_short_name,
         },
-        "role": row.role.value,
-        "status": row.status.value,
-        "timeliness": row.timeliness,
-        "deadline": _day(row.deadline),
-        "reported_done_on": _day(row.reported_done_on),
-        "completed_on": _day(row.completed_on),
-        "progress_percent": row.progress_percent,
-        "version": row.version,
+        "role": role.value,
+        "status": status.value,
+        "timeliness": timeliness,
+        "deadline": deadline.isoformat() if deadline is not None else None,
+        "reported_done_on": reported_done_on.isoformat() if reported_done_on is not None else None,
+        "completed_on": completed_on.isoformat() if completed_on is not None else None,
+        "progress_percent": progress_percent,
+        "version": version,
     }

@@ -1,0 +1,86 @@
+"""What a list request must not redo each time (issue 14: the per-request cost under load, `make bench`).
+
+Each guard here stood for milliseconds of every API list request at province scale: a schema built and its
+fields translated per request, the timeliness CASE rebuilt twice per request, and PostgreSQL's generic plans
+of prepared statements (the dashboard's overdue rows: 0.4 ms planned for the day, 180 ms generic).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import marshmallow
+import pytest
+import sqlalchemy as sa
+
+from coordination.assignments.models import Assignment
+from coordination.assignments.queries import timeliness_column, timeliness_is
+from coordination.assignments.states import Timeliness
+from coordination.extensions import db
+
+LIST = "/api/v1/assignments?timeliness=overdue&page_size=5"
+
+
+def test_no_schema_is_built_per_request(api, monkeypatch):
+    client = api("monitor.tayninh")
+    assert client.get(LIST).status_code == 200  # the first request may build the argument schema once
+    built: list[str] = []
+    original = marshmallow.Schema.__init__
+
+    def counting_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(marshmallow.Schema, "__init__", counting_init)
+    for _ in range(3):
+        assert client.get(LIST).status_code == 200
+    assert built == []
+
+
+def test_the_arguments_are_still_checked_on_every_request(api):
+    # One schema instance serves every request: an error on one request must not leak into the next.
+    client = api("monitor.tayninh")
+    bad = client.get("/api/v1/assignments?timeliness=late")
+    assert bad.status_code == 422
+    assert "timeliness" in bad.get_json()["errors"]
+    good = client.get(LIST)
+    assert good.status_code == 200
+    assert all(item["timeliness"] == "overdue" for item in good.get_json()["items"])
+
+
+def test_the_timeliness_expression_is_built_once_a_day(app):
+    day, other = date(2026, 11, 24), date(2026, 11, 25)
+    with app.test_request_context():
+        assert timeliness_column(day) is timeliness_column(day)
+        assert timeliness_is(Timeliness.overdue, day) is timeliness_is(Timeliness.overdue, day)
+        # another day, another expression: what is overdue moves with the date
+        assert timeliness_column(other) is not timeliness_column(day)
+        assert timeliness_is(Timeliness.overdue, other) is not timeliness_is(Timeliness.overdue, day)
+        assert timeliness_is(Timeliness.due_soon, day) is not timeliness_is(Timeliness.overdue, day)
+
+
+def test_the_cached_expression_answers_for_its_own_day(app):
+    # The demo's directives (2022) had no deadline passed on 01/01/2000; by 24/11/2026 many had.
+    with app.test_request_context():
+        late_now = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Assignment).where(timeliness_is("overdue", date(2026, 11, 24)))
+        )
+        late_then = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Assignment).where(timeliness_is("overdue", date(2000, 1, 1)))
+        )
+    assert late_now > 0
+    assert late_then == 0
+
+
+def test_postgresql_statements_are_not_prepared_server_side(app, api):
+    """A prepared statement's generic plan does not know the day its deadlines are compared with."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    client = api("monitor.tayninh")
+    for _ in range(8):  # psycopg prepares a statement from its fifth run by default
+        assert client.get(LIST).status_code == 200
+    conn = db.session.connection()  # the tests' one connection, which the requests above used
+    prepared = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar()
+    threshold = conn.connection.driver_connection.prepare_threshold
+    assert threshold is None
+    assert prepared == 0
