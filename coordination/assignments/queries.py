@@ -27,7 +27,7 @@ from coordination.directives.models import Directive, Task
 from coordination.errors import Invalid
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
-from coordination.permissions import Permission, can, visible_assignments, visible_directives
+from coordination.permissions import Permission, can, visible_assignments, visible_directives, visible_own_work
 from coordination.workdays.calendar import due_soon_limit
 
 #: the filters `assignment_query` understands
@@ -129,9 +129,15 @@ def assignment_list_query(
 
 def _scoped(query: sa.Select, user: User | None, filters: Mapping[str, Any], day: date | None) -> sa.Select:
     """`query` (over assignment, task and directive) narrowed to what `user` may see and to `filters`."""
-    query = query.where(visible_assignments(user))
-    if filters.get("agency"):
-        query = query.where(Assignment.agency_id == agency_by_code(filters["agency"], field="agency").id)
+    agency_id = agency_by_code(filters["agency"], field="agency").id if filters.get("agency") else None
+    if agency_id is not None and user is not None and agency_id == user.agency_id:
+        # An agency's own work: visibility without the per-directive EXISTS (same rows, a test proves it);
+        # planning the EXISTS alone cost ~2.7 ms of an officer's list request (make bench).
+        query = query.where(visible_own_work(user))
+    else:
+        query = query.where(visible_assignments(user))
+    if agency_id is not None:
+        query = query.where(Assignment.agency_id == agency_id)
     if filters.get("directive") is not None:
         directive_id = filters["directive"]
         seen = db.session.scalar(sa.select(Directive.id).where(Directive.id == directive_id, visible_directives(user)))
