@@ -718,6 +718,13 @@ def results_page(report: dict[str, Any], table: str) -> str:
     c = report["counts"]
     notes_file = BENCH / "RESULTS-notes.md"
     notes = "\n" + notes_file.read_text() if notes_file.exists() else ""
+    # The sections other runs write between their markers (bench/soak.py, bench/single.py) stay on the page.
+    page = BENCH / "RESULTS.md"
+    kept = re.findall(r"<!-- (\w+):begin -->.*?<!-- \1:end -->", page.read_text(), re.S) if page.exists() else []
+    for name in kept:
+        block = re.search(rf"<!-- {name}:begin -->.*?<!-- {name}:end -->", page.read_text(), re.S)
+        if block and block.group(0) not in notes:
+            notes += "\n" + block.group(0) + "\n"
     return f"""# bench/RESULTS.md — `make bench` under load
 
 Written by `bench/serve.py` ({report["when"]}, commit {report["commit"]}). Machine: {m["cpus"]} cores,

@@ -26,7 +26,9 @@ class FontsOnly(URLFetcher):
 
 #: above this many detail rows ReportLab draws the PDF: WeasyPrint needs ~35 ms and ~0.2 MB a row (10 s at 300
 #: rows, 2 minutes and 1.8 GB at 10,000), ReportLab ~2 ms a row (22 s and 360 MB at 10,000). See README, Reports.
-WEASYPRINT_MAX_ROWS = 300
+#: 100 keeps a directive's PDF within 5 s (issue 14: the province's largest directive has 250 rows, which
+#: WeasyPrint took 9 s to draw on a quiet machine and 44 s on a busy one; `make bench`, bench/single.py).
+WEASYPRINT_MAX_ROWS = 100
 
 
 def render_pdf(report: ComplianceReport, *, max_rows: int | None = None) -> bytes:
