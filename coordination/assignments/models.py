@@ -276,3 +276,19 @@ class AssignmentTally(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
     deadline: Mapped[date] = mapped_column(primary_key=True)
     n: Mapped[int]
+
+
+class TallyRoll(db.Model):
+    """The day before which open work's tally rows have been merged (reports.tally.roll); one row at most.
+
+    Open work past its deadline stays overdue whatever day follows, so its rows need no deadline of their own
+    once that day has come: the daily roll merges them into one row per (issuer, monitor, agency) dated the
+    day before `rolled_before`, and the dashboards sum ~11,000 rows instead of ~54,000 at province scale.
+    Counts for a day before `rolled_before` are read from the assignments instead.
+    """
+
+    __tablename__ = "tally_roll"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=1)
+    rolled_before: Mapped[date]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -109,11 +110,24 @@ def _find_directive(text: str, issuer: str | None):  # type: ignore[no-untyped-d
 
 @report_cli.command("tally")
 @click.option("--rebuild", is_flag=True, help="Count the tally afresh from the assignments (drops rows at zero).")
-def tally_command(rebuild: bool) -> None:
+@click.option("--roll", is_flag=True, help="Merge open work past its deadline into one row per agency (daily).")
+@click.option(
+    "--today", "today_", type=click.DateTime(formats=["%Y-%m-%d"]), help="Roll as of this day (not later than today)."
+)
+def tally_command(rebuild: bool, roll: bool, today_: Any) -> None:
     """Check the dashboards' tally (assignment_tally) against the assignments; exit 1 if they differ."""
+    from coordination.db import today
     from coordination.extensions import db
     from coordination.reports import tally
 
+    if roll:
+        day = today_.date() if today_ else today()
+        if day > today():
+            raise click.BadParameter(f"{day:%d/%m/%Y} chưa đến: chỉ gộp đến hôm nay.", param_hint="--today")
+        merged = tally.roll(day)
+        db.session.commit()
+        click.echo(f"assignment_tally: {merged} rows of open work due before {day:%d/%m/%Y} merged")
+        return
     if rebuild:
         rows = tally.rebuild()
         db.session.commit()

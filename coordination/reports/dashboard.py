@@ -86,11 +86,14 @@ def timeliness_column(day: date | None = None) -> sa.ColumnElement:
 def _grouped(user: User, filters: DashboardFilters, day: date | None) -> list[tuple[int, str | None, int]]:
     """(agency id, timeliness, count): the one aggregate both the totals and the agency table come from.
 
-    From the maintained tally (a few ten thousand rows at province scale, not every assignment) unless a
-    directive or issue dates narrow the work: the tally does not keep those, and the work they leave is small.
+    From the maintained tally (about ten thousand rows at province scale, not every assignment) unless a
+    directive or issue dates narrow the work (the tally does not keep those, and the work they leave is small)
+    or the day is before the tally's last roll (its merged rows no longer say which deadlines they held).
     """
-    if filters.directive_id is None and filters.issued_from is None and filters.issued_to is None:
-        day = day or local_today()
+    day = day or local_today()
+    narrowed = filters.directive_id is not None or filters.issued_from is not None or filters.issued_to is not None
+    # A roll is never dated after today, so today's counts need no look at it.
+    if not narrowed and (day >= local_today() or tally.answers_for(day)):
         return tally.grouped(user, filters.agency_id, day, due_soon_limit(day))
     return _grouped_live(user, filters, day)
 

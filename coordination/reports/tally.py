@@ -9,13 +9,17 @@ does. So the office's dashboard sums a few ten thousand rows instead of reading 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
-from coordination.assignments.models import Assignment, AssignmentTally
+from coordination.assignments.models import Assignment, AssignmentTally, TallyRoll
 from coordination.assignments.states import Timeliness, soon_limit
 from coordination.auth.models import User
+from coordination.db import today
 from coordination.directives.models import Directive, DirectiveStatus
 from coordination.extensions import db
 from coordination.permissions import dashboard_tally_scope
@@ -93,15 +97,78 @@ def _counted() -> sa.Select:
     )
 
 
+def rolled_before() -> date | None:
+    """The day the last roll merged open rows before; the tally answers for that day and later only."""
+    return db.session.scalar(sa.select(TallyRoll.rolled_before))
+
+
+def answers_for(day: date) -> bool:
+    """Whether the tally's counts hold on `day` (not a day before its last roll)."""
+    rolled = rolled_before()
+    return rolled is None or day >= rolled
+
+
+def roll(day: date) -> int:
+    """Merge the open rows whose deadline is before `day` into one row per (issuer, monitor, agency); rows merged.
+
+    Work open past its deadline is overdue on `day` and every day after, whatever its deadline: dated the day
+    before `day`, it counts the same from then on. The triggers keep adding and subtracting at exact deadlines
+    (an extension, a report of old work); the next roll folds those rows in too. Run daily (the reminders'
+    timer: `flask report tally --roll`); rolling to a day before the last roll changes nothing.
+    """
+    if day > today():
+        # the tally would stop answering for today (and the pages assume it answers for today)
+        raise ValueError(f"a roll is for today or a day before it, not {day.isoformat()}")
+    last = rolled_before()
+    if last is not None and day <= last:
+        return 0
+    t = AssignmentTally.__table__
+    old = sa.and_(t.c.kind == OPEN, t.c.deadline < day)
+    key = (t.c.issuer_id, t.c.monitor_agency_id, t.c.agency_id)
+    merged = db.session.execute(sa.select(*key, sa.func.sum(t.c.n)).where(old).group_by(*key)).all()
+    moved = db.session.execute(sa.delete(t).where(old)).rowcount
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    day_before = date.fromordinal(day.toordinal() - 1)
+    rows = [
+        {"issuer_id": i, "monitor_agency_id": m, "agency_id": a, "kind": OPEN, "deadline": day_before, "n": int(n)}
+        for i, m, a, n in merged
+        if n
+    ]
+    if rows:
+        insert = dialect.insert(t)
+        db.session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[*key, t.c.kind, t.c.deadline], set_={"n": t.c.n + insert.excluded.n}
+            ),
+            rows,
+        )
+    if last is None:
+        db.session.add(TallyRoll(id=1, rolled_before=day))
+    else:
+        db.session.execute(sa.update(TallyRoll).values(rolled_before=day))
+    db.session.flush()
+    return moved
+
+
 def differences() -> list[tuple[tuple, int, int]]:
-    """(key, tally's count, assignments' count) wherever the two differ (rows at zero count as absent)."""
+    """(key, tally's count, assignments' count) wherever the two differ (rows at zero count as absent).
+
+    After a roll, open work due before the roll's day is compared as the roll keeps it: dated the day before.
+    """
     t = AssignmentTally
-    kept = {
-        tuple(r[:5]): r[5]
-        for r in db.session.execute(sa.select(t.issuer_id, t.monitor_agency_id, t.agency_id, t.kind, t.deadline, t.n))
-        if r[5]
-    }
-    counted = {tuple(r[:5]): r[5] for r in db.session.execute(_counted())}
+    rolled = rolled_before()
+
+    def folded(rows: Iterable[Sequence[Any]]) -> dict[tuple, int]:
+        sums: dict[tuple, int] = {}
+        for issuer, monitor, agency, kind, deadline, n in rows:
+            if rolled is not None and kind == OPEN and deadline < rolled:
+                deadline = date.fromordinal(rolled.toordinal() - 1)
+            key = (issuer, monitor, agency, kind, deadline)
+            sums[key] = sums.get(key, 0) + n
+        return {key: n for key, n in sums.items() if n}
+
+    kept = folded(db.session.execute(sa.select(t.issuer_id, t.monitor_agency_id, t.agency_id, t.kind, t.deadline, t.n)))
+    counted = folded(db.session.execute(_counted()))
     return sorted(
         (
             (key, kept.get(key, 0), counted.get(key, 0))
@@ -121,5 +188,6 @@ def rebuild(connection: sa.Connection | None = None) -> int:
     rows = _counted()
     t = AssignmentTally.__table__
     run(sa.delete(t))
+    run(sa.delete(TallyRoll.__table__))  # counted afresh at exact deadlines: nothing is rolled any more
     run(sa.insert(t).from_select(["issuer_id", "monitor_agency_id", "agency_id", "kind", "deadline", "n"], rows))
     return int(run(sa.select(sa.func.count()).select_from(t)).scalar_one())

@@ -107,6 +107,7 @@ def test_reminders_run_from_a_timer_each_morning_in_vietnam_time() -> None:
     assert "Persistent=true" in text.splitlines()
     service = (DEPLOY / "systemd" / "coordination-reminders.service").read_text(encoding="utf-8")
     assert "ExecStart=/srv/coordination/.venv/bin/flask --app wsgi reminders run" in service.splitlines()
+    assert "ExecStartPost=/srv/coordination/.venv/bin/flask --app wsgi report tally --roll" in service.splitlines()
 
 
 def test_webhooks_are_delivered_every_minute_from_a_sandbox_that_writes_nothing() -> None:

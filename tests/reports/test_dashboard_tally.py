@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from coordination.agencies.models import Agency
-from coordination.assignments.models import AssignmentTally
+from coordination.assignments.models import Assignment, AssignmentTally
 from coordination.assignments.operations import decide_extension, report_progress, request_extension, review_assignment
 from coordination.assignments.states import Action
 from coordination.db import today
@@ -170,3 +170,86 @@ def test_the_dashboards_counts_never_read_the_assignments(app) -> None:
     compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
     plan = "\n".join(r[0] for r in db.session.execute(sa.text(f"EXPLAIN {compiled}")))
     assert "assignment_tally" in plan and " on assignment " not in plan.lower(), plan
+
+
+# --- the daily roll: open work past its deadline merged into one row per agency
+
+
+def test_the_roll_merges_overdue_rows_and_counts_stay_the_same(app) -> None:
+    _generate()
+    day = today()
+    t = AssignmentTally
+    open_before = db.session.scalar(sa.select(sa.func.count()).where(t.kind == "open", t.deadline < day, t.n != 0))
+    assert open_before > 10  # the generated work has many past deadlines, each agency several
+    users = [get_user(u) for u in USERS]
+    before = {u.username: sorted(tally.grouped(u, None, day, due_soon_limit(day))) for u in users}
+
+    merged = tally.roll(day)
+    assert merged >= open_before
+    yesterday = day - timedelta(days=1)
+    left = db.session.execute(sa.select(t.deadline).where(t.kind == "open", t.deadline < day)).scalars().all()
+    assert set(left) == {yesterday}  # one row per (issuer, monitor, agency), dated the day before
+    assert len(left) < open_before
+    assert tally.rolled_before() == day
+    for user in users:
+        assert sorted(tally.grouped(user, None, day, due_soon_limit(day))) == before[user.username], user.username
+        later = day + timedelta(days=30)
+        live = sorted(_grouped_live(user, DashboardFilters(), later))
+        assert sorted(tally.grouped(user, None, later, due_soon_limit(later))) == live, user.username
+    assert tally.differences() == []
+    # rolling again to the same day, or to an earlier one, changes nothing
+    assert tally.roll(day) == 0
+    assert tally.roll(day - timedelta(days=5)) == 0
+
+
+def test_after_a_roll_writes_on_old_work_keep_the_counts_right(app) -> None:
+    """Reporting old overdue work subtracts at its own deadline (a row the roll merged away): the sums stay right."""
+    directive = _generate()
+    day = today()
+    tally.roll(day)
+    office, monitor = get_user("office.tayninh"), get_user("monitor.tayninh")
+    late = [
+        a
+        for task in directive.tasks
+        for a in task.assignments
+        if a.status in ("not_started", "in_progress") and a.deadline is not None and a.deadline < day
+    ]
+    assert len(late) >= 3
+    # written straight to the table: the triggers keep the tally whatever writes the row
+    a = Assignment.__table__
+    done = [x.id for x in late[:2]]
+    db.session.execute(sa.update(a).where(a.c.id.in_(done)).values(status="done", completed_on=day))
+    moved = late[2]
+    db.session.execute(sa.update(a).where(a.c.id == moved.id).values(deadline=day + timedelta(days=9)))
+    db.session.expire_all()
+    assert tally.differences() == []
+    for user in (office, monitor):
+        live = sorted(_grouped_live(user, DashboardFilters(), day))
+        assert sorted(tally.grouped(user, None, day, due_soon_limit(day))) == live
+
+
+def test_a_day_before_the_roll_is_counted_from_the_assignments(app) -> None:
+    _generate()
+    day = today()
+    tally.roll(day)
+    user = get_user("monitor.tayninh")
+    earlier = day - timedelta(days=20)
+    numbers, _table = summary(user, DashboardFilters(), day=earlier)
+    live = _grouped_live(user, DashboardFilters(), earlier)
+    assert numbers["overdue"] == sum(n for _agency, kind, n in live if kind == "overdue")
+    assert not tally.answers_for(earlier) and tally.answers_for(day)
+
+
+def test_the_cli_rolls_and_refuses_a_day_to_come(app) -> None:
+    _generate()
+    runner = app.test_cli_runner()
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    result = runner.invoke(args=["report", "tally", "--roll", "--today", tomorrow])
+    assert result.exit_code == 2 and "chưa đến" in result.output, result.output
+    assert tally.rolled_before() is None
+    result = runner.invoke(args=["report", "tally", "--roll"])
+    assert result.exit_code == 0 and "merged" in result.output, result.output
+    assert tally.rolled_before() == today()
+    assert runner.invoke(args=["report", "tally"]).exit_code == 0
+    result = runner.invoke(args=["report", "tally", "--rebuild"])
+    assert result.exit_code == 0 and tally.rolled_before() is None
