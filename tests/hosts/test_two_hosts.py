@@ -288,7 +288,7 @@ def test_writes_split_over_two_hosts_lose_nothing_and_double_nothing(hosts: Host
     stop_at = time.monotonic() + WRITE_SECONDS
 
     def worker(seed: int) -> None:
-        rnd = random.Random(seed)  # noqa: S311 - load shape, not security
+        rnd = random.Random(seed)  # load shape, not security
         client = browser()
         n = 0
         while time.monotonic() < stop_at:
