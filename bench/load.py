@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -368,14 +369,21 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: Iterable[dict[str, Any]]) 
     """COPY rows into `table` through psycopg 3; JSON columns go as text."""
     from psycopg.types.json import Jsonb
 
-    columns = [c.name for c in table.columns]
-    json_columns = {i for i, c in enumerate(table.columns) if isinstance(c.type, sa.JSON)}
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    # The columns the data set fills; the others (added by later migrations: TOTP, onboarding...) take their
+    # defaults, so a new nullable or server-defaulted column does not break the loader.
+    present = [c for c in table.columns if c.name in first]
+    columns = [c.name for c in present]
+    json_columns = {i for i, c in enumerate(present) if isinstance(c.type, sa.JSON)}
     raw = conn.connection.driver_connection
     quote = conn.dialect.identifier_preparer.quote
     statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     count = 0
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
+        for row in itertools.chain([first], rows):
             values = [row[c] for c in columns]
             for i in json_columns:
                 values[i] = Jsonb(values[i])
