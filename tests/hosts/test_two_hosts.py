@@ -1,11 +1,13 @@
 """Two app servers on one database (issue 14, "beyond one machine"): two gunicorn instances on two ports, as two
 hosts behind a load balancer would be, each with its own temporary and metrics directories, sharing only the
-settings (SECRET_KEY, DATABASE_URL) and the database.
+settings (SECRET_KEY, DATABASE_URL), the database and the evidence store (a directory both read, standing in for
+the S3 bucket of EVIDENCE_STORE=s3).
 
 Proven here: a web session opened on one host is valid on the other and a logout on one ends it on the other;
-a token made on one works on the other and its revocation is refused there at once; the login limit counts the
-failures made on both; progress notes written by threads that read on one host and write on the other, racing on
-a few assignments, give no 5xx and exactly the notes the 201s acknowledged (none lost, none doubled).
+a token made on one works on the other and its revocation is refused there at once; a file checked for import on
+one is imported on the other; the login limit counts the failures made on both; progress notes written by threads
+that read on one host and write on the other, racing on a few assignments, give no 5xx and exactly the notes the
+201s acknowledged (none lost, none doubled).
 PostgreSQL when TEST_DATABASE_URL is set; else a SQLite file in WAL mode (one machine's two processes), without
 the write race, which SQLite's single writer cannot serve from two processes.
 """
@@ -13,6 +15,7 @@ the write race, which SQLite's single writer cannot serve from two processes.
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import random
@@ -33,11 +36,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from coordination.assignments.models import ProgressUpdate
 from coordination.extensions import db
 from tests.conftest import DEMO_PASSWORD, empty_database, make_test_app, migrate_and_load_demo
 from tests.factories import make_assignment
+from tests.onboarding import files
 
 pytestmark = pytest.mark.hosts
 
@@ -82,11 +88,17 @@ class Browser:
         *,
         form: dict[str, str] | None = None,
         body: Any = None,
+        upload: tuple[str, bytes] | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         headers = dict(headers or {})
         data = None
-        if form is not None:
+        if upload is not None:  # a `file` beside the form's fields, as multipart/form-data
+            name, content = upload
+            parts = MultiDict([("file", FileStorage(io.BytesIO(content), filename=name)), *(form or {}).items()])
+            boundary, data = encode_multipart(parts)
+            headers["Content-Type"] = f'multipart/form-data; boundary="{boundary}"'
+        elif form is not None:
             data = urllib.parse.urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         elif body is not None:
@@ -250,6 +262,33 @@ def test_a_token_made_on_one_host_works_on_the_other_and_its_revocation_is_refus
     assert client.request(a, "DELETE", "/api/v1/tokens/current", headers=auth)[0] == 204
     assert client.request(b, "GET", "/api/v1/me", headers=auth)[0] == 401
     assert client.request(a, "GET", "/api/v1/me", headers=auth)[0] == 401
+
+
+def test_a_file_checked_on_one_host_is_imported_on_the_other(hosts: Hosts, browser) -> None:  # type: ignore[no-untyped-def]
+    a, b = hosts.ports
+    admin = browser()
+    assert admin.login(a, "admin") == 302
+    agencies = files.csv_file(files.AGENCY_HEADERS, files.province_agencies()[:3])
+    status, _headers, page = admin.request(
+        a,
+        "POST",
+        "/app/onboarding/check",
+        form={"csrf_token": admin.csrf(a, "/app/onboarding/")},
+        upload=("cq.csv", agencies),
+    )
+    assert status == 200, page[:500]
+    upload_id = re.search(rb'name="upload_id" type="hidden" value="([0-9a-f]{32})"', page)[1].decode()
+    # The checked file waits beside the evidence (a directory both hosts share here, or the S3 bucket), not in
+    # host A's temporary directory, which host B does not see.
+    status, _headers, page = admin.request(
+        b,
+        "POST",
+        "/app/onboarding/confirm",
+        form={"csrf_token": admin.csrf(b, "/app/onboarding/"), "upload_id": upload_id},
+    )
+    assert status == 200, page[:500]
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.decode()).split())
+    assert "Đã nhập cq.csv: cơ quan 3 mới, 0 cập nhật, 0 không đổi;" in text, text
 
 
 def test_the_login_limit_counts_the_failures_made_on_both_hosts(hosts: Hosts, browser) -> None:  # type: ignore[no-untyped-def]
