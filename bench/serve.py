@@ -15,8 +15,10 @@
 3. Drives each scenario with wrk (Debian's package; `apt-get install wrk`) from a separate process:
    WARMUP seconds unmeasured, then `--duration` seconds at `--connections` connections, recording
    requests/s and p50 / p95 / p99; the write scenario (GET for the ETag, then POST with If-Match) is driven by
-   threads of this process, each with its own keep-alive connection. The floor's SQL alone is timed in a
-   loop on one connection (the database floor).
+   threads of this process, each with its own keep-alive connection; `two_hosts_writes` drives it over two app
+   servers at once (a second gunicorn on SECOND_APP_PORT, same database and settings) and checks every
+   acknowledged note is stored exactly once. The floor's SQL alone is timed in a loop on one connection (the
+   database floor).
 4. Prints each scenario beside its floors, as ratios; writes bench/results/serve.json (every goal with its
    figure, its target and whether it is met, and `goals_missed`) and bench/RESULTS.md. Exits 1 when a goal is
    missed, 2 when a scenario could not run.
@@ -55,6 +57,8 @@ from bench import load as loader  # noqa: E402
 DEFAULT_DIRECTIVES = 6000
 TODAY = date(2026, 11, 24)
 APP_PORT, FLOOR_PORT = 18431, 18432
+#: the second app server of the two-host scenario: another gunicorn of the app on the same database and settings
+SECOND_APP_PORT = 18433
 WORKERS, WORKER_CLASS, THREADS = 2, "gthread", 4
 WARMUP_S = 3
 PAGE_SIZE = 50
@@ -63,7 +67,8 @@ PASSWORD = loader.BENCH_PASSWORD
 
 #: (goal name, scenario, what, target): "ratio_rps" is the app's requests/s over the floor app's, at least the
 #: target; "ratio_p95" the app's p95 over the floor's, at most; "p95_ms" at most; "deep_vs_first" page 1,000's
-#: requests/s over page 1's, at least; "lost" conflicts lost, at most.
+#: requests/s over page 1's, at least; "lost" conflicts lost, "errors" failed requests, "doubled" writes stored twice,
+#: at most.
 GOALS = [
     ("overdue list: throughput ≥ 50 % of the floor app's", "overdue_first", "ratio_rps", 0.5),
     ("overdue list: p95 ≤ 3 × the floor app's", "overdue_first", "ratio_p95", 3.0),
@@ -78,6 +83,9 @@ GOALS = [
     ("dashboard API: p95 ≤ 150 ms", "dashboard_api", "p95_ms", 150.0),
     ("progress updates with If-Match: p95 ≤ 40 ms", "writes", "p95_ms", 40.0),
     ("progress updates: zero conflicts lost", "writes", "lost", 0),
+    ("two app servers, progress updates: zero errors", "two_hosts_writes", "errors", 0),
+    ("two app servers, progress updates: zero lost", "two_hosts_writes", "lost", 0),
+    ("two app servers, progress updates: zero doubled", "two_hosts_writes", "doubled", 0),
 ]
 
 
@@ -257,43 +265,57 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))] if ordered else 0.0
 
 
-def writes(port: int, token: str, ids: list[int], duration: int, connections: int) -> Run:
+def writes(
+    ports: list[int], token: str, ids: list[int], duration: int, connections: int, *, tag: str | None = None
+) -> Run:
     """Progress notes with If-Match on a shared pool of assignments, `connections` threads for `duration` s.
 
     Threads pick assignments at random from the same pool, so some saves race: a 409 is counted as a conflict
-    and retried with the ETag it returns. After the run, the notes in the database must equal the 201s."""
+    and retried with the ETag it returns. After the run, the notes in the database must equal the 201s.
+    With several `ports` (app servers), each thread reads on one and writes on the next, in turn. With a `tag`,
+    every note is "<tag> <thread>-<n>" with a new percentage (a change to the row, so that saves conflict), and
+    the notes the 201s acknowledged are returned in `extra["acknowledged"]` for the caller to find in the database.
+    """
     stop_at = time.monotonic() + duration
     lock = threading.Lock()
     latencies: list[float] = []
     counts = {"created": 0, "conflicts": 0, "errors": 0}
+    acknowledged: list[str] = []
 
     def worker(seed: int) -> None:
         import random
 
         rnd = random.Random(seed)  # noqa: S311 - load shape, not security
-        client = Client(port)
+        clients = [Client(port) for port in ports]
         auth = {"Authorization": token}
+        turn = seed
         while time.monotonic() < stop_at:
             assignment = rnd.choice(ids)
-            status, headers, _ = client.request("GET", f"/api/v1/assignments/{assignment}", headers=auth)
+            turn += 1
+            status, headers, _ = clients[turn % len(clients)].request(
+                "GET", f"/api/v1/assignments/{assignment}", headers=auth
+            )
             if status != 200:
                 with lock:
                     counts["errors"] += 1
                 continue
             etag = headers["etag"]
-            for _attempt in range(5):
+            for attempt in range(5):
+                turn += 1
+                note = f"{tag} {seed}-{turn}-{attempt}" if tag else f"bench {seed}"
+                body: dict[str, Any] = {"note": note}
+                if tag:
+                    body["progress_percent"] = rnd.randint(1, 99)
                 started = time.perf_counter()
-                status, headers, _ = client.request(
-                    "POST",
-                    f"/api/v1/assignments/{assignment}/updates",
-                    {"note": f"bench {seed}"},
-                    headers={**auth, "If-Match": etag},
+                status, headers, _ = clients[turn % len(clients)].request(
+                    "POST", f"/api/v1/assignments/{assignment}/updates", body, headers={**auth, "If-Match": etag}
                 )
                 elapsed = (time.perf_counter() - started) * 1000
                 with lock:
                     latencies.append(elapsed)
                     if status == 201:
                         counts["created"] += 1
+                        acknowledged.append(note)
                     elif status == 409:
                         counts["conflicts"] += 1
                     else:
@@ -316,8 +338,28 @@ def writes(port: int, token: str, ids: list[int], duration: int, connections: in
         p95_ms=_percentile(latencies, 95),
         p99_ms=_percentile(latencies, 99),
         errors=counts["errors"],
-        extra={"created": counts["created"], "conflicts": counts["conflicts"]},
+        extra={"created": counts["created"], "conflicts": counts["conflicts"], "acknowledged": acknowledged},
     )
+
+
+def warm(ports: list[int], token: str, ids: list[int], seconds: int, connections: int) -> None:
+    """Reads on every server for `seconds`, unmeasured: a new gunicorn's workers load the app after it listens."""
+    stop_at = time.monotonic() + seconds
+
+    def worker(seed: int) -> None:
+        clients = [Client(port) for port in ports]
+        turn = seed
+        while time.monotonic() < stop_at:
+            turn += 1
+            clients[turn % len(clients)].request(
+                "GET", f"/api/v1/assignments/{ids[turn % len(ids)]}", headers={"Authorization": token}
+            )
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def sql_floor(dsn: str, which: str, agency: int, after: int, seconds: float = 3.0) -> dict[str, float]:
@@ -475,7 +517,7 @@ def main() -> int:
     problems: list[str] = []
     load_before = os.getloadavg()
     try:
-        results, problems = scenarios(args, who, dsn)
+        results, problems = scenarios(args, who, dsn, env, logs)
     finally:
         stop(app_server)
         stop(floor_server)
@@ -521,7 +563,9 @@ def main() -> int:
     return 1 if missed else 0
 
 
-def scenarios(args: argparse.Namespace, who: dict[str, Any], dsn: str) -> tuple[dict[str, Any], list[str]]:
+def scenarios(
+    args: argparse.Namespace, who: dict[str, Any], dsn: str, env: dict[str, str], logs: Path
+) -> tuple[dict[str, Any], list[str]]:
     duration, conns = args.duration, args.connections
     monitor, commune, office = who["monitor"], who["commune"], who["office"]
     monitor_auth = bearer(APP_PORT, monitor["username"])
@@ -609,11 +653,41 @@ def scenarios(args: argparse.Namespace, who: dict[str, Any], dsn: str) -> tuple[
     if wanted("writes"):
         ids = who["open_ids"]
         before = _count_notes(dsn, ids)
-        run = writes(APP_PORT, officer_auth, ids, duration, conns)
+        run = writes([APP_PORT], officer_auth, ids, duration, conns)
+        del run.extra["acknowledged"]
         added = _count_notes(dsn, ids) - before
         run.extra["notes_added"] = added
         run.extra["lost"] = abs(added - run.extra["created"])
         record("writes", f"progress notes with If-Match on {len(ids)} assignments", run)
+
+    # Scenario 5 on two app servers (issue 14, beyond one machine): a second gunicorn of the app on another port,
+    # the same database and SECRET_KEY; the token was made on the first; each thread reads on one, writes on the
+    # other. Two cores cannot show throughput adding up; what it shows is that nothing is lost or doubled.
+    if wanted("two_hosts_writes"):
+        second = start_gunicorn("bench.wsgi_app:app", SECOND_APP_PORT, env, logs / "gunicorn-app-2.log")
+        try:
+            warm([APP_PORT, SECOND_APP_PORT], officer_auth, who["open_ids"], WARMUP_S, conns)
+            tag = f"two-hosts {secrets.token_hex(5)}"
+            run = writes([APP_PORT, SECOND_APP_PORT], officer_auth, who["open_ids"], duration, conns, tag=tag)
+        finally:
+            stop(second)
+        acknowledged = run.extra.pop("acknowledged")
+        stored = _tagged_notes(dsn, tag)
+        run.extra["notes_stored"] = sum(stored.values())
+        run.extra["lost"] = len(set(acknowledged) - set(stored))
+        run.extra["doubled"] = sum(count - 1 for count in stored.values() if count > 1)
+        run.extra["unacknowledged"] = len(set(stored) - set(acknowledged))
+        record(
+            "two_hosts_writes",
+            f"progress notes with If-Match on {len(who['open_ids'])} assignments, two app servers in turn",
+            run,
+        )
+        print(
+            f"  {'':<24} {run.extra['created']} acknowledged, {run.extra['notes_stored']} stored, "
+            f"{run.extra['conflicts']} conflicts retried, lost {run.extra['lost']}, doubled {run.extra['doubled']}, "
+            f"errors {run.errors}",
+            flush=True,
+        )
 
     # Scenario 6: the HTML pages an officer and a monitor open first.
     if wanted("html"):
@@ -641,13 +715,26 @@ def _count_notes(dsn: str, ids: list[int]) -> int:
         return c.execute("SELECT count(*) FROM progress_update WHERE assignment_id = ANY(%s)", (ids,)).fetchone()[0]
 
 
+def _tagged_notes(dsn: str, tag: str) -> dict[str, int]:
+    """How many times each note of a tagged run is stored."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as c:
+        rows = c.execute(
+            "SELECT note, count(*) FROM progress_update WHERE note LIKE %s GROUP BY note", (f"{tag} %",)
+        ).fetchall()
+    return {note: count for note, count in rows}
+
+
 def check_goals(results: dict[str, Any]) -> list[dict[str, Any]]:
     goals = []
     for name, scenario, kind, target in GOALS:
         figure: float | None = None
         app = results.get(scenario)
         floor = results.get(f"{scenario}_floor")
-        if app is not None and not app.get("errors"):
+        if app is not None and kind == "errors":
+            figure = app["errors"]
+        elif app is not None and not app.get("errors"):
             if kind == "ratio_rps" and floor:
                 figure = app["rps"] / floor["rps"]
             elif kind == "ratio_p95" and floor:
@@ -656,8 +743,8 @@ def check_goals(results: dict[str, Any]) -> list[dict[str, Any]]:
                 figure = app["p95_ms"]
             elif kind == "deep_vs_first" and "overdue_first" in results:
                 figure = app["rps"] / results["overdue_first"]["rps"]
-            elif kind == "lost":
-                figure = app.get("lost")
+            elif kind in ("lost", "doubled"):
+                figure = app.get(kind)
         at_least = kind in ("ratio_rps", "deep_vs_first")
         met = None if figure is None else (figure >= target if at_least else figure <= target)
         goals.append(

@@ -1,4 +1,4 @@
-"""`flask --app wsgi reminders run`: one pass of the scheduled reminders, safe to repeat and to run twice at once."""
+"""`flask --app wsgi reminders run`: one pass of the reminders; safe to repeat, one at a time across machines."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import click
 from flask.cli import AppGroup
 
 reminders_cli = AppGroup("reminders", help="Scheduled reminders (đôn đốc).")
+#: the job lock a run holds (coordination.transaction.job_lock)
+LOCK_NAME = "reminders-run"
 
 
 @reminders_cli.command("run")
@@ -21,16 +23,26 @@ def run_command(today_: object, dry_run: bool, as_json: bool) -> None:
     from coordination.extensions import db
     from coordination.reminders.mail import send_digests
     from coordination.reminders.operations import record_run, run_scheduled
+    from coordination.transaction import job_lock
 
     day: date = today_.date() if today_ else today()  # type: ignore[attr-defined]
-    summary = run_scheduled(day, dry_run=dry_run)
     if dry_run:
+        summary = run_scheduled(day, dry_run=True)
         db.session.rollback()
     else:
-        db.session.commit()
-        summary.emails, failed = send_digests(day)
-        record_run(day, summary, emails_failed=failed)
-        db.session.commit()
+        # One run at a time across machines: each reminder is recorded once by a unique key whatever happens,
+        # but two runs mailing digests at once would both mail the notices neither has marked yet.
+        with job_lock(LOCK_NAME) as taken:
+            if not taken:
+                click.echo("another reminders run holds the lock (another machine?): nothing done", err=True)
+                if as_json:
+                    click.echo(json.dumps({"locked": True}))
+                return
+            summary = run_scheduled(day)
+            db.session.commit()
+            summary.emails, failed = send_digests(day)
+            record_run(day, summary, emails_failed=failed)
+            db.session.commit()
         if failed:
             click.echo(f"{failed} digest(s) not sent; they will be retried on the next run", err=True)
     for line in summary.lines:
