@@ -56,9 +56,11 @@ from bench import load as loader  # noqa: E402
 
 DEFAULT_DIRECTIVES = 6000
 TODAY = date(2026, 11, 24)
-APP_PORT, FLOOR_PORT = 18431, 18432
+#: BENCH_PORT moves the servers (two runs side by side on one machine)
+APP_PORT = int(os.environ.get("BENCH_PORT", "18431"))
+FLOOR_PORT = APP_PORT + 1
 #: the second app server of the two-host scenario: another gunicorn of the app on the same database and settings
-SECOND_APP_PORT = 18433
+SECOND_APP_PORT = APP_PORT + 2
 WORKERS, WORKER_CLASS, THREADS = 2, "gthread", 4
 WARMUP_S = 3
 PAGE_SIZE = 50
@@ -469,6 +471,18 @@ def main() -> int:
     parser.add_argument("--only", default=None, help="run only the scenarios whose name contains this")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite bench/RESULTS.md")
     parser.add_argument("--markdown-from", type=Path, help="only rewrite bench/RESULTS.md from this serve.json")
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="measure the database as it is: neither generate nor (re)load (one another run may be measuring)",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="write the report here (default results/serve.json)")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        help="serve.json of the default scale: adds the goals 'scenarios 1-3 within 1.5x of its figures'",
+    )
     args = parser.parse_args()
     if args.markdown_from:
         report = json.loads(args.markdown_from.read_text())
@@ -484,12 +498,15 @@ def main() -> int:
     )
     if not url.startswith("postgresql"):
         raise SystemExit("bench: the load test runs on PostgreSQL (bench/run.py measures SQLite in-process)")
-    if not all((data_dir / name).exists() for name in loader.CSV_FILES):
-        subprocess.run(  # noqa: S603
-            [sys.executable, str(BENCH / "gen_dataset.py"), str(data_dir), "--directives", str(args.directives)],
-            check=True,
-        )
-    load_result = loader.load(url, data_dir)
+    if args.no_load:
+        load_result = {"skipped": True, "state": loaded_state(url)}
+    else:
+        if not all((data_dir / name).exists() for name in loader.CSV_FILES):
+            subprocess.run(  # noqa: S603
+                [sys.executable, str(BENCH / "gen_dataset.py"), str(data_dir), "--directives", str(args.directives)],
+                check=True,
+            )
+        load_result = loader.load(url, data_dir)
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     who = subjects(dsn)
     print(
@@ -524,6 +541,10 @@ def main() -> int:
     load_after = os.getloadavg()
 
     goals = check_goals(results)
+    compared = None
+    if args.compare:
+        compared = compare(results, json.loads(args.compare.read_text()), str(args.compare))
+        goals += compared.pop("goals")
     report = {
         "when": datetime.now().isoformat(timespec="seconds"),
         "commit": _git("rev-parse", "--short", "HEAD"),
@@ -544,17 +565,19 @@ def main() -> int:
         "load_average": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in load_after]},
         "subjects": {k: v for k, v in who.items() if k not in ("with_history", "open_ids")},
         "scenarios": results,
+        **({"compared_with": compared} if compared else {}),
         "problems": problems,
         "goals": goals,
         "goals_missed": [g["goal"] for g in goals if g["met"] is False],
     }
-    out = logs / "serve.json"
+    out = (args.json or logs / "serve.json").resolve()
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     table = markdown(report)
     print(table)
     if not args.no_markdown and not args.only:
         (BENCH / "RESULTS.md").write_text(results_page(report, table))
-    print(f"bench: wrote {out.relative_to(ROOT)}" + ("" if args.no_markdown or args.only else " and bench/RESULTS.md"))
+    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    print(f"bench: wrote {shown}" + ("" if args.no_markdown or args.only else " and bench/RESULTS.md"))
     if problems:
         print("bench: could not run: " + "; ".join(problems))
         return 2
@@ -726,6 +749,62 @@ def _tagged_notes(dsn: str, tag: str) -> dict[str, int]:
     return {note: count for note, count in rows}
 
 
+#: scenarios 1-3, which at ten times the data must stay within SCALE_LIMIT of the default scale's figures
+SCALE_SCENARIOS = ("overdue_first", "overdue_deep", "commune_open", "assignment_detail", "assignment_history")
+SCALE_LIMIT = 1.5
+
+
+def loaded_state(url: str) -> str:
+    """Refuse (--no-load) a database that does not hold a finished benchmark load."""
+    state, stored = loader.stored_fingerprint(url)
+    if state != "ours" or stored is None:
+        raise SystemExit(
+            f"bench: {loader._safe(url)} holds no finished benchmark load ({state}); run without --no-load"
+        )
+    return f"as loaded (fingerprint {stored[:12]})"
+
+
+def compare(results: dict[str, Any], other: dict[str, Any], source: str) -> dict[str, Any]:
+    """Scenarios 1-3 here against the same scenarios of `other` (a serve.json of the default scale, measured in the
+    same sitting): slowdowns of requests/s and of p95, and a goal for each (at most SCALE_LIMIT)."""
+    rows, goals = {}, []
+    for name in SCALE_SCENARIOS:
+        here, there = results.get(name), other["scenarios"].get(name)
+        if not here or not there:
+            continue
+        usable = not here.get("errors") and not there.get("errors") and here["rps"] and there["p95_ms"]
+        row = {
+            "default": {k: there[k] for k in ("rps", "p50_ms", "p95_ms")},
+            "here": {k: here[k] for k in ("rps", "p50_ms", "p95_ms")},
+            "rps_slowdown": round(there["rps"] / here["rps"], 3) if usable else None,
+            "p50_ratio": round(here["p50_ms"] / there["p50_ms"], 3) if usable and there["p50_ms"] else None,
+            "p95_ratio": round(here["p95_ms"] / there["p95_ms"], 3) if usable else None,
+        }
+        rows[name] = row
+        for kind, figure, what in (
+            ("scale_rps", row["rps_slowdown"], "throughput"),
+            ("scale_p95", row["p95_ratio"], "p95"),
+        ):
+            goals.append(
+                {
+                    "goal": f"{here['what']}: {what} within {SCALE_LIMIT:g} × of the default scale's",
+                    "scenario": name,
+                    "figure": figure,
+                    "target": SCALE_LIMIT,
+                    "kind": kind,
+                    "met": None if figure is None else figure <= SCALE_LIMIT,
+                }
+            )
+    return {
+        "source": source,
+        "directives": other.get("directives"),
+        "counts": other.get("counts"),
+        "when": other.get("when"),
+        "scenarios": rows,
+        "goals": goals,
+    }
+
+
 def check_goals(results: dict[str, Any]) -> list[dict[str, Any]]:
     goals = []
     for name, scenario, kind, target in GOALS:
@@ -791,6 +870,21 @@ def markdown(report: dict[str, Any]) -> str:
             + (f"{sql['median_ms']:.2f} | " if sql else "| ")
             + f"{row['errors']} |"
         )
+    compared = report.get("compared_with")
+    if compared:
+        lines += [
+            "",
+            f"Against the default scale ({compared['counts']['assignments']:,} assignments, {compared['source']}):",
+            "",
+            "| scenario | default req/s, p95 ms | here req/s, p95 ms | req/s slowdown | p95 ratio |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, row in compared["scenarios"].items():
+            d, h = row["default"], row["here"]
+            lines.append(
+                f"| {s[name]['what']} | {d['rps']:,.1f}, {d['p95_ms']:.1f} | {h['rps']:,.1f}, {h['p95_ms']:.1f} "
+                f"| {row['rps_slowdown']} | {row['p95_ratio']} |"
+            )
     lines += ["", "| goal | figure | target | met |", "|---|---:|---:|---|"]
     for goal in report["goals"]:
         verdict = {True: "yes", False: "**no**", None: "not measured"}[goal["met"]]
