@@ -45,8 +45,8 @@ def main() -> None:
     import sqlalchemy as sa
     from flask_login import login_user
 
-    from coordination import create_app
-    from coordination.admin import keyset, queries
+    from coordination import create_app, keyset
+    from coordination.admin import queries
     from coordination.admin.assignments import WORK_CURSOR
     from coordination.assignments.models import Assignment
     from coordination.auth.models import User

@@ -9,7 +9,8 @@ from flask import abort, request, url_for
 from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 
-from coordination.admin import keyset, queries
+from coordination import keyset
+from coordination.admin import queries
 from coordination.admin.assignment_actions import AssignmentActions
 from coordination.admin.base import SecureModelView, current
 from coordination.admin.labels import ASSIGNMENT_ROLE_LABELS
@@ -97,7 +98,7 @@ class AssignmentView(AssignmentActions, SecureModelView):
         )
         if not execute:
             return count, query
-        work_page = keyset.page(query.all(), win, WORK_CURSOR)
+        work_page = keyset.page(query.all(), cursor, size, WORK_CURSOR, ascending=True)
         self._template_args.update(
             work_page=work_page, pager_links=keyset.links(work_page, url_for(".index_view"), request.args)
         )

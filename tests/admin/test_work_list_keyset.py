@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import g
 
-from coordination.admin import keyset
+from coordination import keyset
 from coordination.admin.assignments import WORK_CURSOR
 from coordination.assignments.models import Assignment, AssignmentHandler
 from coordination.assignments.states import Status

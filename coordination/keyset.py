@@ -9,7 +9,7 @@ cursor from another day leads back to the first page with a notice, never to a 5
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -85,24 +85,13 @@ def _part(value: Any, kind: type) -> Any:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
-    """The keyset choice of one page: a subquery of ids and key columns, and what to make of its rows."""
+def narrowed(query: Any, keys: Sequence[sa.ColumnElement], cursor: Cursor | None, size: int) -> Any:
+    """`query` (a Query or Select) with the key columns added, after (or before) the cursor, in order, one row more.
 
-    chosen: sa.Subquery
-    #: the subquery's key columns, in the list's order (to order the page's row query by)
-    order: list[sa.ColumnElement]
-    cursor: Cursor | None
-    size: int
-
-
-def window(ids: Any, keys: Sequence[sa.ColumnElement], cursor: Cursor | None, size: int) -> Window:
-    """The ids (and keys) of one page of `ids` (a Query or Select of the list's id, filtered and scoped).
-
-    One row more than the page is chosen: it tells whether a page follows (or, going back, precedes).
+    The extra row tells whether a page follows (or, going back, precedes). Going back, the rows come in reverse
+    order: `page` turns them round.
     """
-    labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
-    query = ids.add_columns(*labelled)
+    query = query.add_columns(*[k.label(f"k{i}") for i, k in enumerate(keys)])
     if cursor is None:
         query = query.order_by(*keys)
     else:
@@ -111,8 +100,26 @@ def window(ids: Any, keys: Sequence[sa.ColumnElement], cursor: Cursor | None, si
             query = query.filter(sa.tuple_(*keys) > bound).order_by(*keys)
         else:
             query = query.filter(sa.tuple_(*keys) < bound).order_by(*[k.desc() for k in keys])
-    chosen = query.limit(size + 1).subquery()
-    return Window(chosen, [chosen.c[f"k{i}"] for i in range(len(keys))], cursor, size)
+    return query.limit(size + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The keyset choice of one page: a subquery of ids and key columns, for a second query to load the rows by."""
+
+    chosen: sa.Subquery
+    #: the subquery's key columns, in the list's order (to order the page's row query by)
+    order: list[sa.ColumnElement]
+
+
+def window(ids: Any, keys: Sequence[sa.ColumnElement], cursor: Cursor | None, size: int) -> Window:
+    """The ids (and keys) of one page of `ids` (a Query or Select of the list's id, filtered and scoped).
+
+    For wide rows: the narrow ids are sorted, and the page's row query joins them and orders by `order`
+    (ascending, whichever the direction).
+    """
+    chosen = narrowed(ids, keys, cursor, size).subquery()
+    return Window(chosen, [chosen.c[f"k{i}"] for i in range(len(keys))])
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +143,14 @@ class Page:
         return self.start + len(self.rows)
 
 
-def page(found: Sequence[Sequence[Any]], win: Window, salt: str) -> Page:
-    """The page from the rows of the row query ordered by `win.order`: each (object, *key) and one too many."""
+def page(found: Sequence[Sequence[Any]], cursor: Cursor | None, size: int, salt: str, *, ascending: bool) -> Page:
+    """The page from the rows of `narrowed` (or of a query ordered by a `window`'s order: `ascending`).
+
+    Each row is (object, *key); one row too many says there is more.
+    """
     rows = list(found)
-    cursor, size = win.cursor, win.size
+    if not ascending and cursor is not None and cursor.direction == Direction.before:
+        rows.reverse()
     if cursor is None or cursor.direction == Direction.after:
         more_before = cursor is not None
         more_after = len(rows) > size
@@ -168,10 +179,15 @@ class Links:
 
 def links(found: Page, base_url: str, args: MultiDict) -> Links:
     """The links beside `found`, each the list's URL with every filter of `args` kept and its own cursor."""
+    return links_by(found, lambda cursor: base_url + link(args, cursor))
+
+
+def links_by(found: Page, url: Callable[[str | None], str]) -> Links:
+    """The links beside `found`, `url(cursor)` each (None: the first page)."""
     return Links(
-        None if found.first else base_url + link(args, None),
-        base_url + link(args, found.previous_cursor) if found.previous_cursor else None,
-        base_url + link(args, found.next_cursor) if found.next_cursor else None,
+        None if found.first else url(None),
+        url(found.previous_cursor) if found.previous_cursor else None,
+        url(found.next_cursor) if found.next_cursor else None,
     )
 
 
