@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
@@ -25,8 +25,8 @@ from coordination.db import today
 
 #: the query-string argument the lists page by; `page` (Flask-Admin's OFFSET page) is read as the first page
 CURSOR_ARG = "cursor"
-#: what a key part may be; the cursor stores dates as ISO text
-KINDS = (bool, int, date)
+#: what a key part may be; the cursor stores dates and (aware) times as ISO text
+KINDS = (bool, int, date, datetime)
 MAX_POSITION = 10**9
 
 
@@ -60,8 +60,11 @@ def encode(salt: str, key: Sequence[Any], direction: Direction, position: int, d
     return _serializer(salt).dumps([(day or today()).isoformat(), direction.value, position, parts])
 
 
-def decode(token: str | None, salt: str, kinds: Sequence[type]) -> Cursor | Refusal | None:
-    """The cursor in `token`, None for none, or why it is refused (altered, malformed, or from another day)."""
+def decode(token: str | None, salt: str, kinds: Sequence[type], *, dated: bool = True) -> Cursor | Refusal | None:
+    """The cursor in `token`, None for none, or why it is refused (altered, malformed, or from another day).
+
+    `dated`: the order depends on today (urgency, overdue), so a cursor made on another day is stale.
+    """
     if not token:
         return None
     try:
@@ -73,10 +76,15 @@ def decode(token: str | None, salt: str, kinds: Sequence[type]) -> Cursor | Refu
         made = date.fromisoformat(made_on)
     except (BadData, TypeError, ValueError):
         return Refusal.invalid
-    return cursor if made == today() else Refusal.stale
+    return cursor if made == today() or not dated else Refusal.stale
 
 
 def _part(value: Any, kind: type) -> Any:
+    if kind is datetime:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError(value)
+        return moment
     if kind is date:
         return date.fromisoformat(value)
     # bool is an int in Python: each kind exactly
