@@ -248,7 +248,6 @@ class DashboardView(SecureBaseView):
             total=sum(numbers.values()),
             league=sort_league(table, args.sort, args.descending),
             overdue=overdue.rows,
-            overdue_from=overdue.start,
             overdue_notice=notice,
             overdue_links=keyset.links_by(
                 overdue, lambda c: url_for(".index", **args.query_args(cursor=c)) + "#overdue"
