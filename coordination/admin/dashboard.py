@@ -16,6 +16,7 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from coordination import keyset
 from coordination.admin.base import SecureBaseView, current
 from coordination.admin.queries import directive_filter_choices
 from coordination.agencies.models import Agency
@@ -30,7 +31,7 @@ from coordination.formatting import parse_date_or_none
 from coordination.indicators.queries import indicator_rows
 from coordination.permissions import Permission, can, dashboard_counts_own_agency, leads_agency
 from coordination.reminders.models import ExplanationRequest
-from coordination.reminders.queries import overdue_page
+from coordination.reminders.queries import OVERDUE_KEY_KINDS, overdue_page
 from coordination.reports import tally
 from coordination.reports.dashboard import (
     TIMELINESS_KEYS,
@@ -40,9 +41,10 @@ from coordination.reports.dashboard import (
     unanswered_explanations,
     work_by_handler,
 )
-from coordination.templating import page_window
 
 OVERDUE_PAGE_SIZE = 20
+#: the overdue list's cursors are signed for it alone
+OVERDUE_CURSOR = "dashboard-overdue"
 UNANSWERED_LIMIT = 50
 
 #: the agency table's columns, in order; each is a sort key and links to the list behind its number
@@ -75,12 +77,11 @@ def parse_id(value: str | None) -> int | None:
 
 @dataclass
 class DashboardArgs:
-    """The dashboard's query string, checked: filters, the agency table's sort, the overdue list's page."""
+    """The dashboard's query string, checked: filters and the agency table's sort (the overdue list's cursor aside)."""
 
     filters: DashboardFilters
     sort: str | None = None
     descending: bool = True
-    page: int = 1
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -102,7 +103,6 @@ class DashboardArgs:
             errors["issued_to"] = _("“Đến ngày” phải sau “Ban hành từ ngày”.")
         sort = args.get("sort") or None
         descending = args.get("order", "desc") != "asc"
-        page = _positive_int(args.get("page")) or 1
         return cls(
             filters=DashboardFilters(
                 directive_id=ids["directive"],
@@ -112,7 +112,6 @@ class DashboardArgs:
             ),
             sort=sort if sort in LEAGUE_COLUMNS else None,
             descending=descending,
-            page=max(page, 1),
             errors=errors,
         )
 
@@ -226,9 +225,10 @@ class DashboardView(SecureBaseView):
             return self.render("monitoring/dashboard.html", **context), 400
         filters = args.filters
         numbers, table = summary(user, filters)
-        pages = max(1, -(-numbers["overdue"] // OVERDUE_PAGE_SIZE))
-        page = min(args.page, pages)
-        overdue = overdue_page(user, filters, OVERDUE_PAGE_SIZE, page)
+        # keyset pages (issue 14): an old `page=N` link shows the first page; a refused cursor says so
+        cursor = keyset.decode(request.args.get(keyset.CURSOR_ARG), OVERDUE_CURSOR, OVERDUE_KEY_KINDS)
+        notice = cursor if isinstance(cursor, keyset.Refusal) else None
+        overdue = overdue_page(user, filters, OVERDUE_PAGE_SIZE, None if notice else cursor, salt=OVERDUE_CURSOR)
         unanswered = (
             db.session.scalars(
                 unanswered_explanations(user, filters)
@@ -247,10 +247,11 @@ class DashboardView(SecureBaseView):
             counts=numbers,
             total=sum(numbers.values()),
             league=sort_league(table, args.sort, args.descending),
-            overdue=overdue,
-            overdue_page=page,
-            overdue_pages=pages,
-            overdue_pager=page_window(page, pages),
+            overdue=overdue.rows,
+            overdue_notice=notice,
+            overdue_links=keyset.links_by(
+                overdue, lambda c: url_for(".index", **args.query_args(cursor=c)) + "#overdue"
+            ),
             league_links=league_links(filters),
             unanswered=unanswered,
             indicators=indicator_rows(user, directive_id=filters.directive_id),

@@ -60,6 +60,27 @@ def urgency_order() -> list[sa.ColumnElement]:
     return [urgency_expr(), Assignment.deadline.is_(None), Assignment.deadline, Assignment.id]
 
 
+#: the deadline a work list's keyset compares for work without one (sorted after every dated row of its group)
+NO_DEADLINE = date(9999, 12, 31)
+#: the kinds of work_sort_key's parts, as a cursor carries them
+WORK_KEY_KINDS = (bool, int, bool, date, int)
+
+
+def work_sort_key(not_mine: sa.ColumnElement[bool]) -> list[sa.ColumnElement]:
+    """The work list's order as a key with no NULL in it (mine_first's term, then urgency_order), for keyset pages.
+
+    A row value comparison with a NULL is NULL: the missing deadline is compared as NO_DEADLINE, which orders
+    the same since `deadline IS NULL` comes first.
+    """
+    return [
+        not_mine,
+        urgency_expr(),
+        Assignment.deadline.is_(None),
+        sa.func.coalesce(Assignment.deadline, NO_DEADLINE),
+        Assignment.id,
+    ]
+
+
 # --- directives ------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from flask import Flask, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 
+from coordination import keyset
 from coordination.access import get_or_404
 from coordination.admin import assignment_forms as forms
 from coordination.admin.base import SecureBaseView, current
@@ -24,7 +25,7 @@ from coordination.errors import OperationError
 from coordination.extensions import db
 from coordination.formatting import format_date, format_number
 from coordination.permissions import Permission, keeps_a_queue
-from coordination.queue.queries import QueueKind, queue_counts, queue_page, waiting_total
+from coordination.queue.queries import KEY_KINDS, QueueKind, queue_counts, queue_page, waiting_total
 from coordination.reminders.models import ExplanationRequest
 from coordination.reminders.operations import read_explanation_answer
 
@@ -35,9 +36,13 @@ class ReadForm(WorkflowForm):
     """ "Đã đọc" on an explanation: nothing but the CSRF token."""
 
 
-def _page_arg(kind: QueueKind) -> int:
-    raw = request.args.get(f"{kind.value}_page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
+def _cursor_arg(kind: QueueKind) -> str:
+    """Each section pages on its own (keyset, issue 14): `review_cursor`, ... (an old `review_page` is ignored)."""
+    return f"{kind.value}_cursor"
+
+
+def _salt(kind: QueueKind) -> str:
+    return f"queue-{kind.value}"
 
 
 class QueueView(SecureBaseView):
@@ -50,13 +55,39 @@ class QueueView(SecureBaseView):
     def index(self) -> Any:
         user = current()
         counts = queue_counts(user)
+        cursors, notices, kept = {}, {}, {}
+        for kind in QueueKind:
+            token = request.args.get(_cursor_arg(kind))
+            # the order (waiting since, id) does not change with the day: yesterday's link still continues
+            cursor = keyset.decode(token, _salt(kind), KEY_KINDS[kind], dated=False)
+            if isinstance(cursor, keyset.Refusal):
+                notices[kind], cursor = cursor, None
+            elif cursor is not None:
+                kept[_cursor_arg(kind)] = token
+            cursors[kind] = cursor
         sections = []
         for kind in QueueKind:
-            pages = max(1, -(-counts[kind.value] // PAGE_SIZE))
-            page = min(_page_arg(kind), pages)
-            rows = queue_page(kind, user, page=page, size=PAGE_SIZE) if counts[kind.value] else []
+            found = (
+                queue_page(kind, user, cursor=cursors[kind], size=PAGE_SIZE, salt=_salt(kind))
+                if counts[kind.value]
+                else keyset.Page([], 0, None, None)
+            )
+            arg = _cursor_arg(kind)
+            others = {k: v for k, v in kept.items() if k != arg}
+            links = keyset.links_by(
+                found,
+                lambda c, arg=arg, others=others, kind=kind: (
+                    url_for(".index", **others, **({arg: c} if c else {})) + f"#{kind.value}"
+                ),
+            )
             sections.append(
-                {"kind": kind.value, "count": counts[kind.value], "rows": rows, "page": page, "pages": pages}
+                {
+                    "kind": kind.value,
+                    "count": counts[kind.value],
+                    "rows": found.rows,
+                    "links": links,
+                    "notice": notices.get(kind),
+                }
             )
         return self.render(
             "queue/index.html",
@@ -66,12 +97,13 @@ class QueueView(SecureBaseView):
             decision_form=forms.ExtensionDecisionForm(),
             read_form=ReadForm(),
             today=local_today(),
-            page_args={f"{s['kind']}_page": s["page"] for s in sections if s["page"] > 1},
+            page_args=kept,
         )
 
     def _back(self) -> Any:
-        """Back to the queue, on the pages the user was reading (the form carries them in `next`)."""
-        kept = {k: v for k, v in request.form.items() if k.endswith("_page") and v.isdigit()}
+        """Back to the queue, on the pages the user was reading (the form carries their cursors, checked when read)."""
+        names = {_cursor_arg(kind) for kind in QueueKind}
+        kept = {k: v for k, v in request.form.items() if k in names and 0 < len(v) <= 1000}
         return redirect(url_for(".index", **kept), code=303)
 
     def _refused(self, form: Any, error: OperationError | None = None) -> Any:

@@ -7,13 +7,14 @@ Shared by the web page, the menu's counts and `GET /api/v1/queue`: a row is list
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy.orm import contains_eager, joinedload
 
+from coordination import keyset
 from coordination.assignments.models import Assignment, ExtensionRequest, ExtensionStatus
 from coordination.assignments.states import Status
 from coordination.auth.models import User
@@ -116,9 +117,20 @@ def queue_query(kind: QueueKind, user: User | None) -> sa.Select:
     return _base(kind, _ENTITY[kind], user).options(*_row_options(kind)).order_by(*_order_key(kind))
 
 
-def queue_page(kind: QueueKind, user: User | None, *, page: int, size: int) -> list[Any]:
-    """One page (1-based) of a section: one query."""
-    return list(db.session.scalars(queue_query(kind, user).limit(size).offset((page - 1) * size)).unique())
+#: the kinds of each section's sort key (_order_key), as a keyset cursor carries them
+KEY_KINDS: dict[QueueKind, tuple[type, type]] = {
+    QueueKind.review: (date, int),
+    QueueKind.extension: (datetime, int),
+    QueueKind.explanation: (datetime, int),
+}
+
+
+def queue_page(
+    kind: QueueKind, user: User | None, *, cursor: keyset.Cursor | None, size: int, salt: str
+) -> keyset.Page:
+    """One keyset page of a section, after (or before) `cursor` in (waiting since, id) order: one query."""
+    query = keyset.narrowed(queue_query(kind, user).order_by(None), _order_key(kind), cursor, size)
+    return keyset.page(db.session.execute(query).unique().all(), cursor, size, salt, ascending=False)
 
 
 def queue_after(kind: QueueKind, user: User | None, *, after: int | None, size: int) -> tuple[list[Any], bool]:

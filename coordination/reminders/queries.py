@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from coordination import keyset
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.directives.models import Directive, Task
@@ -131,13 +133,18 @@ def notifications_query(user: User, *, unread: bool | None = None) -> sa.Select:
     return query
 
 
-def overdue_page(user: User, filters: DashboardFilters, size: int, page: int = 1) -> list[Assignment]:
-    """One page of the overdue list, with what its rows show loaded: a fixed number of queries."""
-    return list(
-        db.session.scalars(
-            overdue_query(user, filters)
-            .options(joinedload(Assignment.task).joinedload(Task.parent))
-            .limit(size)
-            .offset((page - 1) * size)
-        ).unique()
-    )
+#: the overdue list's sort key (overdue_query's order), as a keyset cursor carries it: both parts never NULL
+OVERDUE_KEY_KINDS = (date, int)
+
+
+def overdue_page(
+    user: User, filters: DashboardFilters, size: int, cursor: keyset.Cursor | None = None, *, salt: str = "overdue"
+) -> keyset.Page:
+    """One keyset page of the overdue list (after or before `cursor`), with what its rows show: one query.
+
+    Ordered by (deadline, id), as overdue_query: a page deep in the list costs what the first does.
+    """
+    query = overdue_query(user, filters).options(joinedload(Assignment.task).joinedload(Task.parent))
+    keys = [Assignment.deadline, Assignment.id]
+    rows = db.session.execute(keyset.narrowed(query.order_by(None), keys, cursor, size)).unique().all()
+    return keyset.page(rows, cursor, size, salt, ascending=False)

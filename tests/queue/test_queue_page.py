@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from coordination.db import today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 from coordination.permissions import Permission, can, decides_on_work
-from coordination.queue.queries import QueueKind, queue_counts, queue_page
+from coordination.queue.queries import queue_counts
 from tests.conftest import USERS, assignment_of, get_user
 from tests.queue.helpers import answered_explanation, ask_for_time
 from tests.support.monitoring import fresh
@@ -31,6 +32,13 @@ DEMO_COUNTS = {
     "monitor.tamdiep": (2, 0, 0),
     "bacson.tamdiep": (0, 0, 0),
 }
+
+
+def _link(html: str, kind: str, name: str) -> str | None:
+    """The href of a section's "Trang sau" (next), "Trang trước" (previous) or "Trang đầu" (first) link."""
+    section = re.search(rf'<section[^>]* id="{kind}".*?</section>', html, re.S).group(0)
+    found = re.search(rf'class="page-link page-{name}"[^>]* href="([^"]+)"', section)
+    return unescape(found.group(1)) if found else None
 
 
 def _rows(html: str, kind: str) -> list[int]:
@@ -75,9 +83,11 @@ def test_accept_from_the_row(app, client, login) -> None:
     work = assignment_of("2157/UBND-KSTT", "7", "TN-SGDDT")
     login("monitor.tayninh")
     response = client.post(
-        f"/app/queue/review/{work.id}/", data={"decision": "accept", "version": str(work.version), "review_page": "1"}
+        f"/app/queue/review/{work.id}/",
+        data={"decision": "accept", "version": str(work.version), "review_cursor": "abc.def", "review_page": "1"},
     )
-    assert response.status_code == 303 and response.headers["Location"].endswith("/app/queue/?review_page=1")
+    # back to the page the user was on (its cursor, checked when the queue reads it; the old page number is dropped)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/app/queue/?review_cursor=abc.def")
     work_id = work.id
     fresh()
     work = db.session.get(Assignment, work_id)
@@ -187,12 +197,55 @@ def test_pages_of_a_long_section(app, client, login) -> None:
         assignment.status, assignment.reported_done_on = Status.reported_done, today() - timedelta(days=100 - i)
     db.session.commit()
     login("monitor.tayninh")
-    first = _rows(client.get("/app/queue/").get_data(as_text=True), "review")
-    second = _rows(client.get("/app/queue/?review_page=2").get_data(as_text=True), "review")
+    html = client.get("/app/queue/").get_data(as_text=True)
+    first = _rows(html, "review")
+    following = _link(html, "review", "next")
+    assert following.startswith("/app/queue/?review_cursor=") and following.endswith("#review")
+    html = client.get(following).get_data(as_text=True)
+    second = _rows(html, "review")
     assert len(first) == 20 and len(second) == 5
-    with app.test_request_context():
-        everything = [a.id for a in queue_page(QueueKind.review, get_user("monitor.tayninh"), page=1, size=100)]
-    assert first + second == everything
+    assert _link(html, "review", "next") is None
     # the demo's two reports of 2022 first, then these by the day they were reported
     demo = [assignment_of("2157/UBND-KSTT", "7", "TN-SGDDT").id, assignment_of("2157/UBND-KSTT", "12", "TN-BQLKKT").id]
-    assert everything == demo + [a.id for a in work]
+    assert first + second == demo + [a.id for a in work]
+    back = client.get(_link(html, "review", "previous")).get_data(as_text=True)
+    assert _rows(back, "review") == first
+    # a cursor altered by hand: the first page, said so; an old page number: the first page
+    for query in ("review_cursor=x" + following.split("review_cursor=")[1][1:-7], "review_page=2"):
+        html = client.get(f"/app/queue/?{query}").get_data(as_text=True)
+        assert _rows(html, "review") == first
+        assert ("Liên kết trang không hợp lệ" in html) == query.startswith("review_cursor")
+
+
+def test_pages_of_extension_requests_by_the_time_asked(app, client, login) -> None:
+    """23 requests, asked two by two in the same second: by the time asked, then by id, across two pages."""
+    work = list(
+        db.session.scalars(
+            sa.select(Assignment)
+            .join(Task)
+            .join(Directive)
+            .where(Directive.ref == "2157/UBND-KSTT")
+            .order_by(Assignment.id)
+            .limit(23)
+        )
+    )
+    asked = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    requests = []
+    for i, assignment in enumerate(reversed(work)):
+        request = ExtensionRequest(
+            assignment_id=assignment.id,
+            requested_deadline=today() + timedelta(days=30),
+            reason="Thiếu nhân lực.",
+            requested_at=asked + timedelta(seconds=i // 2, microseconds=7),
+        )
+        db.session.add(request)
+        requests.append(request)
+    db.session.commit()
+    expected = [r.id for r in requests]  # made in time order: each pair's first has the smaller id
+    login("monitor.tayninh")
+    html = client.get("/app/queue/").get_data(as_text=True)
+    first = _rows(html, "extension")
+    html = client.get(_link(html, "extension", "next")).get_data(as_text=True)
+    assert first + _rows(html, "extension") == expected
+    assert _link(html, "extension", "next") is None
+    assert _rows(client.get(_link(html, "extension", "previous")).get_data(as_text=True), "extension") == first
