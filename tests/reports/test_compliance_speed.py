@@ -3,17 +3,22 @@ written by hand (issue 14)."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import asdict
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from coordination.assignments.operations import decide_extension, report_progress, request_extension
 from coordination.assignments.states import Action
 from coordination.db import today
 from coordination.extensions import db
 from coordination.reports.compliance import ComplianceReport, ReportScope, build_report
+from coordination.reports.render_xlsx import _render
 from coordination.reports.schemas import ComplianceReportSchema, dump_report
+from coordination.reports.tabular import detail_records
 from tests.conftest import SETUP, assignment_of, directive, get_user
 from tests.reports.conftest import REF_2157
 
@@ -88,3 +93,39 @@ def test_dump_report_equals_the_schemas_dump(app):
     assert sum(len(r.tasks) for r in reports) > 50
     for report in reports:
         assert dump_report(report) == ComplianceReportSchema().dump(report)
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # the core properties hold the time of writing
+        return {name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"}
+
+
+def test_detail_rows_written_as_text_are_openpyxls_own(app):
+    """Every part of the workbook is the one openpyxl writes cell by cell, down to the byte."""
+    notes = [
+        '=HYPERLINK("http://x.invalid")',
+        "  spaces around  ",
+        "a & b < c > d \"quoted\" 'single'",
+        "line\r\nbreak\ttab",
+        "\x01=1+1 a\x0bb",
+        "emoji 🙂 and Tiếng Việt",
+        "x" * 33000,
+    ]
+    works = [a for task in directive(REF_2157).tasks for a in task.assignments][: len(notes)]
+    for work, note in zip(works, notes, strict=True):
+        report_progress(work, actor=SETUP, note=note)
+    _change_today()
+    office = get_user("office.tayninh")
+    for scope, day in [
+        (ReportScope(), today()),
+        (ReportScope(directive=directive(REF_2157)), today() - timedelta(days=1)),
+        (ReportScope(timeliness=frozenset({"overdue"})), today()),
+        (ReportScope(issued_from=date(2030, 1, 1)), today()),  # empty
+    ]:
+        report = build_report(office, scope, as_of=day)
+        with force_locale("vi"):
+            records = list(detail_records(report.blocks))
+            fast = _render(report, records, len(records))
+            slow = _render(report, records, len(records), by_openpyxl=True)
+        assert _parts(fast) == _parts(slow)
