@@ -239,8 +239,10 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 
 
 def _text(value: str) -> str:
-    """An inline string as lxml writes it: escaped, non-ASCII as character references."""
+    """An inline string as lxml writes it: escaped, non-ASCII as character references; none when empty."""
     value = value[:32767]  # openpyxl's limit of a cell's text
+    if not value:
+        return ""
     escaped = value.translate(_ESCAPES).encode("ascii", "xmlcharrefreplace").decode("ascii")
     if value != value.strip():
         return f'<is><t xml:space="preserve">{escaped}</t></is>'
@@ -258,6 +260,7 @@ def _write_detail_rows(sheet: WriteOnlyWorksheet, kinds: list[str], records: Ite
             styles[kind] = f' s="{cell.style_id}"'
     columns = [(get_column_letter(index), styles.get(kind, "")) for index, kind in enumerate(kinds, start=1)]
     epoch = book.epoch
+    texts: dict[str, str] = {}
     row_index = HEADER_ROW
     for record in itertools.chain([first], records):
         row_index += 1
@@ -267,12 +270,13 @@ def _write_detail_rows(sheet: WriteOnlyWorksheet, kinds: list[str], records: Ite
                 if style:
                     parts.append(f'<c r="{letter}{row_index}"{style} t="n"></c>')
             elif isinstance(value, str):
-                if ILLEGAL_CHARACTERS_RE.search(value):
-                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                if value == "":
-                    parts.append(f'<c r="{letter}{row_index}"{style} t="inlineStr"></c>')
-                else:
-                    parts.append(f'<c r="{letter}{row_index}"{style} t="inlineStr">{_text(value)}</c>')
+                content = texts.get(value)
+                if content is None:
+                    content = _text(ILLEGAL_CHARACTERS_RE.sub("", value))
+                    if len(value) < 300 and len(texts) < 100_000:
+                        # codes, names, labels and a task's text repeat from row to row
+                        texts[value] = content
+                parts.append(f'<c r="{letter}{row_index}"{style} t="inlineStr">{content}</c>')
             elif isinstance(value, date):
                 if not isinstance(value, datetime):
                     value = datetime.combine(value, time(0))
