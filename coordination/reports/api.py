@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -11,7 +12,6 @@ from coordination.api.core import Blueprint
 from coordination.assignments.states import Status, Timeliness
 from coordination.db import today
 from coordination.reports.compliance import (
-    ComplianceReport,
     build_report,
     directive_for_report,
     require_reporter,
@@ -19,7 +19,7 @@ from coordination.reports.compliance import (
 )
 from coordination.reports.operations import record_report_generated
 from coordination.reports.output import MIMETYPES, download
-from coordination.reports.schemas import ComplianceArgsSchema, ComplianceReportSchema
+from coordination.reports.schemas import ComplianceArgsSchema, ComplianceReportSchema, dump_report
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1/reports", description="Compliance reports")
 
@@ -52,7 +52,7 @@ def compliance_report(
     as_of: date | None = None,
     status: list[Status] | None = None,
     timeliness: list[Timeliness] | None = None,
-) -> ComplianceReport | Response:
+) -> Response:
     """A directive's, an agency's or a period's compliance, as of today or any past day.
 
     The office reports on its own issuer's directives, a monitor on those it monitors, an admin on all.
@@ -70,6 +70,10 @@ def compliance_report(
         role=role,
     )
     day = as_of or today()
-    answer = build_report(user, scope, as_of=day) if format == "json" else download(user, scope, day, format)
+    if format == "json":
+        # Already the documented JSON (dump_report equals ComplianceReportSchema's dump): sent as is.
+        answer = current_app.json.response(dump_report(build_report(user, scope, as_of=day)))
+    else:
+        answer = download(user, scope, day, format)
     record_report_generated(scope, day, format, actor=user)
     return answer

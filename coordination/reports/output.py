@@ -47,9 +47,9 @@ def render_bytes(user: User | None, scope: ReportScope, day: date, fmt: str) -> 
         return render_xlsx_streamed(user, scope, day)
     report = build_report(user, scope, as_of=day)
     if fmt == "json":
-        from coordination.reports.schemas import ComplianceReportSchema
+        from coordination.reports.schemas import dump_report
 
-        return json.dumps(ComplianceReportSchema().dump(report), ensure_ascii=False, indent=1).encode("utf-8")
+        return json.dumps(dump_report(report), ensure_ascii=False, indent=1).encode("utf-8")
     if fmt == "html":
         from coordination.reports.render_html import render_html
 

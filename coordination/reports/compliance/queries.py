@@ -6,15 +6,17 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment, AssignmentRole, ProgressUpdate
-from coordination.assignments.states import Status, timeliness
+from coordination.assignments.states import Status, timeliness, timeliness_sql
 from coordination.audit import AuditEvent
 from coordination.auth.models import User
 from coordination.collation import vi_key
 from coordination.db import today as local_today
+from coordination.directives.labels import DOC_TYPE_LABELS
 from coordination.directives.models import Directive, DirectiveStatus, Task
 from coordination.evidence.models import Evidence
 from coordination.extensions import db
@@ -42,12 +44,22 @@ from coordination.reports.compliance.rows import (
     DirectiveInfo,
     IndicatorRow,
     TaskRow,
-    _directive_info,
 )
 from coordination.reports.compliance.scope import ReportScope, reportable_clause
 from coordination.workdays.calendar import due_soon_limit
 
 # --- building ----------------------------------------------------------------------------------------
+
+
+def _among(column: sa.ColumnElement[int], ids: list[int]) -> sa.ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `= ANY(one array)`, the same query text for every batch.
+
+    An IN list of 200 placeholders is a new query for each batch, which psycopg parses anew in Python
+    (1.2 s of an agency's report over 5,093 directives); an array is one parameter.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(ids, postgresql.ARRAY(sa.Integer)))
+    return column.in_(ids)
 
 
 def _existed_clause(cutoff: datetime, day: date) -> sa.ColumnElement[bool]:
@@ -124,9 +136,11 @@ def iter_blocks(user: User | None, scope: ReportScope, day: date) -> Iterator[Di
         a.id: a for a in db.session.execute(sa.select(Agency.id, Agency.code, Agency.name_vi, Agency.short_name))
     }
     agency_ids = {a.code: a.id for a in agencies.values()}
+    # read once, not once per batch (it reads the assignments moved away after the day)
+    assignment_clause = _assignment_clause(scope, cutoff)
     for start in range(0, len(ids), BATCH_DIRECTIVES):
         batch = ids[start : start + BATCH_DIRECTIVES]
-        yield from _blocks_of(batch, scope, day, cutoff, agencies, agency_ids)
+        yield from _blocks_of(batch, scope, day, cutoff, agencies, agency_ids, assignment_clause)
 
 
 def _blocks_of(
@@ -136,23 +150,32 @@ def _blocks_of(
     cutoff: datetime,
     agencies: dict[int, sa.Row],
     agency_ids: dict[str, int],
+    assignment_clause: sa.ColumnElement[bool],
 ) -> Iterator[DirectiveBlock]:
     # due soon: DUE_SOON_DAYS working days after the report's day
     last_soon = due_soon_limit(day)
-    directives = db.session.scalars(
-        sa.select(Directive)
-        .where(Directive.id.in_(batch))
-        .options(
-            joinedload(Directive.issuer), joinedload(Directive.report_to_agency), joinedload(Directive.monitor_agency)
+    events: dict[int, list[HistoryEvent]] = {}
+    #: assignments changed after the day: their state then is rebuilt, whatever their columns say now
+    changed: set[int] = set()
+    for row in db.session.execute(
+        sa.select(
+            AuditEvent.assignment_id,
+            AuditEvent.occurred_at,
+            AuditEvent.id,
+            AuditEvent.action,
+            AuditEvent.entity_type,
+            AuditEvent.before,
+        ).where(
+            _among(AuditEvent.directive_id, batch),
+            AuditEvent.assignment_id.is_not(None),
+            sa.or_(AuditEvent.occurred_at >= cutoff, AuditEvent.action == "extension.approve"),
         )
-    ).all()
-    by_id = {d.id: d for d in directives}
-    tasks = db.session.execute(
-        sa.select(Task.id, Task.directive_id, Task.label, Task.position, Task.parent_id, Task.text, Task.deadline)
-        .where(Task.directive_id.in_(batch))
-        .order_by(Task.directive_id, Task.position)
-    ).all()
-    in_batch = sa.and_(Task.directive_id.in_(batch), _assignment_clause(scope, cutoff))
+    ):
+        events.setdefault(row.assignment_id, []).append(
+            HistoryEvent(row.occurred_at, row.id, row.action, row.entity_type, row.before)
+        )
+        if row.occurred_at >= cutoff:
+            changed.add(row.assignment_id)
     existed = sa.or_(
         Assignment.created_at < cutoff,
         # Created with the directive, before it was published: it exists since the directive does.
@@ -161,6 +184,8 @@ def _blocks_of(
         .where(AuditEvent.assignment_id == Assignment.id, AuditEvent.occurred_at < cutoff)
         .exists(),
     )
+    # The latest note, the files and the explanation requests of each row as columns of its own query:
+    # one statement per batch instead of four (an agency's report over 5,093 directives made 219).
     assignments = db.session.execute(
         sa.select(
             Assignment.id,
@@ -172,50 +197,48 @@ def _blocks_of(
             Assignment.deadline,
             Assignment.reported_done_on,
             Assignment.completed_on,
+            Assignment.directive_id,
+            _latest_note(cutoff),
+            _evidence_count(cutoff),
+            *_explanation_counts(cutoff),
         )
-        .join(Task, Task.id == Assignment.task_id)
-        .join(Directive, Directive.id == Task.directive_id)
-        .where(in_batch, existed)
+        .join(Directive, Directive.id == Assignment.directive_id)
+        .where(
+            # Assignment.directive_id is always its task's (a foreign key on both): no join through the tasks
+            _among(Assignment.directive_id, batch),
+            assignment_clause,
+            _row_prefilter(scope, day, last_soon, sorted(changed)),
+            existed,
+        )
         .order_by(Assignment.task_id, Assignment.id)
     ).all()
-    events: dict[int, list[HistoryEvent]] = {}
-    for row in db.session.execute(
-        sa.select(
-            AuditEvent.assignment_id,
-            AuditEvent.occurred_at,
-            AuditEvent.id,
-            AuditEvent.action,
-            AuditEvent.entity_type,
-            AuditEvent.before,
-        ).where(
-            AuditEvent.directive_id.in_(batch),
-            AuditEvent.assignment_id.is_not(None),
-            sa.or_(AuditEvent.occurred_at >= cutoff, AuditEvent.action == "extension.approve"),
-        )
-    ):
-        events.setdefault(row.assignment_id, []).append(
-            HistoryEvent(row.occurred_at, row.id, row.action, row.entity_type, row.before)
-        )
-    notes = _latest_notes(in_batch, cutoff)
-    evidence = _evidence_counts(in_batch, cutoff)
-    explanations = _explanation_counts(in_batch, cutoff)
+    if not assignments:
+        return
 
     rows_by_task: dict[int, list[AssignmentRow]] = {}
+    with_rows: set[int] = set()
+    no_history: list[HistoryEvent] = []
     for a in assignments:
-        history = events.get(a.id, [])
-        state = rebuild(
-            AssignmentState(
-                status=Status(a.status).value,
-                progress_percent=a.progress_percent,
-                deadline=a.deadline,
-                reported_done_on=a.reported_done_on,
-                completed_on=a.completed_on,
-                agency_id=a.agency_id,
-            ),
-            history,
-            cutoff,
-            agency_ids,
-        )
+        history = events.get(a.id, no_history)
+        if a.id in changed:
+            state = rebuild(
+                AssignmentState(
+                    status=Status(a.status).value,
+                    progress_percent=a.progress_percent,
+                    deadline=a.deadline,
+                    reported_done_on=a.reported_done_on,
+                    completed_on=a.completed_on,
+                    agency_id=a.agency_id,
+                ),
+                history,
+                cutoff,
+                agency_ids,
+            )
+        else:
+            # Nothing happened to it after the day: its state then is the one it has now.
+            state = AssignmentState(
+                Status(a.status).value, a.progress_percent, a.deadline, a.reported_done_on, a.completed_on, a.agency_id
+            )
         if scope.agency is not None and state.agency_id != scope.agency.id:
             continue
         kind = timeliness(
@@ -226,7 +249,7 @@ def _blocks_of(
         if scope.timeliness and (kind is None or kind.value not in scope.timeliness):
             continue
         agency = agencies[state.agency_id]
-        sent, unanswered = explanations.get(a.id, (0, 0))
+        with_rows.add(a.directive_id)
         rows_by_task.setdefault(a.task_id, []).append(
             AssignmentRow(
                 id=a.id,
@@ -237,83 +260,149 @@ def _blocks_of(
                 status=state.status,
                 timeliness=kind.value if kind is not None else None,
                 deadline=state.deadline,
-                original_deadline=first_deadline_before_extension(history, cutoff),
+                original_deadline=first_deadline_before_extension(history, cutoff) if history else None,
                 reported_done_on=state.reported_done_on,
                 completed_on=state.completed_on,
                 progress_percent=state.progress_percent,
                 days_late=_days_late(state, day),
-                result=notes.get(a.id, ""),
-                evidence_count=evidence.get(a.id, 0),
-                explanations_sent=sent,
-                explanations_unanswered=unanswered,
+                result=a.note or "",
+                evidence_count=a.evidence_count,
+                explanations_sent=a.explanations_sent,
+                explanations_unanswered=a.explanations_unanswered,
             )
         )
+    if not with_rows:
+        return
     for row_list in rows_by_task.values():
         # Leads first, then coordinating agencies, each by name: how a report lists them.
         row_list.sort(key=lambda r: (0 if r.is_lead else 1, vi_key(r.agency_name), r.id))
 
+    shown = [directive_id for directive_id in batch if directive_id in with_rows]
+    infos = _directive_infos(shown, agencies)
     tasks_by_directive: dict[int, list[sa.Row]] = {}
-    for task in tasks:
+    for task in db.session.execute(
+        sa.select(Task.id, Task.directive_id, Task.label, Task.position, Task.parent_id, Task.text, Task.deadline)
+        .where(_among(Task.directive_id, shown))
+        .order_by(Task.directive_id, Task.position)
+    ):
         tasks_by_directive.setdefault(task.directive_id, []).append(task)
-    for directive_id in batch:
-        directive = by_id[directive_id]
+    for directive_id in shown:
         task_rows = _task_rows(tasks_by_directive.get(directive_id, []), rows_by_task)
         if task_rows:
-            yield DirectiveBlock(_directive_info(directive), task_rows)
+            yield DirectiveBlock(infos[directive_id], task_rows)
 
 
-def _latest_notes(in_batch: sa.ColumnElement[bool], cutoff: datetime) -> dict[int, str]:
-    rank = (
-        sa.func.row_number()
-        .over(
-            partition_by=ProgressUpdate.assignment_id,
-            order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()),
+def _row_prefilter(scope: ReportScope, day: date, last_soon: date, changed: list[int]) -> sa.ColumnElement[bool]:
+    """The filters on status and timeliness, in SQL, on the assignments not changed after the day.
+
+    Their state then is the one they have now, so the rule of `timeliness` gives the same answer in SQL
+    (`timeliness_sql`); those changed since are all read and judged after their rebuild. The overdue
+    assignments of the office are 54,000 of 428,000: the others are no longer read, noted and counted.
+    """
+    clauses: list[sa.ColumnElement[bool]] = []
+    if scope.statuses:
+        clauses.append(Assignment.status.in_(sorted(scope.statuses)))
+    if scope.timeliness:
+        kind = timeliness_sql(
+            Assignment.status, Assignment.deadline, Assignment.reported_done_on, Assignment.completed_on, day, last_soon
         )
-        .label("rank")
-    )
-    ranked = (
-        sa.select(ProgressUpdate.assignment_id, ProgressUpdate.note, rank)
-        .join(Assignment, Assignment.id == ProgressUpdate.assignment_id)
-        .join(Task, Task.id == Assignment.task_id)
+        clauses.append(kind.in_(sorted(scope.timeliness)))
+    if not clauses:
+        return sa.true()
+    if changed:
+        return sa.or_(sa.and_(*clauses), _among(Assignment.id, changed))
+    return sa.and_(*clauses)
+
+
+def _directive_infos(ids: list[int], agencies: dict[int, sa.Row]) -> dict[int, DirectiveInfo]:
+    """What `rows._directive_info` makes of each directive, from its columns alone (not the whole row and
+    its JSON legal basis) and the agencies already read."""
+    if not ids:
+        return {}
+    labels: dict[str, str] = {}
+    infos = {}
+    for d in db.session.execute(
+        sa.select(
+            Directive.id,
+            Directive.ref,
+            Directive.doc_type,
+            Directive.issued_on,
+            Directive.subject,
+            Directive.place,
+            Directive.issuer_id,
+            Directive.monitor_agency_id,
+            Directive.report_to_agency_id,
+            Directive.signer_name,
+            Directive.signer_title,
+            Directive.signer_authority,
+            Directive.symbol,
+        ).where(_among(Directive.id, ids))
+    ):
+        issuer = agencies[d.issuer_id]
+        if d.doc_type not in labels:
+            labels[d.doc_type] = str(DOC_TYPE_LABELS[d.doc_type])
+        infos[d.id] = DirectiveInfo(
+            id=d.id,
+            ref=d.ref,
+            doc_type=d.doc_type.value,
+            doc_type_label=labels[d.doc_type],
+            issued_on=d.issued_on,
+            subject=d.subject,
+            place=d.place,
+            issuer_id=issuer.id,
+            issuer_name=issuer.name_vi,
+            issuer_short=issuer.short_name or issuer.name_vi,
+            monitor_agency_id=d.monitor_agency_id,
+            report_to_name=agencies[d.report_to_agency_id].name_vi if d.report_to_agency_id else None,
+            signer_name=d.signer_name,
+            signer_title=d.signer_title,
+            signer_authority=d.signer_authority,
+            symbol=d.symbol,
+        )
+    return infos
+
+
+def _latest_note(cutoff: datetime) -> sa.ScalarSelect:
+    """The assignment's latest progress note before `cutoff` (NULL when none)."""
+    return (
+        sa.select(ProgressUpdate.note)
         .where(
-            in_batch,
+            ProgressUpdate.assignment_id == Assignment.id,
             ProgressUpdate.created_at < cutoff,
             ProgressUpdate.note != "",
             # The monitor's acceptance note repeats the status; a return note says what is missing.
             sa.or_(ProgressUpdate.status_to.is_(None), ProgressUpdate.status_to != Status.done.value),
         )
-        .subquery()
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("note")
     )
-    return dict(db.session.execute(sa.select(ranked.c.assignment_id, ranked.c.note).where(ranked.c.rank == 1)).all())
 
 
-def _evidence_counts(in_batch: sa.ColumnElement[bool], cutoff: datetime) -> dict[int, int]:
-    query = (
-        sa.select(Evidence.assignment_id, sa.func.count())
-        .join(Assignment, Assignment.id == Evidence.assignment_id)
-        .join(Task, Task.id == Assignment.task_id)
+def _evidence_count(cutoff: datetime) -> sa.Label:
+    """The files of the assignment at `cutoff`: uploaded before it and not yet removed."""
+    return (
+        sa.select(sa.func.count())
         .where(
-            in_batch,
+            Evidence.assignment_id == Assignment.id,
             Evidence.uploaded_at < cutoff,
             sa.or_(Evidence.removed_at.is_(None), Evidence.removed_at >= cutoff),
         )
-        .group_by(Evidence.assignment_id)
+        .scalar_subquery()
+        .label("evidence_count")
     )
-    return dict(db.session.execute(query).all())
 
 
-def _explanation_counts(in_batch: sa.ColumnElement[bool], cutoff: datetime) -> dict[int, tuple[int, int]]:
-    unanswered = sa.case(
-        (sa.or_(ExplanationRequest.answered_at.is_(None), ExplanationRequest.answered_at >= cutoff), 1), else_=0
+def _explanation_counts(cutoff: datetime) -> tuple[sa.Label, sa.Label]:
+    """Explanation requests sent before `cutoff`, and those of them not answered by then."""
+    sent = sa.select(sa.func.count()).where(
+        ExplanationRequest.assignment_id == Assignment.id, ExplanationRequest.requested_at < cutoff
     )
-    query = (
-        sa.select(ExplanationRequest.assignment_id, sa.func.count(), sa.func.sum(unanswered))
-        .join(Assignment, Assignment.id == ExplanationRequest.assignment_id)
-        .join(Task, Task.id == Assignment.task_id)
-        .where(in_batch, ExplanationRequest.requested_at < cutoff)
-        .group_by(ExplanationRequest.assignment_id)
+    unanswered = sent.where(sa.or_(ExplanationRequest.answered_at.is_(None), ExplanationRequest.answered_at >= cutoff))
+    return sent.scalar_subquery().label("explanations_sent"), unanswered.scalar_subquery().label(
+        "explanations_unanswered"
     )
-    return {assignment_id: (sent, int(open_ or 0)) for assignment_id, sent, open_ in db.session.execute(query)}
 
 
 def _days_late(state: AssignmentState, day: date) -> int:
