@@ -62,10 +62,10 @@ format: $(BIN)/.installed  ## ruff format and fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(BIN)/.installed  ## Province-scale benchmark under load, then the single runs (see bench/README.md)
+bench: $(BIN)/.installed  ## Province-scale benchmark under load, the single runs, then every operation in-process (see bench/README.md)
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
-	$(BIN)/python bench/serve.py; serve=$$?; $(BIN)/python bench/run.py; single=$$?; \
-	test $$serve -eq 0 && test $$single -eq 0
+	$(BIN)/python bench/serve.py; serve=$$?; $(BIN)/python bench/single.py; single=$$?; \
+	$(BIN)/python bench/run.py; each=$$?; test $$serve -eq 0 && test $$single -eq 0 && test $$each -eq 0
 
 bench-check: $(BIN)/.installed  ## make bench on a data set ten times smaller, 5 s per scenario (a few minutes)
 	$(BIN)/python bench/serve.py --directives 600 --duration 5 --no-markdown
