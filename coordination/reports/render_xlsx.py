@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -27,6 +27,7 @@ from coordination.reports.compliance import (
     SUMMARY_LABELS,
     ComplianceReport,
     Counts,
+    DirectiveBlock,
     ReportScope,
     ReportTotals,
     iter_blocks,
@@ -122,7 +123,13 @@ def render_xlsx(report: ComplianceReport) -> bytes:
         return _render(report, records, len(records))
 
 
-def render_xlsx_streamed(user: User | None, scope: ReportScope, day: date) -> bytes:
+def render_xlsx_streamed(
+    user: User | None,
+    scope: ReportScope,
+    day: date,
+    *,
+    on_block: Callable[[DirectiveBlock], None] | None = None,
+) -> bytes:
     """The same workbook as `render_xlsx(build_report(...))`, holding no more than one batch of blocks.
 
     The summary sheet comes first and the detail sheet's header needs the row count, both known only at
@@ -132,7 +139,7 @@ def render_xlsx_streamed(user: User | None, scope: ReportScope, day: date) -> by
     totals = ReportTotals()
     with force_locale("vi"), tempfile.TemporaryFile() as spill:
         count = 0
-        for block in iter_blocks(user, scope, day):
+        for block in iter_blocks(user, scope, day, on_block=on_block):
             totals.add(block)
             for record in detail_records([block]):
                 pickle.dump(record, spill, protocol=pickle.HIGHEST_PROTOCOL)
