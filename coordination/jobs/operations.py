@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -183,18 +183,13 @@ def open_file(job: ExportJob) -> io.BufferedIOBase:
 # --- the worker ---------------------------------------------------------------------------------------
 
 
-def run_export(job_id: int, app: Flask | None = None) -> None:
+def run_export(job_id: int) -> None:
     """Make export `job_id` (the RQ job's function): its own app context, progress committed as it goes.
 
-    A refusal or an error marks the job failed with its message; it never stays "running".
+    Run by `flask jobs worker`, inside the app. A refusal or an error marks the job failed with its message;
+    it never stays "running".
     """
-    if app is None:
-        if has_app_context():
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-        else:
-            from coordination import create_app
-
-            app = create_app()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     with app.app_context():
         job = db.session.get(ExportJob, job_id)
         if job is None or job.status not in PENDING:
