@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, send_file
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Gone
 
 from coordination.errors import Conflict
@@ -15,15 +16,15 @@ from coordination.jobs.operations import is_expired, open_file
 from coordination.reports.output import MIMETYPES
 
 STATUS_LABELS = {
-    JobStatus.queued: "Đang chờ xử lý",
-    JobStatus.running: "Đang xử lý",
-    JobStatus.done: "Đã xong",
-    JobStatus.failed: "Không thành công",
+    JobStatus.queued: _l("Đang chờ xử lý"),
+    JobStatus.running: _l("Đang xử lý"),
+    JobStatus.done: _l("Đã xong"),
+    JobStatus.failed: _l("Không thành công"),
 }
 
 
 def status_label(status: JobStatus) -> str:
-    return _(STATUS_LABELS[status])
+    return str(STATUS_LABELS[status])
 
 
 def progress_text(job: ExportJob) -> str:
