@@ -76,6 +76,8 @@ def worker_command(burst: bool, simple: bool) -> None:
 
     if not queue_configured():
         raise click.ClickException("REDIS_URL is not set: there is no queue to work on.")
+    # WeasyPrint narrates every step of every PDF at INFO: the journal wants the worker's own lines.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     worker_class = SimpleExportWorker if simple else ExportWorker
     worker = worker_class([QUEUE_NAME], connection=redis_connection())
     worker.work(burst=burst, logging_level=current_app.config.get("LOG_LEVEL", "INFO"), with_scheduler=False)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from rq.timeouts import JobTimeoutException
 
 from coordination import audit
 from coordination.assignments.models import Assignment, AssignmentRole
@@ -208,11 +209,12 @@ def run_export(job_id: int) -> None:
             db.session.rollback()
             log.exception("export %s failed", job_id)
             with force_locale(locale):
-                message = (
-                    str(error.message)
-                    if isinstance(error, OperationError)
-                    else _("Không lập được báo cáo do lỗi hệ thống; sự cố đã được ghi lại.")
-                )
+                if isinstance(error, OperationError):
+                    message = str(error.message)
+                elif isinstance(error, JobTimeoutException):  # RQ's alarm at EXPORT_JOB_TIMEOUT
+                    message = _("Quá thời gian xử lý; hãy yêu cầu lại.")
+                else:
+                    message = _("Không lập được báo cáo do lỗi hệ thống; sự cố đã được ghi lại.")
             mark_failed(job_id, message)
             db.session.commit()
 
