@@ -103,6 +103,20 @@ class Config:
         if t.strip()
     )
 
+    #: issue 14: the Redis of the export queue (redis://host:6379/0); empty: no queue, every export is made in its
+    #: request, as before
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    #: with a queue, a report whose scope holds more assignments than this is made by the worker (`flask jobs worker`)
+    EXPORT_SYNC_MAX_ROWS = _int("EXPORT_SYNC_MAX_ROWS", 2000)
+    #: where the worker's files are kept ("directory"); with EVIDENCE_STORE=s3 they go to the same bucket under
+    #: EXPORT_S3_PREFIX, so that every app server reaches them
+    EXPORT_DIR = os.environ.get("EXPORT_DIR", str(BASE_DIR / "instance" / "exports"))
+    EXPORT_S3_PREFIX = os.environ.get("EXPORT_S3_PREFIX", "exports/")
+    #: hours an export's file stays downloadable; `flask jobs purge` deletes it after
+    EXPORT_TTL_HOURS = _int("EXPORT_TTL_HOURS", 72)
+    #: seconds the worker may spend on one export before it is stopped and marked failed
+    EXPORT_JOB_TIMEOUT = _int("EXPORT_JOB_TIMEOUT", 3600)
+
     API_TITLE = "coordination"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

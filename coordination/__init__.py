@@ -109,6 +109,7 @@ def register_models() -> None:
     from coordination.directives import models as _directives  # noqa: F401
     from coordination.evidence import models as _evidence  # noqa: F401
     from coordination.indicators import models as _indicators  # noqa: F401
+    from coordination.jobs import models as _jobs  # noqa: F401  (issue 14)
     from coordination.onboarding import models as _onboarding  # noqa: F401
     from coordination.reminders import models as _reminders  # noqa: F401
     from coordination.webhooks import models as _webhooks  # noqa: F401  (issue 15)

@@ -10,6 +10,7 @@ def init_cli(app: Flask) -> None:
     from coordination.demo.cli import demo_cli
     from coordination.importer.cli import directives_cli
     from coordination.integrity_cli import audit_cli, backup_command, evidence_cli, restore_command
+    from coordination.jobs.cli import jobs_cli
     from coordination.observability.doctor import doctor_command
     from coordination.onboarding.cli import agencies_cli, import_users_command, invite_user_command
     from coordination.reminders.cli import reminders_cli
@@ -32,3 +33,4 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(doctor_command)
     app.cli.add_command(calendar_cli)
     app.cli.add_command(webhooks_cli)  # issue 15
+    app.cli.add_command(jobs_cli)  # issue 14: the export worker and its purge

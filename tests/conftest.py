@@ -74,6 +74,7 @@ def make_test_app(tmp_dir: str, url: str, **overrides: Any) -> Flask:
         SQLALCHEMY_DATABASE_URI=url,
         WTF_CSRF_ENABLED=False,
         EVIDENCE_DIR=os.path.join(tmp_dir, "evidence"),
+        EXPORT_DIR=os.path.join(tmp_dir, "exports"),
         # cheap argon2 parameters: the suite logs in hundreds of times (tests/auth checks the real profile)
         PASSWORD_HASH_PROFILE="tests-only",
         SERVER_NAME=None,

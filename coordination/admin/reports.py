@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import request, url_for
+from flask import jsonify, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +22,16 @@ from coordination.db import today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 from coordination.formatting import parse_date
-from coordination.reports.compliance import directive_for_report, may_report, reportable_clause, resolve_scope
+from coordination.jobs.download import export_download, job_state, status_label
+from coordination.jobs.operations import (
+    goes_to_queue,
+    job_for,
+    recent_jobs,
+    report_arguments,
+    request_export,
+    scope_from_arguments,
+)
+from coordination.reports.compliance import may_report, reportable_clause
 from coordination.reports.operations import record_report_generated
 from coordination.reports.output import download
 from coordination.reports.schemas import ComplianceArgsSchema
@@ -66,17 +75,13 @@ class ReportsView(SecureBaseView):
         if errors:
             return self._form(raw, errors), 422
         user = current()
-        scope = resolve_scope(
-            user,
-            directive=directive_for_report(user, args["directive"]) if args.get("directive") else None,
-            agency_code=args.get("agency"),
-            issued_from=args.get("issued_from"),
-            issued_to=args.get("issued_to"),
-            statuses=args.get("status"),
-            timeliness=args.get("timeliness"),
-            role=args["role"],
-        )
+        arguments = report_arguments(args)
+        scope, day = scope_from_arguments(user, arguments)
         fmt = args["format"]
+        if goes_to_queue(user, scope, day):
+            # Too big for a request (issue 14): the worker makes it; the job's page shows how far it is.
+            job = request_export(arguments, fmt, actor=user)
+            return redirect(url_for(".job", job_id=job.id), 303)
         downloads = None
         if fmt == "html":
             query = [(k, v) for k, v in request.args.items(multi=True) if k != "format" and v.strip()]
@@ -85,7 +90,6 @@ class ReportsView(SecureBaseView):
                 (FORMAT_LABELS[f], f"{base}?{urlencode([*query, ('format', f)])}") for f in ("pdf", "xlsx", "csv")
             ]
             downloads.append((_("Chọn lại"), url_for(".index") + "?" + urlencode(query)))
-        day = args.get("as_of") or today()
         response = download(user, scope, day, fmt, downloads=downloads)
         record_report_generated(scope, day, fmt, actor=user)
         return response
@@ -119,4 +123,30 @@ class ReportsView(SecureBaseView):
             timeliness=TIMELINESS_LABELS,
             formats=FORMAT_LABELS,
             today=today(),
+            jobs=[(job, job_state(job)) for job in recent_jobs(user)],
         )
+
+    @expose("/jobs/<int:job_id>")
+    def job(self, job_id: int) -> Any:
+        """An export made by the worker: its progress (polled by page.js; "Làm mới" without JS), then its file."""
+        job = job_for(current(), job_id)
+        return self.render(
+            "reports/job.html",
+            job=job,
+            state=job_state(job),
+            status_label=status_label(job.status),
+            formats=FORMAT_LABELS,
+        )
+
+    @expose("/jobs/<int:job_id>/state")
+    def job_status(self, job_id: int) -> Any:
+        job = job_for(current(), job_id)
+        state = job_state(job)
+        state["file_url"] = url_for(".job_file", job_id=job.id) if job.done and not state["expired"] else None
+        response = jsonify(state)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @expose("/jobs/<int:job_id>/file")
+    def job_file(self, job_id: int) -> Any:
+        return export_download(job_for(current(), job_id))

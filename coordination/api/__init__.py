@@ -18,6 +18,7 @@ def init_api(app: Flask) -> None:
     from coordination.extensions import api, csrf, login_manager
     from coordination.importer.api import blp as import_blp  # issue 12: parse and import a directive's text
     from coordination.indicators.api import blp as indicators_blp  # issue 5
+    from coordination.jobs.api import blp as jobs_blp  # issue 14: exports made by the worker
     from coordination.onboarding.api import blp as onboarding_blp  # issue 15: agencies and users from a file
     from coordination.queue.api import blp as queue_blp  # issue 11
     from coordination.reminders.api import blp as reminders_blp  # issue 5
@@ -37,6 +38,7 @@ def init_api(app: Flask) -> None:
         extensions_blp,
         evidence_blp,
         reports_blp,
+        jobs_blp,  # issue 14: GET /jobs/{id}, /jobs/{id}/file
         dashboard_blp,  # issue 5: GET /dashboard
         reminders_blp,  # issue 5: reminders, explanations, notifications
         indicators_blp,  # issue 5: targets

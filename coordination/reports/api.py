@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app
+from flask import current_app, jsonify, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from coordination.api.core import Blueprint
 from coordination.assignments.states import Status, Timeliness
-from coordination.db import today
-from coordination.reports.compliance import (
-    build_report,
-    directive_for_report,
-    require_reporter,
-    resolve_scope,
-)
+from coordination.jobs.operations import goes_to_queue, report_arguments, request_export, scope_from_arguments
+from coordination.jobs.schemas import ExportJobSchema
+from coordination.reports.compliance import build_report
 from coordination.reports.operations import record_report_generated
 from coordination.reports.output import MIMETYPES, download
 from coordination.reports.schemas import ComplianceArgsSchema, ComplianceReportSchema, dump_report
@@ -29,6 +25,12 @@ _FILES = {fmt: {"schema": {"type": "string", "format": "binary"}} for fmt in ("p
 @blp.get("/compliance")
 @blp.arguments(ComplianceArgsSchema, location="query", as_kwargs=True)
 @blp.response(200, ComplianceReportSchema, description="The report: JSON, or the file of the `format` asked for")
+@blp.alt_response(
+    202,
+    schema=ExportJobSchema,
+    headers={"Location": {"schema": {"type": "string"}, "description": "the job: GET it until done"}},
+    description="Too big for one request: the worker makes it; follow `Location` (/api/v1/jobs/{id})",
+)
 @blp.alt_response(403, response="FORBIDDEN", description="Not the office, a monitor or an admin")
 @blp.alt_response(404, response="NOT_FOUND", description="Unknown directive or agency, or not yours to see")
 @blp.doc(
@@ -58,18 +60,28 @@ def compliance_report(
     The office reports on its own issuer's directives, a monitor on those it monitors, an admin on all.
     """
     user = current_user._get_current_object()
-    require_reporter(user)
-    scope = resolve_scope(
-        user,
-        directive=directive_for_report(user, directive) if directive is not None else None,
-        agency_code=agency,
-        issued_from=issued_from,
-        issued_to=issued_to,
-        statuses=status,
-        timeliness=timeliness,
-        role=role,
+    arguments = report_arguments(
+        {
+            "directive": directive,
+            "agency": agency,
+            "issued_from": issued_from,
+            "issued_to": issued_to,
+            "as_of": as_of,
+            "status": status,
+            "timeliness": timeliness,
+            "role": role,
+        }
     )
-    day = as_of or today()
+    scope, day = scope_from_arguments(user, arguments)
+    if goes_to_queue(user, scope, day):
+        # Too big for one request (issue 14): 202, and the job's URL to follow.
+        from coordination.jobs.api import api_state
+
+        job = request_export(arguments, format, actor=user)
+        response = jsonify(ExportJobSchema().dump(api_state(job)))
+        response.status_code = 202
+        response.headers["Location"] = url_for("api_jobs.get_job", job_id=job.id)
+        return response
     if format == "json":
         # Already the documented JSON (dump_report equals ComplianceReportSchema's dump): sent as is.
         answer = current_app.json.response(dump_report(build_report(user, scope, as_of=day)))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 
 from flask import Response, stream_with_context
 
 from coordination.auth.models import User
-from coordination.reports.compliance import ReportScope, build_report, iter_blocks
+from coordination.reports.compliance import DirectiveBlock, ReportScope, build_report, iter_blocks
 from coordination.text import fold
 
 MIMETYPES = {
@@ -35,17 +36,24 @@ def filename_for(scope: ReportScope, day: date, fmt: str) -> str:
     return f"bao-cao-{what}-{day.isoformat()}.{fmt}"
 
 
-def render_bytes(user: User | None, scope: ReportScope, day: date, fmt: str) -> bytes:
-    """The whole report in `fmt` (json, html, pdf, xlsx, csv)."""
+def render_bytes(
+    user: User | None,
+    scope: ReportScope,
+    day: date,
+    fmt: str,
+    *,
+    on_block: Callable[[DirectiveBlock], None] | None = None,
+) -> bytes:
+    """The whole report in `fmt` (json, html, pdf, xlsx, csv); `on_block` hears of each directive as it is built."""
     if fmt == "csv":
         from coordination.reports.render_csv import render_csv
 
-        return render_csv(iter_blocks(user, scope, day)).encode("utf-8")
+        return render_csv(iter_blocks(user, scope, day, on_block=on_block)).encode("utf-8")
     if fmt == "xlsx":
         from coordination.reports.render_xlsx import render_xlsx_streamed
 
-        return render_xlsx_streamed(user, scope, day)
-    report = build_report(user, scope, as_of=day)
+        return render_xlsx_streamed(user, scope, day, on_block=on_block)
+    report = build_report(user, scope, as_of=day, on_block=on_block)
     if fmt == "json":
         from coordination.reports.schemas import dump_report
 

@@ -12,7 +12,7 @@ import pickle
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from copy import copy
 from datetime import date, datetime, time
 from typing import Any
@@ -140,7 +140,13 @@ def render_xlsx(report: ComplianceReport) -> bytes:
         return _render(report, records, len(records))
 
 
-def render_xlsx_streamed(user: User | None, scope: ReportScope, day: date) -> bytes:
+def render_xlsx_streamed(
+    user: User | None,
+    scope: ReportScope,
+    day: date,
+    *,
+    on_block: Callable[[DirectiveBlock], None] | None = None,
+) -> bytes:
     """The same workbook as `render_xlsx(build_report(...))`, holding no more than one batch of blocks.
 
     The summary sheet comes first and the detail sheet's header needs the row count, both known only at
@@ -157,7 +163,7 @@ def render_xlsx_streamed(user: User | None, scope: ReportScope, day: date) -> by
                 yield block
 
         # one pass of detail_records over all the blocks: it translates each label once, not once per block
-        for record in detail_records(added(iter_blocks(user, scope, day))):
+        for record in detail_records(added(iter_blocks(user, scope, day, on_block=on_block))):
             pickle.dump(record, spill, protocol=pickle.HIGHEST_PROTOCOL)
             count += 1
         report = totals.report(user, scope, day, [])

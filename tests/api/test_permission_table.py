@@ -212,6 +212,34 @@ def _webhook_delivery(side: dict[str, str]) -> int:
     return delivery.id
 
 
+def _export_job(side: dict[str, str]) -> int:
+    """issue 14: an export the side's office asked for, made and stored, as the worker leaves it."""
+    from coordination.db import utcnow
+    from coordination.jobs.models import ExportJob, JobStatus
+    from coordination.jobs.queue import export_store
+    from tests.conftest import get_user
+
+    blob = export_store().put(io.BytesIO(b"STT;Van ban\n1;2157\n"), max_size=1000)
+    now = utcnow()
+    job = ExportJob(
+        user=get_user({"tn": "office.tayninh", "td": "office.tamdiep"}[side["province"]]),
+        arguments={"directive": directive(side["ref"]).id},
+        format="csv",
+        status=JobStatus.done,
+        progress_done=2,
+        progress_total=2,
+        file_key=blob.sha256,
+        file_name="bao-cao.csv",
+        file_size=blob.size,
+        created_at=now,
+        finished_at=now,
+        expires_at=now + timedelta(days=1),
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
 def _import_body(side: dict[str, str]) -> dict[str, Any]:
     return {**_create_body(side), "number": "903"}
 
@@ -417,6 +445,19 @@ ACTIONS: dict[str, Action] = {
         audited=False,
         changes=("audit",),
     ),
+    # issue 14: an export made by the worker is its requester's and the admins' only
+    "read export job": Action(
+        "GET /api/v1/jobs/{job_id}",
+        _export_job,
+        lambda client, j, side: client.get(f"/api/v1/jobs/{j}"),
+        audited=False,
+    ),
+    "download export job": Action(
+        "GET /api/v1/jobs/{job_id}/file",
+        _export_job,
+        lambda client, j, side: client.get(f"/api/v1/jobs/{j}/file"),
+        audited=False,
+    ),
     "merge agency": Action(
         "POST /api/v1/agencies/{code}/merge",
         lambda side: side["merge"],
@@ -615,6 +656,10 @@ EXPECTED: dict[str, dict[str, tuple[int, ...]]] = {
     # Reports: the office, monitors and admin; another province's directive is not even named.
     "compliance report": {"tn": (200, 200, 200, 403, 403, 404, 404, 403),
                           "td": (200, 404, 404, 403, 403, 200, 200, 403)},
+    "read export job":   {"tn": (200, 200, 403, 403, 403, 403, 403, 403),
+                          "td": (200, 403, 403, 403, 403, 200, 403, 403)},
+    "download export job": {"tn": (200, 200, 403, 403, 403, 403, 403, 403),
+                            "td": (200, 403, 403, 403, 403, 200, 403, 403)},
     # Onboarding is the admin's alone.
     "onboarding agencies": {"tn": (200, 403, 403, 403, 403, 403, 403, 403),
                             "td": (200, 403, 403, 403, 403, 403, 403, 403)},

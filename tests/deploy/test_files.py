@@ -20,6 +20,7 @@ UNITS = (
     "coordination-reminders.timer",
     "coordination-webhooks.service",
     "coordination-webhooks.timer",
+    "coordination-worker.service",
 )
 #: the README's Configuration table rows that are not deployment settings
 NOT_DEPLOYED = {"TEST_DATABASE_URL"}
@@ -86,8 +87,16 @@ def test_systemd_accepts_the_units(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
-@pytest.mark.parametrize("name", ["coordination.service", "coordination-reminders.service"])
-def test_units_are_sandboxed(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "writable"),
+    [
+        ("coordination.service", ["/var/lib/coordination/evidence"]),
+        # the daily purge deletes expired exports (the directory exists only where the worker runs)
+        ("coordination-reminders.service", ["/var/lib/coordination/evidence", "-/var/lib/coordination/exports"]),
+        ("coordination-worker.service", ["/var/lib/coordination/exports"]),
+    ],
+)
+def test_units_are_sandboxed(name: str, writable: list[str]) -> None:
     text = (DEPLOY / "systemd" / name).read_text(encoding="utf-8")
     directives = dict(
         line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith(("#", ";"))
@@ -97,7 +106,7 @@ def test_units_are_sandboxed(name: str) -> None:
     assert directives["NoNewPrivileges"] == "yes"
     assert directives["ProtectHome"] == directives["PrivateTmp"] == directives["PrivateDevices"] == "yes"
     assert directives["CapabilityBoundingSet"] == ""
-    assert re.findall(r"^ReadWritePaths=(.*)$", text, re.M) == ["/var/lib/coordination/evidence"]
+    assert re.findall(r"^ReadWritePaths=(.*)$", text, re.M) == writable
     assert directives["EnvironmentFile"] == "/etc/coordination/coordination.env"
 
 
@@ -108,6 +117,16 @@ def test_reminders_run_from_a_timer_each_morning_in_vietnam_time() -> None:
     service = (DEPLOY / "systemd" / "coordination-reminders.service").read_text(encoding="utf-8")
     assert "ExecStart=/srv/coordination/.venv/bin/flask --app wsgi reminders run" in service.splitlines()
     assert "ExecStartPost=/srv/coordination/.venv/bin/flask --app wsgi report tally --roll" in service.splitlines()
+
+
+def test_the_export_worker_is_one_command_restarted_always_and_purged_daily() -> None:
+    text = (DEPLOY / "systemd" / "coordination-worker.service").read_text(encoding="utf-8").splitlines()
+    assert "ExecStart=/srv/coordination/.venv/bin/flask --app wsgi jobs worker" in text
+    assert "Restart=always" in text and "KillMode=mixed" in text
+    reminders = (DEPLOY / "systemd" / "coordination-reminders.service").read_text(encoding="utf-8").splitlines()
+    assert "ExecStart=/srv/coordination/.venv/bin/flask --app wsgi jobs purge" in reminders
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "flask --app wsgi jobs worker" in readme
 
 
 def test_webhooks_are_delivered_every_minute_from_a_sandbox_that_writes_nothing() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -128,8 +128,17 @@ def _assignment_clause(scope: ReportScope, cutoff: datetime) -> sa.ColumnElement
     return sa.and_(sa.true(), *clauses)
 
 
-def iter_blocks(user: User | None, scope: ReportScope, day: date) -> Iterator[DirectiveBlock]:
-    """The report's directives with their tasks and rows as of `day`, a batch of directives at a time."""
+def iter_blocks(
+    user: User | None,
+    scope: ReportScope,
+    day: date,
+    *,
+    on_block: Callable[[DirectiveBlock], None] | None = None,
+) -> Iterator[DirectiveBlock]:
+    """The report's directives with their tasks and rows as of `day`, a batch of directives at a time.
+
+    `on_block` is told of each block as it is built (the export worker's progress).
+    """
     cutoff = end_of_day(day)
     ids = list(db.session.scalars(directive_select(user, scope, day)))
     agencies = {
@@ -140,7 +149,10 @@ def iter_blocks(user: User | None, scope: ReportScope, day: date) -> Iterator[Di
     assignment_clause = _assignment_clause(scope, cutoff)
     for start in range(0, len(ids), BATCH_DIRECTIVES):
         batch = ids[start : start + BATCH_DIRECTIVES]
-        yield from _blocks_of(batch, scope, day, cutoff, agencies, agency_ids, assignment_clause)
+        for block in _blocks_of(batch, scope, day, cutoff, agencies, agency_ids, assignment_clause):
+            if on_block is not None:
+                on_block(block)
+            yield block
 
 
 def _blocks_of(
@@ -547,12 +559,18 @@ class ReportTotals:
         )
 
 
-def build_report(user: User | None, scope: ReportScope, *, as_of: date | None = None) -> ComplianceReport:
+def build_report(
+    user: User | None,
+    scope: ReportScope,
+    *,
+    as_of: date | None = None,
+    on_block: Callable[[DirectiveBlock], None] | None = None,
+) -> ComplianceReport:
     """The whole report for `user` (None: the CLI, every published directive), as of the end of `as_of`."""
     day = as_of or local_today()
     totals = ReportTotals()
     blocks = []
-    for block in iter_blocks(user, scope, day):
+    for block in iter_blocks(user, scope, day, on_block=on_block):
         blocks.append(block)
         totals.add(block)
     return totals.report(user, scope, day, blocks)

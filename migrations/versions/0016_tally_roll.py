@@ -1,7 +1,7 @@
 """tally_roll: the day before which open work's tally rows are merged (the dashboards' daily roll)
 
-Revision ID: 0017_tally_roll
-Revises: 0014_assignment_tally
+Revision ID: 0016_tally_roll
+Revises: 0015_export_jobs
 Create Date: 2026-12-04 12:05:00
 
 One row at most (`id = 1`). `coordination/reports/tally.py: roll()` merges the "open" rows of
@@ -13,8 +13,8 @@ which the next roll folds in. No table is altered, so no trigger needs creating 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_tally_roll"
-down_revision = "0014_assignment_tally"
+revision = "0016_tally_roll"
+down_revision = "0015_export_jobs"
 branch_labels = None
 depends_on = None
 
