@@ -245,8 +245,11 @@ def record_many(actor: Actor, events: list[dict[str, Any]], *, batch_size: int =
         row["hash"] = head = chain_hash(row)
         rows.append(row)
     for start in range(0, len(rows), batch_size):
-        # Core, not the ORM: the before_insert hook would chain them again; ids are taken in list order.
-        session.execute(sa.insert(AuditEvent.__table__), rows[start : start + batch_size])
+        # Core, not the ORM: the before_insert hook would chain them again. RETURNING makes it multi-row
+        # INSERTs (not psycopg's one per row); sort_by_parameter_order has the ids taken in list order.
+        table = AuditEvent.__table__
+        statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        session.execute(statement, rows[start : start + batch_size]).all()
     return len(rows)
 
 

@@ -253,13 +253,14 @@ def _insert_reminders(rows: list[dict]) -> dict[tuple[int, str], int]:
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Reminder.__table__
     statement = (
-        insert(Reminder.__table__)
-        .values(rows)
+        insert(table)
         .on_conflict_do_nothing(index_elements=["assignment_id", "rule", "sent_on"])
-        .returning(Reminder.__table__.c.assignment_id, Reminder.__table__.c.rule, Reminder.__table__.c.id)
+        .returning(table.c.assignment_id, table.c.rule, table.c.id)
     )
-    return {(r.assignment_id, r.rule): r.id for r in db.session.execute(statement)}
+    # executemany with RETURNING: SQLAlchemy sends it as multi-row INSERTs ("insertmanyvalues"), compiled once
+    return {(r.assignment_id, r.rule): r.id for r in db.session.execute(statement, rows)}
 
 
 def run_scheduled(day: date, *, dry_run: bool = False) -> RunSummary:
@@ -375,7 +376,8 @@ def _send_chunk(
         summary.lines.append(f"sent {label} to {names or '-'}")
     audit.record_many(audit.SYSTEM_REMINDERS, events)
     if notes:
-        db.session.execute(sa.insert(Notification.__table__), notes)
+        # RETURNING makes it multi-row INSERTs rather than one INSERT per row (psycopg's executemany)
+        db.session.execute(sa.insert(Notification.__table__).returning(Notification.__table__.c.id), notes).all()
     if escalated:
         # A plain UPDATE: marking escalation must not bump the version a user is editing against.
         db.session.execute(
