@@ -244,11 +244,15 @@ def record_many(actor: Actor, events: list[dict[str, Any]], *, batch_size: int =
         }
         row["hash"] = head = chain_hash(row)
         rows.append(row)
+    # Core, not the ORM: the before_insert hook would chain them again.
+    table = AuditEvent.__table__
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(sa.insert(table), rows)  # sqlite3's executemany: in process, ids in list order
+        return len(rows)
+    # RETURNING makes it multi-row INSERTs (not psycopg's one per row); sort_by_parameter_order has the
+    # ids taken in list order.
+    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
     for start in range(0, len(rows), batch_size):
-        # Core, not the ORM: the before_insert hook would chain them again. RETURNING makes it multi-row
-        # INSERTs (not psycopg's one per row); sort_by_parameter_order has the ids taken in list order.
-        table = AuditEvent.__table__
-        statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
         session.execute(statement, rows[start : start + batch_size]).all()
     return len(rows)
 
