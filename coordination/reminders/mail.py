@@ -131,7 +131,12 @@ def send_digests(day: date) -> tuple[int, int]:
     # reading one afterwards cost a query per notification (issue 14: some 150,000 at province scale).
     pending = db.session.execute(
         sa.select(
-            Notification.id, Notification.user_id, Notification.kind, Notification.message, Notification.assignment_id
+            Notification.id,
+            Notification.user_id,
+            Notification.kind,
+            # only a decision's notice is quoted; a reminder's letter (~1 kB, 100,000s of them) is not read here
+            sa.case((Notification.kind.in_(DECISION_KINDS), Notification.message), else_=None).label("message"),
+            Notification.assignment_id,
         )
         .join(User, User.id == Notification.user_id)
         .where(awaiting_mail())
