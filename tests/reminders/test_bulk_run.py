@@ -27,7 +27,9 @@ def _overdue(count: int) -> None:
     db.session.execute(sa.update(Directive).values(status=DirectiveStatus.active))
     db.session.execute(sa.update(Assignment).values(deadline=None, status=Status.in_progress))
     demo = db.session.execute(
-        sa.select(Assignment.task_id, Assignment.directive_id, Assignment.agency_id, Assignment.role)
+        sa.select(Assignment.task_id, Assignment.directive_id, Assignment.agency_id, Assignment.role).order_by(
+            Assignment.id
+        )
     ).all()
     copies = [
         {**row._asdict(), "status": Status.in_progress, "period_index": 100 + n, "deadline": DAY - timedelta(days=7)}
