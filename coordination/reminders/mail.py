@@ -16,6 +16,7 @@ from flask import current_app, render_template
 from coordination.assignments.models import Assignment
 from coordination.auth.models import User
 from coordination.db import utcnow
+from coordination.directives.models import Task
 from coordination.extensions import db
 from coordination.formatting import format_date, format_number, task_label_text
 from coordination.mail import smtp_connection
@@ -46,12 +47,20 @@ class DigestItem:
     position: int = 0
 
 
-def _items(notifications: list[Notification], day: date) -> list[DigestItem]:
-    ids = {n.assignment_id for n in notifications if n.assignment_id}
+def _items(notifications: list[sa.Row], day: date) -> list[DigestItem]:
+    ids = sorted({n.assignment_id for n in notifications if n.assignment_id})
+    # the directive and agency with the task: lazy loads would cost a query per directive and agency per user
+    task = sa.orm.selectinload(Assignment.task)
     assignments = {
         a.id: a
         for a in db.session.scalars(
-            sa.select(Assignment).where(Assignment.id.in_(ids)).options(sa.orm.selectinload(Assignment.task))
+            sa.select(Assignment)
+            .where(Assignment.id.in_(ids))
+            .options(
+                sa.orm.selectinload(Assignment.agency),
+                task.selectinload(Task.directive),
+                task.selectinload(Task.parent),
+            )
         )
     }
     items = []
@@ -118,13 +127,22 @@ def send_digests(day: date) -> tuple[int, int]:
 
     The in-app notifications are already committed: a mail failure loses nothing, the next run retries.
     """
-    pending = db.session.scalars(
-        sa.select(Notification)
+    # Plain columns, not Notification objects: each commit below would expire every loaded object, and
+    # reading one afterwards cost a query per notification (issue 14: some 150,000 at province scale).
+    pending = db.session.execute(
+        sa.select(
+            Notification.id,
+            Notification.user_id,
+            Notification.kind,
+            # only a decision's notice is quoted; a reminder's letter (~1 kB, 100,000s of them) is not read here
+            sa.case((Notification.kind.in_(DECISION_KINDS), Notification.message), else_=None).label("message"),
+            Notification.assignment_id,
+        )
         .join(User, User.id == Notification.user_id)
         .where(awaiting_mail())
         .order_by(Notification.user_id, Notification.id)
     ).all()
-    by_user: dict[int, list[Notification]] = {}
+    by_user: dict[int, list[sa.Row]] = {}
     for notification in pending:
         by_user.setdefault(notification.user_id, []).append(notification)
     sent = failed = 0
@@ -144,8 +162,13 @@ def send_digests(day: date) -> tuple[int, int]:
                 connection = None
                 continue
             now = utcnow()
-            for notification in notifications:
-                notification.emailed_at = now
+            ids = [n.id for n in notifications]
+            for start in range(0, len(ids), 10000):
+                db.session.execute(
+                    sa.update(Notification.__table__)
+                    .where(Notification.__table__.c.id.in_(ids[start : start + 10000]))
+                    .values(emailed_at=now)
+                )
             db.session.commit()
             sent += 1
     finally:

@@ -144,88 +144,247 @@ class RunSummary:
         return {"sent": self.sent, "escalated": self.escalated, "emails": self.emails, "skipped": self.skipped}
 
 
-def _candidates(day: date, horizon: int) -> list[Assignment]:
+#: due reminders written per round of bulk statements: bounds memory and the size of each statement
+RUN_CHUNK = 1000
+
+
+def _candidate_filter(day: date, horizon: int) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Directive.status == DirectiveStatus.active,
+        Assignment.status.in_(REMINDABLE),
+        Assignment.deadline.is_not(None),
+        Assignment.deadline <= date.fromordinal(day.toordinal() + horizon),
+    )
+
+
+def _candidates(day: date, horizon: int) -> list[sa.Row]:
+    """The work that may be due a reminder, as plain columns: tens of thousands at province scale."""
     return list(
-        db.session.scalars(
-            sa.select(Assignment)
+        db.session.execute(
+            sa.select(
+                Assignment.id,
+                Assignment.deadline,
+                Assignment.escalated_at,
+                Assignment.agency_id,
+                Task.directive_id,
+                Directive.monitor_agency_id,
+            )
             .join(Task, Task.id == Assignment.task_id)
             .join(Directive, Directive.id == Task.directive_id)
-            .where(
-                Directive.status == DirectiveStatus.active,
-                Assignment.status.in_(REMINDABLE),
-                Assignment.deadline.is_not(None),
-                Assignment.deadline <= date.fromordinal(day.toordinal() + horizon),
-            )
+            .where(_candidate_filter(day, horizon))
             .order_by(Assignment.deadline, Assignment.id)
-            .options(
-                sa.orm.selectinload(Assignment.agency),
-                sa.orm.selectinload(Assignment.task).selectinload(Task.directive),
-            )
         )
     )
 
 
-def run_scheduled(day: date, *, dry_run: bool = False) -> RunSummary:
-    """One pass of the scheduler: send what the policy says is due today, escalate what is late too long."""
-    summary = RunSummary()
-    policies: dict[int, Policy] = {}
-    calendar = work_calendar()
-    # The longest "before" window a policy may set (60 days, working days at most) reaches this far.
-    candidates = _candidates(day, horizon=(calendar.add_working_days(day, POLICY_MAX_DAYS) - day).days)
+def _history(day: date, horizon: int) -> dict[int, list[Sent]]:
+    """The scheduled reminders already sent to the candidates, in one query (a join, not an IN of every id)."""
     history: dict[int, list[Sent]] = {}
     for row in db.session.execute(
-        sa.select(Reminder.assignment_id, Reminder.rule, Reminder.sent_on).where(
-            Reminder.assignment_id.in_([a.id for a in candidates]), Reminder.rule != Rule.manual.value
-        )
+        sa.select(Reminder.assignment_id, Reminder.rule, Reminder.sent_on)
+        .join(Assignment, Assignment.id == Reminder.assignment_id)
+        .join(Task, Task.id == Assignment.task_id)
+        .join(Directive, Directive.id == Task.directive_id)
+        .where(_candidate_filter(day, horizon), Reminder.rule != Rule.manual.value)
+        .order_by(Reminder.id)
     ):
         history.setdefault(row.assignment_id, []).append(Sent(Rule(row.rule), row.sent_on))
-    for assignment in candidates:
-        directive = assignment.task.directive
-        if directive.id not in policies:
-            policies[directive.id] = policy_for(directive.id)
-        policy = policies[directive.id]
-        sent_before = history.get(assignment.id, [])
+    return history
+
+
+def _policies() -> tuple[dict[int, Policy], Policy]:
+    """Every directive's own policy, and the global one (else the defaults): what policy_for says, in one query."""
+    own: dict[int, Policy] = {}
+    default = Policy()
+    for row in db.session.scalars(sa.select(ReminderPolicy)):
+        if row.directive_id is None:
+            default = policy_of(row)
+        else:
+            own[row.directive_id] = policy_of(row)
+    return own, default
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    id: int
+    username: str
+    is_head: bool
+
+
+def _users_by_agency(agency_ids: set[int]) -> dict[int, list[_Recipient]]:
+    """The active users of the agencies, by agency, in id order (as agency_users lists them)."""
+    users: dict[int, list[_Recipient]] = {}
+    ids = sorted(agency_ids)
+    for start in range(0, len(ids), 10000):
+        for row in db.session.execute(
+            sa.select(User.id, User.username, User.is_head, User.agency_id)
+            .where(User.agency_id.in_(ids[start : start + 10000]), User.active.is_(True))
+            .order_by(User.id)
+        ):
+            users.setdefault(row.agency_id, []).append(_Recipient(row.id, row.username, bool(row.is_head)))
+    return users
+
+
+def _load_assignments(ids: list[int]) -> dict[int, Assignment]:
+    """The due work of one chunk with what its letter names (task, sub-items, directive, agencies)."""
+    directive = sa.orm.selectinload(Assignment.task).selectinload(Task.directive)
+    return {
+        a.id: a
+        for a in db.session.scalars(
+            sa.select(Assignment)
+            .where(Assignment.id.in_(ids))
+            .options(
+                sa.orm.selectinload(Assignment.agency),
+                sa.orm.selectinload(Assignment.task).selectinload(Task.subtasks),
+                sa.orm.selectinload(Assignment.task).selectinload(Task.parent),
+                directive.selectinload(Directive.issuer),
+                directive.selectinload(Directive.monitor_agency),
+                directive.selectinload(Directive.report_to_agency),
+            )
+        )
+    }
+
+
+def _insert_reminders(rows: list[dict]) -> dict[tuple[int, str], int]:
+    """Insert the chunk's reminders unless sent already; returns the ids of those inserted, by (assignment, rule).
+
+    One multi-row INSERT … ON CONFLICT DO NOTHING: the unique (assignment, rule, day) still decides, so two
+    runs at once never send twice.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Reminder.__table__
+    statement = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["assignment_id", "rule", "sent_on"])
+        .returning(table.c.assignment_id, table.c.rule, table.c.id)
+    )
+    # executemany with RETURNING: SQLAlchemy sends it as multi-row INSERTs ("insertmanyvalues"), compiled once
+    return {(r.assignment_id, r.rule): r.id for r in db.session.execute(statement, rows)}
+
+
+def run_scheduled(day: date, *, dry_run: bool = False) -> RunSummary:
+    """One pass of the scheduler: send what the policy says is due today, escalate what is late too long.
+
+    Set-based (issue 14): the due rules are decided in Python for every candidate, then each chunk of
+    due reminders is written by a fixed number of bulk statements, whatever the number of reminders.
+    """
+    summary = RunSummary()
+    calendar = work_calendar()
+    # The longest "before" window a policy may set (60 days, working days at most) reaches this far.
+    horizon = (calendar.add_working_days(day, POLICY_MAX_DAYS) - day).days
+    candidates = _candidates(day, horizon)
+    if not candidates:
+        return summary
+    history = _history(day, horizon)
+    own_policies, default_policy = _policies()
+    due: list[tuple[sa.Row, Rule, int]] = []
+    for candidate in candidates:
+        sent_before = history.get(candidate.id, [])
         rules = due_rules(
-            assignment.deadline,
+            candidate.deadline,
             day,
             sent_before,
-            policy,
-            escalated=assignment.escalated_at is not None,
+            own_policies.get(candidate.directive_id, default_policy),
+            escalated=candidate.escalated_at is not None,
             calendar=calendar,
         )
-        for rule in rules:
-            times = sum(1 for s in sent_before if s.rule in (Rule.overdue, Rule.escalation))
-            text = reminder_text(assignment, rule, day, times_reminded=times)
-            label = f"{directive.ref} #{assignment.task.display_label} {assignment.agency.code} [{rule.value}]"
-            if dry_run:
-                summary.lines.append(f"would send {label}")
-                summary.sent += rule != Rule.escalation
-                summary.escalated += rule == Rule.escalation
-                continue
-            recipients = agency_users(assignment.agency_id)
-            if rule == Rule.escalation:
-                recipients = agency_users(assignment.agency_id, heads_only=True) or recipients
-                if directive.monitor_agency_id:
-                    recipients += agency_users(directive.monitor_agency_id)
-            reminder = _record_reminder(
-                assignment, rule, text, actor=audit.SYSTEM_REMINDERS, day=day, recipients=recipients
-            )
-            if reminder is None:  # another run got there first
-                summary.skipped += 1
-                summary.lines.append(f"skipped {label}: already sent")
-                continue
-            notify(recipients, "escalation" if rule == Rule.escalation else "reminder", text, assignment)
-            if rule == Rule.escalation:
-                # A plain UPDATE: marking escalation must not bump the version a user is editing against.
-                db.session.execute(
-                    sa.update(Assignment).where(Assignment.id == assignment.id).values(escalated_at=utcnow())
-                )
-                summary.escalated += 1
-            else:
-                summary.sent += 1
-            summary.lines.append(f"sent {label} to {reminder.recipients or '-'}")
+        times = sum(1 for s in sent_before if s.rule in (Rule.overdue, Rule.escalation))
+        due += [(candidate, rule, times) for rule in rules]
+    del candidates, history
+    users: dict[int, list[_Recipient]] = {}
+    if not dry_run and due:
+        agencies = {c.agency_id for c, _rule, _times in due}
+        agencies |= {c.monitor_agency_id for c, rule, _times in due if rule == Rule.escalation and c.monitor_agency_id}
+        users = _users_by_agency(agencies)
+    for start in range(0, len(due), RUN_CHUNK):
+        _send_chunk(due[start : start + RUN_CHUNK], day, users, summary, dry_run=dry_run)
     db.session.flush()
     return summary
+
+
+def _send_chunk(
+    chunk: list[tuple[sa.Row, Rule, int]],
+    day: date,
+    users: dict[int, list[_Recipient]],
+    summary: RunSummary,
+    *,
+    dry_run: bool,
+) -> None:
+    assignments = _load_assignments(sorted({c.id for c, _rule, _times in chunk}))
+    planned = []
+    for candidate, rule, times in chunk:
+        assignment = assignments[candidate.id]
+        task = assignment.task
+        text = reminder_text(assignment, rule, day, times_reminded=times)
+        label = f"{task.directive.ref} #{task.display_label} {assignment.agency.code} [{rule.value}]"
+        if dry_run:
+            summary.lines.append(f"would send {label}")
+            summary.sent += rule != Rule.escalation
+            summary.escalated += rule == Rule.escalation
+            continue
+        recipients = list(users.get(candidate.agency_id, []))
+        if rule == Rule.escalation:
+            recipients = [u for u in recipients if u.is_head] or recipients
+            if candidate.monitor_agency_id:
+                recipients += users.get(candidate.monitor_agency_id, [])
+        planned.append((candidate, rule, text, label, recipients, ", ".join(u.username for u in recipients)))
+    if dry_run or not planned:
+        return
+    inserted = _insert_reminders(
+        [
+            {
+                "assignment_id": candidate.id,
+                "rule": rule.value,
+                "sent_on": day,
+                "sent_at": utcnow(),
+                "sender_id": None,
+                "recipients": names,
+                "message": text,
+            }
+            for candidate, rule, text, _label, _recipients, names in planned
+        ]
+    )
+    events, notes, escalated = [], [], []
+    for candidate, rule, text, label, recipients, names in planned:
+        reminder_id = inserted.get((candidate.id, rule.value))
+        if reminder_id is None:  # another run got there first
+            summary.skipped += 1
+            summary.lines.append(f"skipped {label}: already sent")
+            continue
+        events.append(
+            {
+                "action": f"reminder.{rule.value}",
+                "entity_type": "reminder",
+                "entity_id": reminder_id,
+                "after": {"rule": rule.value, "recipients": names, "message": text},
+                "directive_id": candidate.directive_id,
+                "assignment_id": candidate.id,
+            }
+        )
+        kind = "escalation" if rule == Rule.escalation else "reminder"
+        now = utcnow()
+        notes += [
+            {"user_id": u.id, "created_at": now, "kind": kind, "message": text, "assignment_id": candidate.id}
+            for u in recipients
+        ]
+        if rule == Rule.escalation:
+            escalated.append(candidate.id)
+            summary.escalated += 1
+        else:
+            summary.sent += 1
+        summary.lines.append(f"sent {label} to {names or '-'}")
+    audit.record_many(audit.SYSTEM_REMINDERS, events)
+    if notes:
+        # RETURNING makes it multi-row INSERTs rather than one INSERT per row (psycopg's executemany)
+        db.session.execute(sa.insert(Notification.__table__).returning(Notification.__table__.c.id), notes).all()
+    if escalated:
+        # A plain UPDATE: marking escalation must not bump the version a user is editing against.
+        db.session.execute(
+            sa.update(Assignment.__table__)
+            .where(Assignment.__table__.c.id.in_(escalated))
+            .values(escalated_at=utcnow())
+        )
 
 
 def request_explanation(
