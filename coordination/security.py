@@ -58,6 +58,15 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def private_download(response: Response) -> Response:
+    """A stored file sent back (evidence, an export): never sniffed, never run as a page, kept by no shared cache."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
+    # Personal data: no shared cache keeps a copy.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def log_denied(response: Response) -> Response:
     """Log every request refused for want of a login or a permission: who, what, from where."""
     if response.status_code in (401, 403):

@@ -10,6 +10,7 @@ from coordination import audit
 from coordination.evidence.content import clean_filename
 from coordination.evidence.models import Evidence
 from coordination.evidence.operations import open_evidence
+from coordination.security import private_download
 
 
 def evidence_download(evidence: Evidence, *, actor: audit.Actor) -> Response:
@@ -27,8 +28,4 @@ def evidence_download(evidence: Evidence, *, actor: audit.Actor) -> Response:
         etag=evidence.sha256,
         last_modified=evidence.uploaded_at,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
-    # Personal data: no shared cache keeps a copy.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(response)

@@ -14,6 +14,7 @@ from coordination.formatting import format_number
 from coordination.jobs.models import ExportJob, JobStatus
 from coordination.jobs.operations import is_expired, open_file
 from coordination.reports.output import MIMETYPES
+from coordination.security import private_download
 
 STATUS_LABELS = {
     JobStatus.queued: _l("Đang chờ xử lý"),
@@ -79,7 +80,4 @@ def export_download(job: ExportJob) -> Response:
         etag=job.file_key,
         last_modified=job.finished_at,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; frame-ancestors 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(response)
