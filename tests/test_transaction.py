@@ -14,9 +14,10 @@ from coordination.extensions import db
 from tests.conftest import make_test_app
 
 PACKAGE = Path(__file__).resolve().parent.parent / "coordination"
-#: the places that commit: the request's one commit, the CLI commands and the mail and webhook jobs (each
-#: its own commits), the API token's last-use stamp (before the request's work), and a refused login or second
-#: factor that must be counted although the answer is an error
+#: the places that commit: the request's one commit, the CLI commands and the mail, webhook and export jobs
+#: (each its own commits; an export commits its progress as it goes, for the page that polls it), the API
+#: token's last-use stamp (before the request's work), and a refused login or second factor that must be
+#: counted although the answer is an error
 MAY_COMMIT = {
     "transaction.py",
     "auth/cli.py",
@@ -27,6 +28,8 @@ MAY_COMMIT = {
     "workdays/cli.py",
     "reminders/mail.py",
     "webhooks/operations.py",
+    "jobs/cli.py",
+    "jobs/operations.py",
     "auth/tokens.py",
     "auth/api.py",
     "auth/views.py",

@@ -20,12 +20,13 @@ from rq.timeouts import JobTimeoutException
 
 from coordination import audit
 from coordination.assignments.models import Assignment, AssignmentRole
-from coordination.auth.models import Role, User
+from coordination.auth.models import User
 from coordination.db import today, utcnow
 from coordination.errors import Forbidden, NotFound, OperationError
 from coordination.extensions import db
 from coordination.jobs.models import PENDING, ExportJob, JobStatus
 from coordination.jobs.queue import enqueue_after_commit, export_store, queue_available
+from coordination.permissions import role_administers
 from coordination.reports.compliance import (
     DirectiveBlock,
     ReportScope,
@@ -154,7 +155,7 @@ def job_for(user: User, job_id: int) -> ExportJob:
     job = db.session.get(ExportJob, job_id)
     if job is None:
         raise NotFound(_("Không tìm thấy yêu cầu xuất báo cáo số %(id)s.", id=job_id))
-    if job.user_id != user.id and user.role != Role.admin:
+    if job.user_id != user.id and not role_administers(user.role):
         raise Forbidden(_("Yêu cầu xuất báo cáo này không phải của bạn."))
     return job
 

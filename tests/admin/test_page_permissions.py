@@ -197,6 +197,10 @@ TABLE: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "reminders.send": ("POST", "/app/reminders/send", (302, 400, 400, 400, 403, 403, 400, 403)),
     "reports.index": ("GET", "/app/reports/", (302, 200, 200, 200, 403, 403, 200, 403)),
     "reports.compliance": ("GET", "/app/reports/compliance", (302, 200, 200, 200, 403, 403, 200, 403)),
+    # an export job that does not exist: 404 for those who may report, 403 for the others
+    "reports.job": ("GET", "/app/reports/jobs/999999", (302, 404, 404, 404, 403, 403, 404, 403)),
+    "reports.job_status": ("GET", "/app/reports/jobs/999999/state", (302, 404, 404, 404, 403, 403, 404, 403)),
+    "reports.job_file": ("GET", "/app/reports/jobs/999999/file", (302, 404, 404, 404, 403, 403, 404, 403)),
     "user.index_view": ("GET", "/app/user/", (302, 200, 403, 403, 403, 403, 403, 403)),
     "user.action_view": ("POST", "/app/user/action/", (302, 403, 403, 403, 403, 403, 403, 403)),
     "user.ajax_lookup": ("GET", "/app/user/ajax/lookup/", (302, 404, 403, 403, 403, 403, 403, 403)),
