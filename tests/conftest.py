@@ -285,4 +285,5 @@ def count_queries() -> Iterator[list[str]]:
 # Fixtures shared across domains (the API client per demo user, a fresh evidence store); imported last,
 # since these modules read the constants above.
 from tests.support.api import api, issue_token  # noqa: E402, F401
+from tests.support.redis import redis  # noqa: E402, F401
 from tests.support.workflow import store_dir  # noqa: E402, F401

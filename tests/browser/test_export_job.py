@@ -13,7 +13,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from redis import Redis
-from redis.exceptions import RedisError
 from rq import Queue
 from werkzeug.serving import make_server
 
@@ -23,21 +22,7 @@ from coordination.jobs.cli import SimpleExportWorker
 from coordination.jobs.queue import QUEUE_NAME
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import empty_database, make_test_app, migrate_and_load_demo
-
-REDIS_URL = "redis://127.0.0.1:6379/5"
-
-
-@pytest.fixture
-def redis() -> Iterator[Redis]:
-    connection = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except RedisError as error:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
+from tests.support.redis import REDIS_URL
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ in-process in burst mode; the page follows it (303, progress, download), the API
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from redis import Redis
-from redis.exceptions import RedisError
 from rq import Queue
 
 from coordination.audit import AuditEvent
@@ -27,24 +25,11 @@ from coordination.jobs.operations import purge_exports
 from coordination.jobs.queue import QUEUE_NAME
 from tests.conftest import DEMO_PASSWORD, directive, get_user, make_test_app
 from tests.support.api import ApiClient, assert_problem
+from tests.support.redis import REDIS_URL
 
-REDIS_URL = "redis://127.0.0.1:6379/5"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: the demo's 2157/UBND-KSTT: its report reads this many assignments (lead and coordinating)
 ROWS_2157 = 64
-
-
-@pytest.fixture
-def redis() -> Iterator[Redis]:
-    connection = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except RedisError as error:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
 
 
 @pytest.fixture(scope="module")
