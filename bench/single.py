@@ -197,26 +197,17 @@ def goals_of(results: dict[str, Any]) -> list[dict[str, Any]]:
         if result is None:
             continue
         failed = result["exit"] != 0
-        if seconds is not None:
-            figure = result["seconds"]
-            goals.append(
-                {
-                    "goal": f"{what}: ≤ {seconds:g} s",
-                    "figure": figure,
-                    "target": seconds,
-                    "met": not failed and figure <= seconds,
-                }
-            )
-        if megabytes is not None:
-            figure = result["peak_rss_mb"]
-            goals.append(
-                {
-                    "goal": f"{what}: peak RSS ≤ {megabytes:g} MB",
-                    "figure": figure,
-                    "target": megabytes,
-                    "met": not failed and figure <= megabytes,
-                }
-            )
+        for target, key, label in ((seconds, "seconds", "≤ {:g} s"), (megabytes, "peak_rss_mb", "peak RSS ≤ {:g} MB")):
+            if target is not None:
+                figure = result[key]
+                goals.append(
+                    {
+                        "goal": f"{what}: {label.format(target)}",
+                        "figure": figure,
+                        "target": target,
+                        "met": not failed and figure <= target,
+                    }
+                )
         if name == "reminders_second":
             output = result.get("output") or {}
             sent = sum(output.get(k, 0) or 0 for k in ("sent", "escalated", "emails")) + result.get("mails", 0)
