@@ -6,8 +6,11 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 import config as config_module
+from coordination.db import PREPARE_NEVER, prepare_marked
 from coordination.extensions import babel, csrf, db, login_manager, migrate
 from coordination.i18n import init_catalogs
 from coordination.security import init_security
@@ -71,12 +74,17 @@ def _tune_engine(app: Flask) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("options", "-c jit=off -c max_parallel_workers_per_gather=0")
-        # No server-side prepared statements: after five runs psycopg prepares a statement and PostgreSQL may
-        # then keep a generic plan, blind to the day compared with deadlines; the dashboard's overdue rows went
-        # from 0.4 ms to 180 ms that way (make bench). Planning each statement costs less than such a plan.
-        connect_args.setdefault("prepare_threshold", None)
+        # No server-side prepared statements by default: after five runs psycopg prepares a statement and
+        # PostgreSQL may then keep a generic plan, blind to the day compared with deadlines; the dashboard's
+        # overdue rows went from 0.4 ms to 180 ms that way (make bench). Only the statements marked by
+        # `db.prepared` (key lookups, whose plan never depends on their parameters) are prepared: planning one
+        # assignment's query alone costs 2.5 ms.
+        # (psycopg's None would refuse even the marked ones: a threshold never reached instead.)
+        connect_args.setdefault("prepare_threshold", PREPARE_NEVER)
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+        if not event.contains(PGDialect_psycopg, "do_execute", prepare_marked):
+            event.listen(PGDialect_psycopg, "do_execute", prepare_marked)
 
 
 def _select_locale() -> str:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from coordination.agencies.models import Agency, AgencyAlias, AgencyGroup
+from coordination.db import prepared
 from coordination.errors import Invalid, OperationError
 from coordination.extensions import db
 from coordination.text import fold
@@ -15,8 +16,20 @@ def agency_by_code(code: str, *, field: str = "agency", error: type[OperationErr
     """Return the agency with this code, or raise `error` (Invalid for a body's field, NotFound for a path)."""
     agency = db.session.scalar(sa.select(Agency).where(Agency.code == code))
     if agency is None:
-        raise error(_("Không có cơ quan mã %(code)s.", code=code), errors={field: [_("Mã cơ quan không tồn tại.")]})
+        raise _no_such_code(code, field, error)
     return agency
+
+
+def agency_id_by_code(code: str, *, field: str = "agency") -> int:
+    """The id of the agency with this code (a list's filter needs no more), or Invalid naming `field`."""
+    agency_id = db.session.scalar(prepared(sa.select(Agency.id).where(Agency.code == code)))
+    if agency_id is None:
+        raise _no_such_code(code, field, Invalid)
+    return agency_id
+
+
+def _no_such_code(code: str, field: str, error: type[OperationError]) -> OperationError:
+    return error(_("Không có cơ quan mã %(code)s.", code=code), errors={field: [_("Mã cơ quan không tồn tại.")]})
 
 
 def group_by_name(name: str, *, owner: Agency | None = None, field: str = "group") -> AgencyGroup:

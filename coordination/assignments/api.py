@@ -91,8 +91,8 @@ def _not_found(assignment_id: int) -> NotFound:
     )
 
 
-def _visible(assignment_id: int) -> Listed:
-    listed = get_assignment(current_user, assignment_id)
+def _visible(assignment_id: int, *, record_parts: bool = False) -> Listed:
+    listed = get_assignment(current_user, assignment_id, record_parts=record_parts)
     if listed is None:
         raise _not_found(assignment_id)
     return listed
@@ -181,7 +181,7 @@ def list_assignments(page_size: int, page_token: int | None, **filters: Any) -> 
 def get_assignment_detail(assignment_id: int) -> Response | tuple[Recorded, dict[str, str]]:
     """One assignment, with an ETag that changes with its version; notes, files and extension requests
     only for the owning agency, the directive's monitor and its issuer's office (null for others)."""
-    listed = _visible(assignment_id)
+    listed = _visible(assignment_id, record_parts=True)
     etag = listed.assignment.etag
     # If-None-Match compares weakly (RFC 9110): W/"5-2" matches "5-2".
     if request.if_none_match.contains_weak(etag.strip('"')):

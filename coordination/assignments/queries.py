@@ -16,13 +16,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
-from coordination.agencies.lookup import agency_by_code
+from coordination.agencies.lookup import agency_id_by_code
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment, AssignmentHandler, ExtensionRequest, ProgressUpdate
 from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness, timeliness_prefilter_sql
 from coordination.audit import AuditEvent
 from coordination.auth.models import User
-from coordination.db import today
+from coordination.db import prepared, today
 from coordination.directives.models import Directive, Task
 from coordination.errors import Invalid
 from coordination.evidence.models import Evidence
@@ -129,7 +129,7 @@ def assignment_list_query(
 
 def _scoped(query: sa.Select, user: User | None, filters: Mapping[str, Any], day: date | None) -> sa.Select:
     """`query` (over assignment, task and directive) narrowed to what `user` may see and to `filters`."""
-    agency_id = agency_by_code(filters["agency"], field="agency").id if filters.get("agency") else None
+    agency_id = agency_id_by_code(filters["agency"]) if filters.get("agency") else None
     if agency_id is not None and user is not None and agency_id == user.agency_id:
         # An agency's own work: visibility without the per-directive EXISTS (same rows, a test proves it);
         # planning the EXISTS alone cost ~2.7 ms of an officer's list request (make bench).
@@ -179,6 +179,8 @@ class Listed:
 
     assignment: Assignment
     timeliness: Timeliness | None
+    #: which of "evidence", "extension_requests", "handlers" exist; None when not looked for
+    parts: frozenset[str] | None = None
 
     @classmethod
     def of(cls, row: Any) -> Listed:
@@ -189,10 +191,34 @@ class Listed:
         return getattr(self.assignment, name)
 
 
-def get_assignment(user: User | None, assignment_id: int) -> Listed | None:
-    """One assignment that `user` may see, with its timeliness; None if missing or not visible."""
-    row = db.session.execute(assignment_query(user).where(Assignment.id == assignment_id)).one_or_none()
-    return Listed.of(row) if row is not None else None
+def get_assignment(user: User | None, assignment_id: int, *, record_parts: bool = False) -> Listed | None:
+    """One assignment that `user` may see, with its timeliness; None if missing or not visible.
+
+    `record_parts`: also tell which parts of its record exist (`Listed.parts`), so that `with_record` reads
+    only those: most assignments have no file, extension request or handler, and each query costs ~2 ms.
+    """
+    query = assignment_query(user).where(Assignment.id == assignment_id)
+    if record_parts:
+        query = query.add_columns(*(sa.exists().where(*where).label(name) for name, where in _RECORD_PARTS.items()))
+    row = db.session.execute(prepared(query)).one_or_none()
+    if row is None:
+        return None
+    listed = Listed.of(row[:2])
+    if record_parts:
+        listed = Listed(
+            listed.assignment,
+            listed.timeliness,
+            frozenset(k for k, v in row._mapping.items() if k in _RECORD_PARTS and v),
+        )
+    return listed
+
+
+#: the parts of an assignment's record that `get_assignment(record_parts=True)` looks for
+_RECORD_PARTS = {
+    "evidence": (Evidence.assignment_id == Assignment.id,),
+    "extension_requests": (ExtensionRequest.assignment_id == Assignment.id,),
+    "handlers": (AssignmentHandler.assignment_id == Assignment.id, AssignmentHandler.ended_at.is_(None)),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,42 +240,66 @@ def with_record(user: User | None, listed: Listed) -> Recorded:
     assignment = listed.assignment
     if not can(user, Permission.assignment_view_private, assignment):
         return Recorded(listed, None, None, None, None)
+    # Lookups by the assignment's key: prepared once per connection (db.prepared).
     updates = db.session.scalars(
-        sa.select(ProgressUpdate)
-        .where(ProgressUpdate.assignment_id == assignment.id)
-        .options(joinedload(ProgressUpdate.author))
-        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        prepared(
+            sa.select(ProgressUpdate)
+            .where(ProgressUpdate.assignment_id == assignment.id)
+            .options(joinedload(ProgressUpdate.author))
+            .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        )
     ).all()
-    evidence = db.session.scalars(
-        sa.select(Evidence)
-        .where(Evidence.assignment_id == assignment.id)  # withdrawn files stay listed, marked: the trail shows them
-        .options(joinedload(Evidence.uploaded_by))
-        .order_by(Evidence.uploaded_at, Evidence.id)
-    ).all()
-    requests = db.session.scalars(
-        sa.select(ExtensionRequest)
-        .where(ExtensionRequest.assignment_id == assignment.id)
-        .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
-        .order_by(ExtensionRequest.requested_at.desc(), ExtensionRequest.id.desc())
-    ).all()
-    return Recorded(listed, list(updates), list(evidence), list(requests), current_handlers(assignment))
+    evidence = (
+        db.session.scalars(
+            prepared(
+                sa.select(Evidence)
+                .where(
+                    Evidence.assignment_id == assignment.id
+                )  # withdrawn files stay listed, marked: the trail shows them
+                .options(joinedload(Evidence.uploaded_by))
+                .order_by(Evidence.uploaded_at, Evidence.id)
+            )
+        ).all()
+        if _may_have(listed, "evidence")
+        else []
+    )
+    requests = (
+        db.session.scalars(
+            prepared(
+                sa.select(ExtensionRequest)
+                .where(ExtensionRequest.assignment_id == assignment.id)
+                .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
+                .order_by(ExtensionRequest.requested_at.desc(), ExtensionRequest.id.desc())
+            )
+        ).all()
+        if _may_have(listed, "extension_requests")
+        else []
+    )
+    handlers = current_handlers(assignment) if _may_have(listed, "handlers") else []
+    return Recorded(listed, list(updates), list(evidence), list(requests), handlers)
+
+
+def _may_have(listed: Listed, part: str) -> bool:
+    return listed.parts is None or part in listed.parts
 
 
 def current_handlers(assignment: Assignment) -> list[AssignmentHandler]:
     """Who handles the assignment inside its agency now, with the users who named them (one query)."""
     return list(
         db.session.scalars(
-            sa.select(AssignmentHandler)
-            .where(AssignmentHandler.assignment_id == assignment.id, AssignmentHandler.ended_at.is_(None))
-            .options(joinedload(AssignmentHandler.user), joinedload(AssignmentHandler.assigned_by))
-            .order_by(AssignmentHandler.id)
+            prepared(
+                sa.select(AssignmentHandler)
+                .where(AssignmentHandler.assignment_id == assignment.id, AssignmentHandler.ended_at.is_(None))
+                .options(joinedload(AssignmentHandler.user), joinedload(AssignmentHandler.assigned_by))
+                .order_by(AssignmentHandler.id)
+            )
         )
     )
 
 
 def history_query(assignment: Assignment) -> sa.Select:
     """The audit events of one assignment (its status, progress, deadline, evidence, extensions), actors loaded."""
-    return (
+    return prepared(
         sa.select(AuditEvent)
         .where(AuditEvent.assignment_id == assignment.id)
         .options(joinedload(AuditEvent.actor))

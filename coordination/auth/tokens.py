@@ -14,7 +14,7 @@ from flask import Request, current_app
 from sqlalchemy.orm import joinedload
 
 from coordination.auth.models import ApiToken, User
-from coordination.db import utcnow
+from coordination.db import prepared, utcnow
 from coordination.extensions import db
 
 #: a token's last use is written at most this often (one UPDATE a minute, not one per request)
@@ -61,8 +61,9 @@ def bearer_of(request: Request) -> str | None:
 
 def find_token(raw: str) -> ApiToken | None:
     """The live token with this secret (not expired, not revoked, its user active), or None."""
+    # Every API request runs it: prepared once per connection (db.prepared).
     token = db.session.scalar(
-        sa.select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == hash_token(raw))
+        prepared(sa.select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == hash_token(raw)))
     )
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow() or not token.user.active:
         return None

@@ -55,3 +55,33 @@ def test_the_other_endpoints(api, url):
 def test_the_agency_list_does_not_grow_with_rows(api):
     client = api("admin")
     assert _count(client, "/api/v1/agencies?page_size=2") == _count(client, "/api/v1/agencies?page_size=500")
+
+
+def test_one_assignment_reads_only_the_parts_of_its_record_it_has(api):
+    """Files, extension requests and handlers are read only where the assignment's query found some."""
+    client = api("justice.tayninh")
+    mine = client.get("/api/v1/assignments?page_size=100&agency=TN-STP&open=true").get_json()["items"]
+    bare = [a["id"] for a in mine if _parts(client, a["id"]) == (0, 0, 0)]
+    assert bare, "the demo's Sở Tư pháp has open work without files, requests or handlers"
+    counts = {assignment_id: _count(client, f"/api/v1/assignments/{assignment_id}") for assignment_id in bare}
+    # give one of them a request for more time, as its officer would (work of an active directive may have one)
+    for assignment_id in bare:
+        added = client.post(
+            f"/api/v1/assignments/{assignment_id}/extension-requests",
+            json={"requested_deadline": "2027-12-31", "reason": "Cần thêm thời gian"},
+        )
+        if added.status_code == 201:
+            break
+    assert added.status_code == 201, added.get_json()
+    before = counts[assignment_id]
+    db.session.expunge_all()
+    after = _count(client, f"/api/v1/assignments/{assignment_id}")
+    assert after == before + 1
+    detail = client.get(f"/api/v1/assignments/{assignment_id}").get_json()
+    assert [r["reason"] for r in detail["extension_requests"]] == ["Cần thêm thời gian"]
+    assert detail["evidence"] == [] and detail["handlers"] == []
+
+
+def _parts(client, assignment_id: int) -> tuple[int, int, int]:
+    detail = client.get(f"/api/v1/assignments/{assignment_id}").get_json()
+    return len(detail["evidence"] or []), len(detail["extension_requests"] or []), len(detail["handlers"] or [])

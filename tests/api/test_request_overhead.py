@@ -72,15 +72,22 @@ def test_the_cached_expression_answers_for_its_own_day(app):
     assert late_then == 0
 
 
-def test_postgresql_statements_are_not_prepared_server_side(app, api):
-    """A prepared statement's generic plan does not know the day its deadlines are compared with."""
+def test_postgresql_prepares_only_the_key_lookups(app, api):
+    """A prepared statement's generic plan does not know the day its deadlines are compared with, nor can it use
+    a partial index against parameters: lists and dashboards are planned each time. Lookups by key (the token,
+    one assignment and its record) are prepared: planning one assignment's query alone cost 2.5 ms."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("server-side prepared statements are PostgreSQL's")
     client = api("monitor.tayninh")
-    for _ in range(8):  # psycopg prepares a statement from its fifth run by default
+    first = client.get(LIST).get_json()["items"][0]["id"]
+    for _ in range(8):  # psycopg would prepare a statement from its fifth run by default
         assert client.get(LIST).status_code == 200
+        assert client.get(f"/api/v1/assignments/{first}").status_code == 200
+        assert client.get("/api/v1/dashboard").status_code == 200
     conn = db.session.connection()  # the tests' one connection, which the requests above used
-    prepared = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar()
-    threshold = conn.connection.driver_connection.prepare_threshold
-    assert threshold is None
-    assert prepared == 0
+    prepared = conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+    assert [s for s in prepared if "FROM api_token" in s]
+    assert [s for s in prepared if "FROM progress_update" in s]
+    assert [s for s in prepared if "WHERE" in s and "assignment.id = $" in s]  # the one assignment
+    assert [s for s in prepared if "LIMIT" in s] == []  # no list
+    assert [s for s in prepared if "assignment_tally" in s] == []  # nor the dashboard's counts
