@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.agencies.models import Agency
@@ -15,6 +14,7 @@ from coordination.assignments.states import Status, timeliness, timeliness_sql
 from coordination.audit import AuditEvent
 from coordination.auth.models import User
 from coordination.collation import vi_key
+from coordination.db import among
 from coordination.db import today as local_today
 from coordination.directives.labels import DOC_TYPE_LABELS
 from coordination.directives.models import Directive, DirectiveStatus, Task
@@ -49,17 +49,6 @@ from coordination.reports.compliance.scope import ReportScope, reportable_clause
 from coordination.workdays.calendar import due_soon_limit
 
 # --- building ----------------------------------------------------------------------------------------
-
-
-def _among(column: sa.ColumnElement[int], ids: list[int]) -> sa.ColumnElement[bool]:
-    """`column IN ids`; on PostgreSQL `= ANY(one array)`, the same query text for every batch.
-
-    An IN list of 200 placeholders is a new query for each batch, which psycopg parses anew in Python
-    (1.2 s of an agency's report over 5,093 directives); an array is one parameter.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.literal(ids, postgresql.ARRAY(sa.Integer)))
-    return column.in_(ids)
 
 
 def _existed_clause(cutoff: datetime, day: date) -> sa.ColumnElement[bool]:
@@ -178,7 +167,7 @@ def _blocks_of(
             AuditEvent.entity_type,
             AuditEvent.before,
         ).where(
-            _among(AuditEvent.directive_id, batch),
+            among(AuditEvent.directive_id, batch),
             AuditEvent.assignment_id.is_not(None),
             sa.or_(AuditEvent.occurred_at >= cutoff, AuditEvent.action == "extension.approve"),
         )
@@ -217,7 +206,7 @@ def _blocks_of(
         .join(Directive, Directive.id == Assignment.directive_id)
         .where(
             # Assignment.directive_id is always its task's (a foreign key on both): no join through the tasks
-            _among(Assignment.directive_id, batch),
+            among(Assignment.directive_id, batch),
             assignment_clause,
             _row_prefilter(scope, day, last_soon, sorted(changed)),
             existed,
@@ -294,7 +283,7 @@ def _blocks_of(
     tasks_by_directive: dict[int, list[sa.Row]] = {}
     for task in db.session.execute(
         sa.select(Task.id, Task.directive_id, Task.label, Task.position, Task.parent_id, Task.text, Task.deadline)
-        .where(_among(Task.directive_id, shown))
+        .where(among(Task.directive_id, shown))
         .order_by(Task.directive_id, Task.position)
     ):
         tasks_by_directive.setdefault(task.directive_id, []).append(task)
@@ -322,7 +311,7 @@ def _row_prefilter(scope: ReportScope, day: date, last_soon: date, changed: list
     if not clauses:
         return sa.true()
     if changed:
-        return sa.or_(sa.and_(*clauses), _among(Assignment.id, changed))
+        return sa.or_(sa.and_(*clauses), among(Assignment.id, changed))
     return sa.and_(*clauses)
 
 
@@ -348,7 +337,7 @@ def _directive_infos(ids: list[int], agencies: dict[int, sa.Row]) -> dict[int, D
             Directive.signer_title,
             Directive.signer_authority,
             Directive.symbol,
-        ).where(_among(Directive.id, ids))
+        ).where(among(Directive.id, ids))
     ):
         issuer = agencies[d.issuer_id]
         if d.doc_type not in labels:
