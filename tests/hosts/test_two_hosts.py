@@ -21,10 +21,8 @@ import json
 import os
 import random
 import re
-import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -45,22 +43,15 @@ from coordination.extensions import db
 from tests.conftest import DEMO_PASSWORD, empty_database, make_test_app, migrate_and_load_demo
 from tests.factories import make_assignment
 from tests.onboarding import files
+from tests.support.gunicorn import free_port, server_env, start, stop, wait_ready
 
 pytestmark = pytest.mark.hosts
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 #: the officer who writes progress notes, and its agency
 WRITER, WRITER_AGENCY = "education.tayninh", "TN-SGDDT"
 #: seconds the write scenario runs at least (longer, up to WRITE_LIMIT, until it has real work and real races);
 #: threads racing on a handful of assignments
 WRITE_SECONDS, WRITE_LIMIT, WRITE_THREADS = 5, 20, 6
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -145,47 +136,18 @@ def _csrf(page: bytes) -> str:
 def _start(port: int, url: str, tmp: Path, name: str) -> tuple[subprocess.Popen, Path]:
     own = tmp / name  # what is per host: temporary files, metrics, logs
     own.mkdir()
-    env = {
-        **os.environ,
-        "COORDINATION_ENV": "development",  # plain HTTP here: production's cookies would be Secure
-        "SECRET_KEY": "two-hosts-shared-secret",
-        "DATABASE_URL": url,
-        "EVIDENCE_DIR": str(tmp / "evidence"),
-        "TMPDIR": str(own),
-        "PROMETHEUS_MULTIPROC_DIR": str(own / "metrics"),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "GUNICORN_THREADS": "2",
-        "LOG_LEVEL": "warning",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": "1",
-    }
+    env = server_env(
+        url,
+        tmp,
+        port,
+        "two-hosts-shared-secret",
+        TMPDIR=str(own),
+        PROMETHEUS_MULTIPROC_DIR=str(own / "metrics"),
+        GUNICORN_THREADS="2",
+        LOG_LEVEL="warning",
+    )
     log = own / "gunicorn.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(  # noqa: S603 - our own gunicorn with our own config
-            [str(GUNICORN), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    return process, log
-
-
-def _wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
-    for _ in range(300):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            connection.request("GET", "/readyz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        finally:
-            connection.close()
-        assert process.poll() is None, log.read_text()
-        time.sleep(0.1)
-    pytest.fail("gunicorn did not get ready: " + log.read_text())
+    return start(env, log), log
 
 
 @pytest.fixture(scope="module")
@@ -205,17 +167,14 @@ def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
             db.session.commit()
             db.session.remove()
             db.engine.dispose()
-        ports = (_free_port(), _free_port())
+        ports = (free_port(), free_port())
         started = [_start(port, url, tmp, f"host{i}") for i, port in enumerate(ports)]
         try:
             for port, (process, log) in zip(ports, started, strict=True):
-                _wait_ready(port, process, log)
+                wait_ready(port, process, log)
             yield Hosts(ports, url, open_ids, [log for _process, log in started])
         finally:
-            for process, _log in started:
-                process.terminate()
-            for process, _log in started:
-                process.wait(timeout=30)
+            stop(*(process for process, _log in started))
 
 
 @pytest.fixture

@@ -6,11 +6,7 @@ from __future__ import annotations
 import http.cookiejar
 import io
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,17 +21,10 @@ from werkzeug.test import encode_multipart
 
 from coordination.extensions import db
 from tests.conftest import DEMO_PASSWORD, assignment_of, empty_database, make_test_app, migrate_and_load_demo
+from tests.support.gunicorn import free_port, server_env, serving
 from tests.support.workflow import PDF
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 CONTENT_MARKER = b"evidence-content-0c4d9a11"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:
@@ -68,44 +57,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             work_id = assignment_of("2157/UBND-KSTT", "5", "TN-STP").id  # justice.tayninh's, in progress
             db.session.remove()
             db.engine.dispose()
-        port = _free_port()
-        env = {
-            **os.environ,
-            "COORDINATION_ENV": "development",
-            "SECRET_KEY": "gunicorn-test-secret",
-            "DATABASE_URL": url,
-            "EVIDENCE_DIR": str(tmp / "evidence"),
-            "PROMETHEUS_MULTIPROC_DIR": str(tmp / "metrics"),
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "GUNICORN_WORKERS": "2",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": "1",
-        }
+        port = free_port()
+        env = server_env(url, tmp, port, "gunicorn-test-secret")
         log = tmp / "gunicorn.log"
-        with log.open("wb") as sink:
-            process = subprocess.Popen(  # noqa: S603 - our own gunicorn with our own config
-                [str(GUNICORN), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
-                cwd=ROOT,
-                env=env,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            server = Server(f"http://127.0.0.1:{port}", log, tmp / "metrics", work_id)
-            for _ in range(150):
-                try:
-                    if server.request("/readyz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert process.poll() is None, log.read_text()
-                time.sleep(0.1)
-            else:
-                pytest.fail("gunicorn did not get ready: " + log.read_text())
-            yield server
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        with serving(env, log, port):
+            yield Server(f"http://127.0.0.1:{port}", log, tmp / "metrics", work_id)
 
 
 def _samples(server: Server) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
