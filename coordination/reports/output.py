@@ -10,6 +10,7 @@ from datetime import date
 from flask import Response, stream_with_context
 
 from coordination.auth.models import User
+from coordination.replica import keep_phase
 from coordination.reports.compliance import DirectiveBlock, ReportScope, build_report, iter_blocks
 from coordination.text import fold
 
@@ -82,7 +83,9 @@ def download(
     if fmt == "csv":
         from coordination.reports.render_csv import stream_csv
 
-        response = Response(stream_with_context(stream_csv(iter_blocks(user, scope, day))), mimetype=MIMETYPES["csv"])
+        # read as it is sent, after the view has returned: in the phase (replica or primary) of this call
+        blocks = keep_phase(iter_blocks(user, scope, day))
+        response = Response(stream_with_context(stream_csv(blocks)), mimetype=MIMETYPES["csv"])
     elif fmt == "html":
         from coordination.reports.render_html import render_html
 
