@@ -156,17 +156,21 @@ def reading_replica() -> bool:
 
 
 def keep_phase(items: Iterable[T]) -> Iterator[T]:
-    """`items`, each step read in the phase (replica or primary) in force now, when the generator is made.
+    """`items`, each step read in the phase (replica or primary) in force now, when keep_phase is called.
 
     A streamed response (the report's CSV) is read after its view has returned and the flag is cleared: its
     rows must still come from where the view would have read them, and nothing else in between.
     """
-    on_replica = reading_replica()
-    iterator = iter(items)
-    while True:
-        with replica_reads() if on_replica else primary_reads():
-            try:
-                item = next(iterator)
-            except StopIteration:
-                return
-        yield item
+    on_replica = reading_replica()  # now, not at the first step: this is not a generator function
+
+    def steps() -> Iterator[T]:
+        iterator = iter(items)
+        while True:
+            with replica_reads() if on_replica else primary_reads():
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+            yield item
+
+    return steps()
