@@ -21,8 +21,11 @@ def _int(name: str, default: int) -> int:
 
 
 def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'coordination.db'}")
-    # Heroku-style and bare postgres URLs mean psycopg 3 here.
+    return psycopg_url(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'coordination.db'}"))
+
+
+def psycopg_url(url: str) -> str:
+    """Heroku-style and bare postgres URLs mean psycopg 3 here."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
@@ -37,6 +40,14 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: issue 14: a PostgreSQL hot standby of DATABASE_URL (streaming replication). Set, the dashboards, the home
+    #: page's counters and the compliance report's rows read from it (see README, "Read replicas"); empty: every
+    #: statement on DATABASE_URL, as before
+    REPLICA_DATABASE_URL = psycopg_url(os.environ.get("REPLICA_DATABASE_URL", ""))
+    #: seconds to wait for the standby to accept a connection before reading from the primary instead
+    REPLICA_CONNECT_TIMEOUT = _int("REPLICA_CONNECT_TIMEOUT", 2)
+    #: after the standby failed to answer, seconds during which this process reads from the primary without trying it
+    REPLICA_RETRY_SECONDS = _int("REPLICA_RETRY_SECONDS", 30)
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
     #: an open assignment this many working days from its deadline (or closer) is "sắp đến hạn"
     DUE_SOON_DAYS = _int("DUE_SOON_DAYS", 3)

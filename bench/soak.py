@@ -25,7 +25,6 @@ import random
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,11 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the repository is not
+    sys.path.insert(0, str(ROOT))
+
+from bench.pgcluster import Cluster, find_pg_bin, free_port, hand_over  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "demo-2026"
 OFFICERS = ["justice.tayninh", "education.tayninh", "bacson.tamdiep"]
@@ -55,65 +59,29 @@ RECOVERY_SECONDS = 15
 RESULTS_BEGIN, RESULTS_END = "<!-- soak:begin -->", "<!-- soak:end -->"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def pg_bin() -> Path:
     """The newest installed PostgreSQL's binaries (Debian keeps them out of PATH)."""
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
-    if not versions:
+    found = find_pg_bin()
+    if found is None:
         sys.exit("soak: PostgreSQL's server binaries are not installed (/usr/lib/postgresql/*/bin)")
-    return versions[-1]
+    return found
 
 
-def as_postgres(args: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: run its tools as the postgres user when we are root."""
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
-
-
-class PrivateDatabase:
-    """A PostgreSQL cluster of the soak's own, in a temporary directory, on a free loopback port."""
+class PrivateDatabase(Cluster):
+    """A PostgreSQL cluster of the soak's own (bench/pgcluster.py), in a temporary directory, on a free port."""
 
     def __init__(self, workdir: Path) -> None:
-        self.dir = workdir / "pg"
-        self.port = free_port()
-        self.bin = pg_bin()
+        hand_over(workdir)
+        super().__init__(workdir / "pg", pg_bin=pg_bin())
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/soak"
-
-    def _ctl(self, *args: str) -> None:
-        subprocess.run(
-            as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.dir), "-w", "-l", str(self.dir / "log"), *args]),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        return self.dsn("soak")
 
     def start(self) -> None:
-        self.dir.mkdir(parents=True)
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-            shutil.chown(self.dir.parent, "postgres")
-        subprocess.run(
-            as_postgres([str(self.bin / "initdb"), "-D", str(self.dir), "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=on"
-        self._ctl("-o", options, "start")
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True) as c:
-            c.execute("CREATE DATABASE soak")
-
-    def restart(self) -> None:
-        self._ctl("-m", "fast", "restart")
-
-    def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            self._ctl("-m", "fast", "stop")
+        self.init(fsync="on")
+        super().start()
+        self.create_database("soak")
 
 
 @dataclass

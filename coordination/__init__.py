@@ -32,6 +32,7 @@ def create_app(config: type | dict[str, Any] | None = None, **overrides: Any) ->
     app.config.update(overrides)
     _check_config(app)
     _tune_engine(app)
+    _configure_replica(app)
 
     register_extensions(app)
     register_models()
@@ -66,25 +67,46 @@ def _check_config(app: Flask) -> None:
 
 
 def _tune_engine(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _postgres_options(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+
+
+def _postgres_options(base: dict[str, Any]) -> dict[str, Any]:
     # The visibility EXISTS clauses push PostgreSQL's cost estimates past jit_above_cost, and compiling
     # then costs 20-50 ms a query for nothing (measured by make bench): the app's connections skip JIT.
     # Nor do they start parallel workers: a page's query reads a few hundred rows through an index, and
     # launching the workers of a Gather Merge cost it 20-30 ms; under load every core already serves a request.
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault("options", "-c jit=off -c max_parallel_workers_per_gather=0")
-        # No server-side prepared statements by default: after five runs psycopg prepares a statement and
-        # PostgreSQL may then keep a generic plan, blind to the day compared with deadlines; the dashboard's
-        # overdue rows went from 0.4 ms to 180 ms that way (make bench). Only the statements marked by
-        # `db.prepared` (key lookups, whose plan never depends on their parameters) are prepared: planning one
-        # assignment's query alone costs 2.5 ms.
-        # (psycopg's None would refuse even the marked ones: a threshold never reached instead.)
-        connect_args.setdefault("prepare_threshold", PREPARE_NEVER)
-        options["connect_args"] = connect_args
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-        if not event.contains(PGDialect_psycopg, "do_execute", prepare_marked):
-            event.listen(PGDialect_psycopg, "do_execute", prepare_marked)
+    options = dict(base)
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("options", "-c jit=off -c max_parallel_workers_per_gather=0")
+    # No server-side prepared statements by default: after five runs psycopg prepares a statement and
+    # PostgreSQL may then keep a generic plan, blind to the day compared with deadlines; the dashboard's
+    # overdue rows went from 0.4 ms to 180 ms that way (make bench). Only the statements marked by
+    # `db.prepared` (key lookups, whose plan never depends on their parameters) are prepared: planning one
+    # assignment's query alone costs 2.5 ms.
+    # (psycopg's None would refuse even the marked ones: a threshold never reached instead.)
+    connect_args.setdefault("prepare_threshold", PREPARE_NEVER)
+    options["connect_args"] = connect_args
+    if not event.contains(PGDialect_psycopg, "do_execute", prepare_marked):
+        event.listen(PGDialect_psycopg, "do_execute", prepare_marked)
+    return options
+
+
+def _configure_replica(app: Flask) -> None:
+    """REPLICA_DATABASE_URL set: the standby's engine, as the `replica` bind (coordination.replica routes to it)."""
+    from coordination.replica import REPLICA_BIND
+
+    url = config_module.psycopg_url(app.config.get("REPLICA_DATABASE_URL") or "")
+    if not url:
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if url.startswith("postgresql"):
+        options = _postgres_options({**options, "connect_args": {}})
+        # a standby that does not answer must not hold the dashboard long: the primary answers instead
+        options["connect_args"]["connect_timeout"] = int(app.config.get("REPLICA_CONNECT_TIMEOUT", 2))
+    binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+    binds[REPLICA_BIND] = {**options, "url": url}
+    app.config["SQLALCHEMY_BINDS"] = binds
 
 
 def _select_locale() -> str:

@@ -8,8 +8,10 @@ from flask_wtf import CSRFProtect
 
 from coordination.api.extension import CoordinationApi
 from coordination.db import Base
+from coordination.replica import RoutingSession
 
-db = SQLAlchemy(model_class=Base)
+# RoutingSession: plain SELECTs inside `replica_reads()` go to REPLICA_DATABASE_URL when it is set (issue 14)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

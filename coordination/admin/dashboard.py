@@ -32,6 +32,7 @@ from coordination.indicators.queries import indicator_rows
 from coordination.permissions import Permission, can, dashboard_counts_own_agency, leads_agency
 from coordination.reminders.models import ExplanationRequest
 from coordination.reminders.queries import OVERDUE_KEY_KINDS, overdue_page
+from coordination.replica import replica_reads
 from coordination.reports import tally
 from coordination.reports.dashboard import (
     TIMELINESS_KEYS,
@@ -204,7 +205,11 @@ class DashboardView(SecureBaseView):
 
     @expose("/")
     def index(self) -> Any:
-        user = current()
+        user = current()  # signed in on the primary (the session's nonce), before the replica's phase
+        with replica_reads():  # issue 14: the page only reads; REPLICA_DATABASE_URL set, from the standby
+            return self._page(user)
+
+    def _page(self, user: User) -> Any:
         args = DashboardArgs.parse(request.args)
         context: dict[str, Any] = {
             "args": args,

@@ -18,6 +18,7 @@ from coordination.assignments.states import Timeliness
 from coordination.auth.models import User
 from coordination.permissions import followed_scope, keeps_a_queue
 from coordination.queue.queries import QueueKind, queue_counts
+from coordination.replica import replica_reads
 from coordination.reports.dashboard import DashboardFilters, counts, followed_directive_count
 
 #: open work: everything counted but what is finished (reported work still counts, as on the dashboard)
@@ -60,10 +61,12 @@ class HomeView(SecureIndexView):
     @expose("/")
     def index(self) -> Any:
         user = current()
+        with replica_reads():  # issue 14: the counters only read; REPLICA_DATABASE_URL set, from the standby
+            counters = home_counters(user)
         return self.render(
             "admin/home.html",
             user=user,
-            counters=home_counters(user),
+            counters=counters,
             scope=followed_scope(user),
             progress=queries.directive_progress(user),
         )

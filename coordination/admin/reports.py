@@ -31,6 +31,7 @@ from coordination.jobs.operations import (
     request_export,
     scope_from_arguments,
 )
+from coordination.replica import replica_reads
 from coordination.reports.compliance import may_report, reportable_clause
 from coordination.reports.operations import record_report_generated
 from coordination.reports.output import download
@@ -90,7 +91,9 @@ class ReportsView(SecureBaseView):
                 (FORMAT_LABELS[f], f"{base}?{urlencode([*query, ('format', f)])}") for f in ("pdf", "xlsx", "csv")
             ]
             downloads.append((_("Chọn lại"), url_for(".index") + "?" + urlencode(query)))
-        response = download(user, scope, day, fmt, downloads=downloads)
+        # issue 14: the rows from the standby when one is set (a CSV streamed later too); the audit event on the primary
+        with replica_reads():
+            response = download(user, scope, day, fmt, downloads=downloads)
         record_report_generated(scope, day, fmt, actor=user)
         return response
 

@@ -20,6 +20,7 @@ from coordination.directives.models import Directive
 from coordination.errors import Invalid
 from coordination.extensions import db
 from coordination.permissions import visible_directives
+from coordination.replica import replica_reads
 from coordination.reports.dashboard import DashboardFilters, dump_overdue_row, overdue_rows, summary
 from coordination.reports.dashboard_schemas import DashboardArgsSchema, DashboardSchema
 
@@ -53,7 +54,15 @@ def dashboard(
     A monitor sees the directives it monitors, the office those of its issuer, an officer its own
     agency's work, an admin everything published.
     """
+    # the token was checked on the primary (a revoked one is refused at once), before the replica's phase
     user = current_user._get_current_object()
+    with replica_reads():  # issue 14: only reads; REPLICA_DATABASE_URL set, from the standby
+        return _dashboard(user, directive, agency, issued_from, issued_to)
+
+
+def _dashboard(
+    user: Any, directive: int | None, agency: str | None, issued_from: date | None, issued_to: date | None
+) -> Response:
     filters = DashboardFilters(
         directive_id=_directive_id(user, directive),
         agency_id=agency_by_code(agency, field="agency").id if agency else None,

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
+import sqlalchemy as sa
 from flask import Response, stream_with_context
 
+from coordination.agencies.models import Agency
 from coordination.auth.models import User
+from coordination.directives.models import Directive
+from coordination.extensions import db
+from coordination.replica import keep_phase, primary_reads
 from coordination.reports.compliance import DirectiveBlock, ReportScope, build_report, iter_blocks
 from coordination.text import fold
 
@@ -82,7 +89,9 @@ def download(
     if fmt == "csv":
         from coordination.reports.render_csv import stream_csv
 
-        response = Response(stream_with_context(stream_csv(iter_blocks(user, scope, day))), mimetype=MIMETYPES["csv"])
+        # read as it is sent, after the view has returned: in the phase (replica or primary) of this call
+        blocks = keep_phase(_streamed_blocks(user.id if user else None, scope, day))
+        response = Response(stream_with_context(stream_csv(blocks)), mimetype=MIMETYPES["csv"])
     elif fmt == "html":
         from coordination.reports.render_html import render_html
 
@@ -92,3 +101,25 @@ def download(
         response = Response(render_bytes(user, scope, day, fmt), mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _streamed_blocks(user_id: int | None, scope: ReportScope, day: date) -> Iterator[DirectiveBlock]:
+    """The report's blocks for a streamed response, read in the session of the stream.
+
+    By the time the response is sent, the request's session has been committed and removed: the view's user,
+    directive and agency are detached and expired, and reading them raised DetachedInstanceError. They are
+    read again here, by id, on the primary (a user or directive just made may not have reached a replica yet).
+    """
+    with primary_reads():
+        user = db.session.get(User, user_id) if user_id is not None else None
+        scope = replace(
+            scope,
+            directive=db.session.get(Directive, _id(scope.directive)) if scope.directive is not None else None,
+            agency=db.session.get(Agency, _id(scope.agency)) if scope.agency is not None else None,
+        )
+    yield from iter_blocks(user, scope, day)
+
+
+def _id(row: Any) -> int:
+    """A row's id without loading it (it may be expired, and detached)."""
+    return sa.inspect(row).identity[0]
