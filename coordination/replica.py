@@ -20,7 +20,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -116,34 +116,28 @@ def _session() -> Any:
     return db.session()
 
 
-@contextmanager
-def replica_reads() -> Iterator[None]:
+def replica_reads() -> AbstractContextManager[None]:
     """Inside: plain SELECTs go to the replica, if one is configured (and up). Also a decorator: `@replica_reads()`.
 
     Nothing changes without REPLICA_DATABASE_URL, or on a session that is not a RoutingSession (the tests'
     rolled-back sessions): everything reads the primary, as before.
     """
-    if not has_app_context():
-        yield
-        return
-    session = _session()
-    previous = session.info.get(FLAG, False)
-    session.info[FLAG] = True
-    try:
-        yield
-    finally:
-        session.info[FLAG] = previous
+    return _phase(True)
+
+
+def primary_reads() -> AbstractContextManager[None]:
+    """Inside: everything on the primary, even within `replica_reads()` (what must see the latest commit)."""
+    return _phase(False)
 
 
 @contextmanager
-def primary_reads() -> Iterator[None]:
-    """Inside: everything on the primary, even within `replica_reads()` (what must see the latest commit)."""
+def _phase(on_replica: bool) -> Iterator[None]:
     if not has_app_context():
         yield
         return
     session = _session()
     previous = session.info.get(FLAG, False)
-    session.info[FLAG] = False
+    session.info[FLAG] = on_replica
     try:
         yield
     finally:
