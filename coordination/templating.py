@@ -8,7 +8,7 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_babel import format_datetime, get_locale
 
 from coordination import formatting
@@ -28,7 +28,22 @@ def format_date(value: date | datetime | None) -> str:
 
 def format_number(value: int | float | Decimal | None, decimals: int = 0) -> str:
     """327.407 and 73,3 in Vietnamese; 327,407 and 73.3 in English."""
-    return formatting.format_number(value, decimals, locale="en" if str(get_locale()) == "en" else "vi")
+    return formatting.format_number(value, decimals, locale=_number_locale())
+
+
+def _number_locale() -> str:
+    # Asked once a request: a province's dashboard formats ~1,000 numbers, and each get_locale() walks
+    # Flask-Babel's context. The WSGI environ lives exactly as long as the request.
+    if not has_request_context():
+        return "en" if str(get_locale()) == "en" else "vi"
+    environ = request.environ
+    locale = environ.get(_NUMBER_LOCALE)
+    if locale is None:
+        locale = environ[_NUMBER_LOCALE] = "en" if str(get_locale()) == "en" else "vi"
+    return locale
+
+
+_NUMBER_LOCALE = "coordination.number_locale"
 
 
 def status_label(value: Status | str | None) -> str:

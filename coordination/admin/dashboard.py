@@ -167,7 +167,12 @@ def league_links(filters: DashboardFilters) -> dict[str, str]:
 
 
 def agency_link(links: dict[str, str], column: str, agency_id: int) -> str:
-    return links[column].replace(f"agency={_ANY_AGENCY}", f"agency={agency_id}", 1)
+    return with_agency(links[column], agency_id)
+
+
+def with_agency(link: str, agency_id: int) -> str:
+    """A link built once with `_ANY_AGENCY`, for one agency: what url_for would give with its id."""
+    return link.replace(f"agency={_ANY_AGENCY}", f"agency={agency_id}", 1)
 
 
 def list_link_args(filters: DashboardFilters, column: str, agency_id: int | None) -> dict[str, Any]:
@@ -220,6 +225,7 @@ class DashboardView(SecureBaseView):
             "columns": LEAGUE_COLUMNS,
             "list_link_args": list_link_args,
             "agency_link": agency_link,
+            "with_agency": with_agency,
             "league_value": league_value,
             "today": local_today(),
             # the count cards link to the list only when it shows one agency's work: the chosen one, or an officer's own
@@ -258,6 +264,14 @@ class DashboardView(SecureBaseView):
                 overdue, lambda c: url_for(".index", **args.query_args(cursor=c)) + "#overdue"
             ),
             league_links=league_links(filters),
+            # the row's "Đôn đốc" button, built once (url_for per row was a tenth of the page)
+            remind_link=url_for(
+                "reminders.preview",
+                agency=_ANY_AGENCY,
+                directive=filters.directive_id,
+                issued_from=args.query_args().get("issued_from"),
+                issued_to=args.query_args().get("issued_to"),
+            ),
             unanswered=unanswered,
             indicators=indicator_rows(user, directive_id=filters.directive_id),
             # issue 15: the agency's head sees its open work by handler
