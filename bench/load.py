@@ -38,6 +38,25 @@ How the CSV columns become rows (what the generator leaves open is decided here)
   update whose `status_to` differs from the assignment's previous status is a transition
   (`status_from` = the previous status, not_started before the first update); one that repeats the
   status is a plain note (`status_from` = `status_to` = empty), as `report_progress` records them.
+* audit events (the history `GET /api/v1/assignments/<id>/history` and `flask audit verify` read), as the
+  app's operations write them (`coordination.audit.record`):
+  - each directive: `directive.create` (after: DIRECTIVE_AUDIT_FIELDS with status draft, and its number
+    of tasks) and `directive.activate` (status draft -> active), by the issuer agency's first user, at the
+    directive's created_at; creating a directive writes no event per assignment, so neither does the loader.
+  - each progress update: the event of `report_progress` (entity assignment, before = the assignment's
+    ASSIGNMENT_AUDIT_FIELDS, after = the same with the update's `note`), by the update's author, at its
+    created_at. The action follows the status change: `assignment.start` (not_started -> in_progress; on the
+    last update of work still in progress, after carries the assignment's progress_percent, as a start
+    reporting a percentage would), `assignment.progress` (a plain note), `assignment.report_done`
+    (progress 100, reported_done_on = the assignment's, else the update's day). An update to `done`
+    (the generator skips the report) is two events at its time, as the app needs two actions:
+    `assignment.report_done` by the author, then `assignment.accept` by the directive's monitor agency's
+    first user (the issuer's if none; completed_on = the assignment's, else the update's day, note empty).
+    The last event of an assignment thus ends on the loaded row's status, percentage and dates.
+  Events are ordered by time over the whole data set (ties: in the order above), numbered from 1, and
+  chained by `coordination.audit.chain_hash` itself (prev_hash = the previous event's hash), so that
+  `flask audit verify` passes. Directives are issued in order, so a window of pending events in a heap
+  (at most the events of the last days) orders the stream without holding it all.
 """
 
 from __future__ import annotations
@@ -45,6 +64,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import heapq
 import itertools
 import json
 import os
@@ -99,7 +119,8 @@ def fingerprint(data_dir: Path) -> str:
     """SHA-256 of the CSVs, this loader and the migrations: any change means a reload."""
     digest = hashlib.sha256()
     files = [data_dir / name for name in CSV_FILES]
-    files += [Path(__file__).resolve()]
+    # the loader, and the app's chain_hash its audit events are hashed with
+    files += [Path(__file__).resolve(), ROOT / "coordination" / "audit.py"]
     files += sorted((ROOT / "migrations" / "versions").glob("*.py"))
     for path in files:
         digest.update(path.name.encode())
@@ -363,6 +384,168 @@ class Dataset:
             }
             previous = status_to
 
+    # --- audit events ------------------------------------------------------------------------------
+
+    def audit_events(self, *, first_id: int = 1, head: str | None = None) -> Iterator[dict[str, Any]]:
+        """The audit events of the data set in time order, numbered from `first_id` and chained after `head`."""
+        from coordination.audit import chain_hash
+
+        for number, event in enumerate(self._events_in_time_order(), start=first_id):
+            event["id"] = number
+            event["prev_hash"] = head
+            event["hash"] = head = chain_hash(event)
+            yield event
+
+    def _events_in_time_order(self) -> Iterator[dict[str, Any]]:
+        # The directives come in the order of their day and every event of one happens on or after it: an event
+        # earlier than the next directive's creation can go, nothing later will precede it.
+        first_user: dict[int, int] = {}
+        self.usernames: dict[int, str] = {}
+        for id_, username, _full_name, agency_id, _role in _read(self.dir, "users.csv"):
+            self.usernames[int(id_)] = username
+            if agency_id:
+                first_user.setdefault(int(agency_id), int(id_))
+        assignments = _Lookahead(self.assignments())
+        updates = _Lookahead(self.updates())
+        pending: list[tuple[datetime, int, dict[str, Any]]] = []
+        order = itertools.count()
+        for directive in self.directives():
+            at = directive["created_at"]
+            while pending and pending[0][0] < at:
+                yield heapq.heappop(pending)[2]
+            office = first_user[directive["issuer_id"]]
+            monitor = first_user.get(directive["monitor_agency_id"] or 0, office)
+            for event in self._directive_events(directive, office):
+                heapq.heappush(pending, (event["occurred_at"], next(order), event))
+            while (assignment := assignments.peek()) is not None and assignment["directive_id"] == directive["id"]:
+                next(assignments)
+                its_updates = []
+                while (update := updates.peek()) is not None and update["assignment_id"] == assignment["id"]:
+                    its_updates.append(next(updates))
+                for event in self._assignment_events(assignment, its_updates, monitor):
+                    heapq.heappush(pending, (event["occurred_at"], next(order), event))
+        if assignments.peek() is not None or updates.peek() is not None:
+            raise ValueError("bench: assignments or updates out of the order of their directives")
+        while pending:
+            yield heapq.heappop(pending)[2]
+
+    def _event(self, user_id: int | None, action: str, entity_type: str, entity_id: int, **fields: Any) -> dict:
+        """One row of audit_event as `coordination.audit.record` fills it (prev_hash and hash come later)."""
+        return {
+            "occurred_at": fields["occurred_at"],
+            "actor_id": user_id,
+            "system_actor": None if user_id is not None else "system:bench",
+            "actor_label": self.usernames[user_id] if user_id is not None else "system:bench",
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "action": action,
+            "before": fields.get("before"),
+            "after": fields.get("after"),
+            "directive_id": fields["directive_id"],
+            "assignment_id": fields.get("assignment_id"),
+        }
+
+    def _directive_events(self, directive: dict[str, Any], office: int) -> list[dict[str, Any]]:
+        """create_directive's event (a draft with its tasks), then activate_directive's."""
+        at, id_ = directive["created_at"], directive["id"]
+        # DIRECTIVE_AUDIT_FIELDS of coordination.directives.operations, as the draft was created
+        created = {
+            "ref": directive["ref"],
+            "doc_type": directive["doc_type"],
+            "issued_on": directive["issued_on"].isoformat(),
+            "subject": directive["subject"],
+            "status": "draft",
+            "deadline": None,
+            "monitor_agency_id": directive["monitor_agency_id"],
+            "tasks": len(self.task_texts.get(id_, [])),
+        }
+        return [
+            self._event(office, "directive.create", "directive", id_, occurred_at=at, after=created, directive_id=id_),
+            self._event(
+                office,
+                "directive.activate",
+                "directive",
+                id_,
+                occurred_at=at,
+                before={"status": "draft"},
+                after={"status": "active"},
+                directive_id=id_,
+            ),
+        ]
+
+    def _assignment_events(
+        self, assignment: dict[str, Any], updates: list[dict[str, Any]], monitor: int
+    ) -> Iterator[dict[str, Any]]:
+        """report_progress's event for each update (two for a jump to done: the report, then the acceptance)."""
+
+        def iso(day: date | None) -> str | None:
+            return day.isoformat() if day else None
+
+        # ASSIGNMENT_AUDIT_FIELDS of coordination.assignments.operations, as the assignment was created
+        state: dict[str, Any] = {
+            "status": "not_started",
+            "progress_percent": None,
+            "deadline": iso(assignment["deadline"]),
+            "reported_done_on": None,
+            "completed_on": None,
+        }
+        ids = {"directive_id": assignment["directive_id"], "assignment_id": assignment["id"]}
+
+        def step(user_id: int | None, action: str, at: datetime, note: str, **changes: Any) -> dict[str, Any]:
+            before = dict(state)
+            state.update(changes)
+            after = {**state, "note": note}
+            return self._event(
+                user_id, action, "assignment", assignment["id"], occurred_at=at, before=before, after=after, **ids
+            )
+
+        for position, update in enumerate(updates):
+            author, at, note = update["author_id"], update["created_at"], update["note"]
+            day = at.date()
+            move = (update["status_from"], update["status_to"])
+            if move == (None, None):
+                yield step(author, "assignment.progress", at, note)
+            elif move == ("not_started", "in_progress"):
+                last_of_open_work = position == len(updates) - 1 and assignment["status"] == "in_progress"
+                percent = assignment["progress_percent"] if last_of_open_work else state["progress_percent"]
+                yield step(author, "assignment.start", at, note, status="in_progress", progress_percent=percent)
+            elif move in (("in_progress", "reported_done"), ("in_progress", "done")):
+                reported = assignment["reported_done_on"] or day
+                yield step(
+                    author,
+                    "assignment.report_done",
+                    at,
+                    note,
+                    status="reported_done",
+                    progress_percent=100,
+                    reported_done_on=iso(reported),
+                )
+                if move[1] == "done":
+                    completed = assignment["completed_on"] or day
+                    yield step(monitor, "assignment.accept", at, "", status="done", completed_on=iso(completed))
+            else:
+                raise ValueError(f"bench: update {update['id']} moves {move[0]} -> {move[1]}, which no action does")
+
+
+class _Lookahead:
+    """An iterator whose next item can be looked at first."""
+
+    def __init__(self, items: Iterator[dict[str, Any]]) -> None:
+        self._items = items
+        self._next = next(items, None)
+
+    def peek(self) -> dict[str, Any] | None:
+        return self._next
+
+    def __iter__(self) -> _Lookahead:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        if self._next is None:
+            raise StopIteration
+        item, self._next = self._next, next(self._items, None)
+        return item
+
 
 # --- writing ---------------------------------------------------------------------------------------
 
@@ -420,7 +603,16 @@ JOIN agency ag ON ag.id = a.agency_id
 GROUP BY t.directive_id, a.agency_id, ag.name_vi
 """
 
-LOADED_TABLES = ("agency", "user_account", "directive", "task", "assignment", "progress_update", "directive_addressee")
+LOADED_TABLES = (
+    "agency",
+    "user_account",
+    "directive",
+    "task",
+    "assignment",
+    "progress_update",
+    "audit_event",
+    "directive_addressee",
+)
 
 
 def load(url: str, data_dir: Path, *, force: bool = False, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -463,6 +655,9 @@ def load(url: str, data_dir: Path, *, force: bool = False, log: Callable[[str], 
         write = _insert_batches if sqlite else _copy
         counts: dict[str, int] = {}
         with engine.connect() as conn:
+            # the migrations write no event today; were one to, the data set's events would follow it
+            last = conn.execute(sa.text("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")).first()
+            first_event, head = (last.id + 1, last.hash) if last else (1, None)
             for table, rows in (
                 ("agency", dataset.agencies()),
                 ("user_account", dataset.users()),
@@ -470,6 +665,7 @@ def load(url: str, data_dir: Path, *, force: bool = False, log: Callable[[str], 
                 ("task", dataset.tasks()),
                 ("assignment", dataset.assignments()),
                 ("progress_update", dataset.updates()),
+                ("audit_event", dataset.audit_events(first_id=first_event, head=head)),
             ):
                 mark = time.perf_counter()
                 if table == "assignment" and not sqlite:
