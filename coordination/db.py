@@ -109,21 +109,6 @@ def _configure_sqlite() -> None:
 _configure_sqlite()
 
 
-def among(column: sa.ColumnElement[int], ids: list[int] | set[int]) -> sa.ColumnElement[bool]:
-    """`column IN ids`; on PostgreSQL `= ANY(one array)`, the same query text whatever the number of ids.
-
-    An IN list of 200 placeholders is a new query for each length, which psycopg parses anew in Python
-    (1.2 s of an agency's report over 5,093 directives); an array is one parameter.
-    """
-    from sqlalchemy.dialects import postgresql
-
-    from coordination.extensions import db
-
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.literal(sorted(ids), postgresql.ARRAY(sa.Integer)))
-    return column.in_(ids)
-
-
 #: psycopg's prepare_threshold for the app's connections: no statement is prepared for being run often
 PREPARE_NEVER = 2**31 - 1
 #: execution option of the statements worth a server-side prepared statement (see `prepare_marked`)

@@ -111,9 +111,8 @@ class RoutingSession(FlaskSession):
 
 
 def _session() -> Any:
-    from coordination.extensions import db
-
-    return db.session()
+    # The app's Flask-SQLAlchemy by its registration: coordination.extensions imports this module.
+    return current_app.extensions["sqlalchemy"].session()
 
 
 def replica_reads() -> AbstractContextManager[None]:

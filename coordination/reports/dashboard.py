@@ -15,13 +15,13 @@ from coordination.assignments.schemas import dump_list_row
 from coordination.assignments.states import CLOSED_STATUSES, Timeliness, days_late
 from coordination.auth.models import User
 from coordination.collation import vi_key
-from coordination.db import among
 from coordination.db import today as local_today
 from coordination.directives.models import Directive, Task
 from coordination.extensions import db
 from coordination.permissions import dashboard_scope, visible_own_work
 from coordination.reminders.models import ExplanationRequest
 from coordination.reports import tally
+from coordination.reports.sql import among
 from coordination.workdays.calendar import due_soon_limit
 
 TIMELINESS_KEYS = [t.value for t in Timeliness]

@@ -14,7 +14,6 @@ from coordination.assignments.states import Status, timeliness, timeliness_sql
 from coordination.audit import AuditEvent
 from coordination.auth.models import User
 from coordination.collation import vi_key
-from coordination.db import among
 from coordination.db import today as local_today
 from coordination.directives.labels import DOC_TYPE_LABELS
 from coordination.directives.models import Directive, DirectiveStatus, Task
@@ -46,6 +45,7 @@ from coordination.reports.compliance.rows import (
     TaskRow,
 )
 from coordination.reports.compliance.scope import ReportScope, reportable_clause
+from coordination.reports.sql import among
 from coordination.workdays.calendar import due_soon_limit
 
 # --- building ----------------------------------------------------------------------------------------
