@@ -7,7 +7,7 @@ The timeliness filter and the timeliness shown are the same SQL expression, so t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -204,13 +204,9 @@ def get_assignment(user: User | None, assignment_id: int, *, record_parts: bool 
     if row is None:
         return None
     listed = Listed.of(row[:2])
-    if record_parts:
-        listed = Listed(
-            listed.assignment,
-            listed.timeliness,
-            frozenset(k for k, v in row._mapping.items() if k in _RECORD_PARTS and v),
-        )
-    return listed
+    if not record_parts:
+        return listed
+    return replace(listed, parts=frozenset(k for k, v in row._mapping.items() if k in _RECORD_PARTS and v))
 
 
 #: the parts of an assignment's record that `get_assignment(record_parts=True)` looks for
@@ -252,10 +248,9 @@ def with_record(user: User | None, listed: Listed) -> Recorded:
     evidence = (
         db.session.scalars(
             prepared(
+                # withdrawn files stay listed, marked: the trail shows them
                 sa.select(Evidence)
-                .where(
-                    Evidence.assignment_id == assignment.id
-                )  # withdrawn files stay listed, marked: the trail shows them
+                .where(Evidence.assignment_id == assignment.id)
                 .options(joinedload(Evidence.uploaded_by))
                 .order_by(Evidence.uploaded_at, Evidence.id)
             )
