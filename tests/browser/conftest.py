@@ -92,6 +92,19 @@ def log_in(page, username: str, password: str = "demo-2026") -> None:  # type: i
     page.wait_for_load_state("networkidle")
 
 
+def open_user_menu_on_a_phone(page) -> None:  # type: ignore[no-untyped-def]
+    """Unfold the phone's navbar, then the user's menu, waiting for each to show.
+
+    Bootstrap's scripts sit at the end of the page: a click that lands before they ran does nothing, so
+    wait for the page's load first, then for each menu's ``show`` class rather than clicking on blindly.
+    """
+    page.wait_for_load_state("load")
+    page.click("button.navbar-toggler")
+    page.wait_for_selector("#app-navbar.show")
+    page.click("#app-user-toggle")
+    page.wait_for_selector(".app-user-dropdown.show")
+
+
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Keep a picture of the page for a person to look at (test-artifacts/, ignored by git)."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -11,7 +11,7 @@ import time
 import pyotp
 import pytest
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_user_menu_on_a_phone, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +32,8 @@ def test_enrol_then_sign_in_with_the_code(browser, live_server: str) -> None:  #
     page = context.new_page()
     try:
         log_in(page, USERNAME)
-        page.click("button.navbar-toggler")  # a phone: the navbar folds its links away
-        page.click("#app-user-toggle")  # issue 11: the user's menu holds the second factor and the logout
+        # a phone: the navbar folds its links away; issue 11: the user's menu holds the second factor and the logout
+        open_user_menu_on_a_phone(page)
         page.click("a.app-two-factor")
         page.wait_for_url("**/app/two-factor/")
         page.click("form.totp-start button[type=submit]")
@@ -51,8 +51,7 @@ def test_enrol_then_sign_in_with_the_code(browser, live_server: str) -> None:  #
         assert "Đã bật xác thực hai bước." in page.content()
         assert page.evaluate("window.__csp") == []
 
-        page.click("button.navbar-toggler")
-        page.click("#app-user-toggle")
+        open_user_menu_on_a_phone(page)
         page.click("form.app-logout button[type=submit]")
         page.wait_for_url("**/login")
         log_in(page, USERNAME)
