@@ -48,6 +48,9 @@ class Config:
     REPLICA_CONNECT_TIMEOUT = _int("REPLICA_CONNECT_TIMEOUT", 2)
     #: after the standby failed to answer, seconds during which this process reads from the primary without trying it
     REPLICA_RETRY_SECONDS = _int("REPLICA_RETRY_SECONDS", 30)
+    #: issue 14: the "Chờ xử lý" counts (menu, home, queue page, API) stop at this many a section and show "1.000+":
+    #: a province's monitor has tens of thousands of reports waiting, and an exact count read them all on every page
+    QUEUE_COUNT_LIMIT = _int("QUEUE_COUNT_LIMIT", 1000)
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
     #: an open assignment this many working days from its deadline (or closer) is "sắp đến hạn"
     DUE_SOON_DAYS = _int("DUE_SOON_DAYS", 3)

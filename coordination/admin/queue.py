@@ -23,11 +23,20 @@ from coordination.assignments.models import Assignment, ExtensionRequest
 from coordination.db import today as local_today
 from coordination.errors import OperationError
 from coordination.extensions import db
-from coordination.formatting import format_date, format_number
+from coordination.formatting import format_date
 from coordination.permissions import Permission, keeps_a_queue
-from coordination.queue.queries import KEY_KINDS, QueueKind, queue_counts, queue_page, waiting_total
+from coordination.queue.queries import (
+    KEY_KINDS,
+    QueueKind,
+    count_limit,
+    over_limit,
+    queue_counts,
+    queue_page,
+    waiting_total,
+)
 from coordination.reminders.models import ExplanationRequest
 from coordination.reminders.operations import read_explanation_answer
+from coordination.templating import format_number
 
 PAGE_SIZE = 20
 
@@ -184,6 +193,13 @@ class QueueView(SecureBaseView):
         return self._back()
 
 
+def waiting_number(count: int) -> str:
+    """A count of the queue as shown: 327 or, past QUEUE_COUNT_LIMIT, "1.000+" (counting stops there)."""
+    if over_limit(count):
+        return format_number(count_limit()) + "+"
+    return format_number(count)
+
+
 @dataclass(frozen=True)
 class MenuCount:
     value: int
@@ -206,12 +222,13 @@ def menu_count(item: Any) -> MenuCount | None:
         return MenuCount(counts[QueueKind.extension.value], _("đề nghị chờ quyết định"))
     title = _(
         "%(review)s chờ xác nhận, %(extension)s đề nghị gia hạn, %(explanation)s giải trình chưa đọc",
-        review=format_number(counts[QueueKind.review.value]),
-        extension=format_number(counts[QueueKind.extension.value]),
-        explanation=format_number(counts[QueueKind.explanation.value]),
+        review=waiting_number(counts[QueueKind.review.value]),
+        extension=waiting_number(counts[QueueKind.extension.value]),
+        explanation=waiting_number(counts[QueueKind.explanation.value]),
     )
     return MenuCount(waiting_total(counts), title)
 
 
 def init_queue(app: Flask) -> None:
     app.jinja_env.globals.update(menu_count=menu_count)
+    app.jinja_env.filters["waiting_number"] = waiting_number

@@ -17,7 +17,7 @@ from coordination.db import local_tz
 from coordination.errors import Forbidden
 from coordination.extensions import db
 from coordination.permissions import keeps_a_queue
-from coordination.queue.queries import QueueKind, queue_after, queue_counts
+from coordination.queue.queries import QueueKind, count_limit, over_limit, queue_after, queue_counts
 from coordination.queue.schemas import ExplanationReadSchema, QueueArgsSchema, QueuePageSchema
 from coordination.reminders.models import ExplanationRequest
 from coordination.reminders.operations import read_explanation_answer
@@ -84,7 +84,16 @@ def queue(kind: QueueKind, page_size: int, page_token: int | None) -> dict[str, 
         "items": [_item(kind, row) for row in rows],
         "next_page_token": encode_page_token(rows[-1].id) if more else None,
         "page_size": page_size,
-        "counts": {k.value: counts[k.value] for k in QueueKind},
+        "counts": _counts(counts),
+    }
+
+
+def _counts(counts: dict[str, int]) -> dict[str, Any]:
+    limit = count_limit()
+    return {
+        **{kind.value: min(counts[kind.value], limit) for kind in QueueKind},
+        "limit": limit,
+        "over_limit": [kind.value for kind in QueueKind if over_limit(counts[kind.value])],
     }
 
 

@@ -52,9 +52,16 @@ class QueueItemSchema(ApiSchema):
 
 
 class QueueCountsSchema(ApiSchema):
+    """How many wait in each section, counted up to `limit` (QUEUE_COUNT_LIMIT): past it, the count is `limit`."""
+
     review = fields.Integer()
     extension = fields.Integer()
     explanation = fields.Integer()
+    limit = fields.Integer(metadata={"description": "where counting stops (the server's QUEUE_COUNT_LIMIT)"})
+    over_limit = fields.List(
+        fields.String(),
+        metadata={"description": "the sections with more than `limit` waiting (their count says `limit`)"},
+    )
 
 
 class QueuePageSchema(PageSchema):

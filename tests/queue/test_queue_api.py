@@ -17,7 +17,7 @@ def test_the_monitor_reads_its_reviews_oldest_first_page_by_page(api) -> None:
     assert first.status_code == 200, first.get_data(as_text=True)
     body = first.get_json()
     older = assignment_of("2157/UBND-KSTT", "7", "TN-SGDDT")
-    assert body["counts"] == {"review": 2, "extension": 0, "explanation": 0}
+    assert body["counts"] == {"review": 2, "extension": 0, "explanation": 0, "limit": 1000, "over_limit": []}
     assert [i["id"] for i in body["items"]] == [older.id]
     item = body["items"][0]
     assert item["kind"] == "review" and item["waiting_since"] == "2022-09-12"
@@ -27,6 +27,17 @@ def test_the_monitor_reads_its_reviews_oldest_first_page_by_page(api) -> None:
     second = client.get(f"/api/v1/queue?kind=review&page_size=1&page_token={body['next_page_token']}").get_json()
     assert [i["id"] for i in second["items"]] == [assignment_of("2157/UBND-KSTT", "12", "TN-BQLKKT").id]
     assert second["next_page_token"] is None
+
+
+def test_counts_stop_at_the_limit(api, app, monkeypatch) -> None:
+    """Issue 14: a province's monitor has ~25,000 reports waiting; counting stops past QUEUE_COUNT_LIMIT."""
+    client = api("monitor.tayninh")  # two reports wait
+    monkeypatch.setitem(app.config, "QUEUE_COUNT_LIMIT", 1)
+    counts = client.get("/api/v1/queue?kind=review").get_json()["counts"]
+    assert counts == {"review": 1, "extension": 0, "explanation": 0, "limit": 1, "over_limit": ["review"]}
+    monkeypatch.setitem(app.config, "QUEUE_COUNT_LIMIT", 2)  # exactly the limit is a number, not "more"
+    counts = client.get("/api/v1/queue?kind=review").get_json()["counts"]
+    assert counts == {"review": 2, "extension": 0, "explanation": 0, "limit": 2, "over_limit": []}
 
 
 def test_extensions_and_explanations_and_reading_one(api) -> None:

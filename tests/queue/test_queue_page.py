@@ -79,6 +79,23 @@ def test_the_monitor_sees_the_oldest_report_first(app, client, login) -> None:
     assert 'data-kind="extension" data-count="0"' in html
 
 
+def test_past_the_limit_the_counts_say_more_than_it(app, client, login, monkeypatch) -> None:
+    """Issue 14: QUEUE_COUNT_LIMIT 1 and two reports waiting: the menu, the home page and the queue say "1+"."""
+    monkeypatch.setitem(app.config, "QUEUE_COUNT_LIMIT", 1)
+    login("monitor.tayninh")
+    queue = client.get("/app/queue/").get_data(as_text=True)
+    assert "Việc chờ bạn quyết định, cũ nhất trước: 1+ việc." in queue
+    assert re.search(r'id="h-review"[^>]*>[^<]*<span class="badge[^"]*">1\+</span>', queue)
+    assert re.search(r'class="badge badge-pill badge-warning app-menu-count"[^>]*>1\+<', queue)
+    assert "1+ chờ xác nhận, 0 đề nghị gia hạn, 0 giải trình chưa đọc" in queue
+    assert len(_rows(queue, "review")) == 2  # the rows themselves are all listed
+    home = client.get("/app/").get_data(as_text=True)
+    assert re.search(r'data-count="review"[^>]*>\s*<span class="app-card-number">1\+</span>', home)
+    monkeypatch.setitem(app.config, "QUEUE_COUNT_LIMIT", 2)
+    queue = client.get("/app/queue/").get_data(as_text=True)
+    assert "Việc chờ bạn quyết định, cũ nhất trước: 2 việc." in queue
+
+
 def test_accept_from_the_row(app, client, login) -> None:
     work = assignment_of("2157/UBND-KSTT", "7", "TN-SGDDT")
     login("monitor.tayninh")
