@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# pytest-xdist workers for `make test`: one per core (each has its own database; tests/conftest.py)
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 export FLASK_APP := wsgi
 
 .PHONY: help run test test-random lint format translations bench bench-check fuzz clean lock
@@ -48,8 +50,8 @@ run: $(BIN)/.installed translations  ## Migrate, load the demo, serve http://127
 	(apt-get update -qq && apt-get install -y -qq systemd) || echo "systemd could not be installed: the unit check will be skipped"
 
 test: $(BIN)/.installed translations /usr/bin/chromium /usr/bin/systemd-analyze  ## Run the suite on SQLite, then on TEST_DATABASE_URL if set
-	$(BIN)/pytest
-	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest -p no:cacheprovider; fi
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -p no:cacheprovider; fi
 
 test-random: $(BIN)/.installed translations  ## Run the SQLite suite in a random order (prints the seed to replay it)
 	$(BIN)/pytest -p random_order --random-order

@@ -2,6 +2,8 @@
 rolled-back transaction (SAVEPOINTs, so that the code under test may commit).
 
 SQLite always; PostgreSQL when TEST_DATABASE_URL is set (the Makefile runs the suite once for each).
+Under pytest-xdist (`make test` runs one worker per core) each worker has its own PostgreSQL database,
+named after TEST_DATABASE_URL's with the worker's id, and its own Redis database (tests/support/redis.py).
 """
 
 from __future__ import annotations
@@ -45,6 +47,41 @@ USERS = [
 
 # Pure unit tests build model objects without an app: every mapper must be known first.
 register_models()
+
+#: set by pytest-xdist in each worker process ("gw0", "gw1", ...); None when the suite runs in one process
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _worker_database(url: str, worker: str, *, create: bool) -> str:
+    """The worker's own database beside `url` (`<name>_<worker>`), created empty or dropped; its URL."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{base.database}_{worker}"
+    # CREATE and DROP go through the run's own database, which no worker uses
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before any fixture or test reads it: the tests that start their own processes (gunicorn, flask CLI,
+    # concurrent runs) pass the environment on, so they find the worker's database too.
+    url = os.environ.get("TEST_DATABASE_URL")
+    if WORKER and url and not url.startswith("sqlite"):
+        os.environ["COORDINATION_RUN_DATABASE_URL"] = url
+        os.environ["TEST_DATABASE_URL"] = _worker_database(url, WORKER, create=True)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run_url = os.environ.pop("COORDINATION_RUN_DATABASE_URL", None)
+    if WORKER and run_url:
+        _worker_database(run_url, WORKER, create=False)
+        os.environ["TEST_DATABASE_URL"] = run_url
 
 
 def database_url(tmp_dir: str) -> str:

@@ -55,6 +55,12 @@ def bench_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.engine.dispose()
+    if url.startswith("postgresql"):  # not left behind on the machine (a file of SQLite goes with tmp_dir)
+        parsed = sa.engine.make_url(loader.normalise_url(url))
+        admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        admin.dispose()
 
 
 def test_events_by_action(bench_app: Flask) -> None:
