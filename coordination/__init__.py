@@ -8,9 +8,10 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.pool import Pool
 
 import config as config_module
-from coordination.db import PREPARE_NEVER, prepare_marked
+from coordination.db import PREPARE_NEVER, note_checkin, ping_if_idle, prepare_marked
 from coordination.extensions import babel, csrf, db, login_manager, migrate
 from coordination.i18n import init_catalogs
 from coordination.security import init_security
@@ -89,6 +90,11 @@ def _postgres_options(base: dict[str, Any]) -> dict[str, Any]:
     options["connect_args"] = connect_args
     if not event.contains(PGDialect_psycopg, "do_execute", prepare_marked):
         event.listen(PGDialect_psycopg, "do_execute", prepare_marked)
+    # A ping only after the connection sat idle (db.ping_if_idle), not a round trip on every checkout.
+    options["pool_pre_ping"] = False
+    if not event.contains(Pool, "checkout", ping_if_idle):
+        event.listen(Pool, "checkin", note_checkin)
+        event.listen(Pool, "checkout", ping_if_idle)
     return options
 
 
@@ -104,6 +110,9 @@ def _configure_replica(app: Flask) -> None:
         options = _postgres_options({**options, "connect_args": {}})
         # a standby that does not answer must not hold the dashboard long: the primary answers instead
         options["connect_args"]["connect_timeout"] = int(app.config.get("REPLICA_CONNECT_TIMEOUT", 2))
+        # pinged on every checkout, unlike the primary: a standby restarted moments ago is then found before the
+        # statement, where the primary can still answer (RoutingSession._replica), not by a failed dashboard
+        options["pool_pre_ping"] = True
     binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
     binds[REPLICA_BIND] = {**options, "url": url}
     app.config["SQLALCHEMY_BINDS"] = binds
