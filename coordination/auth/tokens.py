@@ -59,12 +59,15 @@ def bearer_of(request: Request) -> str | None:
     return value
 
 
+#: every API request runs it: built once (its cache key too) and prepared once per connection (db.prepared)
+_TOKEN_BY_HASH = prepared(
+    sa.select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def find_token(raw: str) -> ApiToken | None:
     """The live token with this secret (not expired, not revoked, its user active), or None."""
-    # Every API request runs it: prepared once per connection (db.prepared).
-    token = db.session.scalar(
-        prepared(sa.select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == hash_token(raw)))
-    )
+    token = db.session.scalar(_TOKEN_BY_HASH, {"token_hash": hash_token(raw)})
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow() or not token.user.active:
         return None
     return token
