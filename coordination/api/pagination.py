@@ -33,12 +33,38 @@ def paginate(
     query = query.order_by(None).order_by(key.desc() if descending else key).limit(size + 1)
     result = db.session.execute(query)
     items = list(result.all() if rows else result.scalars().all())
-    more = len(items) > size
-    items = items[:size]
     # a row starts with its entity, or (a column-only list) with the key itself
     key_of: Callable[[Any], int] = (lambda row: getattr(row[0], "id", row[0])) if rows else (lambda obj: obj.id)
+    return _page(items, size, key_of)
+
+
+def _page(items: list[Any], size: int, key_of: Callable[[Any], int]) -> dict[str, Any]:
+    more = len(items) > size
+    items = items[:size]
     return {
         "items": items,
         "next_page_token": encode_page_token(key_of(items[-1])) if more else None,
         "page_size": size,
     }
+
+
+#: the bounds of a page in a statement shaped by `paged` (ids start at 1: after 0 is the first page)
+_AFTER = sa.bindparam("page_after", type_=sa.Integer)
+_LIMIT = sa.bindparam("page_limit", type_=sa.Integer)
+
+
+def paged(query: sa.Select, key: sa.ColumnElement[int]) -> sa.Select:
+    """`query` as any of its pages, ascending on `key`: the page's bounds are parameters (see `run_paged`).
+
+    A statement built once then serves every page of a list: SQLAlchemy keys its compiled form on the
+    statement object, which `paginate` builds anew for each page.
+    """
+    return query.where(key > _AFTER).order_by(None).order_by(key).limit(_LIMIT)
+
+
+def run_paged(statement: sa.Select, args: dict[str, Any]) -> dict[str, Any]:
+    """One page of a `paged` statement's rows (each starting with the key), as `paginate(..., rows=True)` returns it."""
+    size: int = args["page_size"]
+    after = args.get("page_token") or 0
+    items = list(db.session.execute(statement, {"page_after": after, "page_limit": size + 1}).all())
+    return _page(items, size, lambda row: row[0])

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from coordination.access import found_or_404
 from coordination.api.core import Blueprint, PreconditionRequired, loads, refused, signed_in
-from coordination.api.pagination import paginate
+from coordination.api.pagination import paginate, run_paged
 from coordination.api.schemas import MAX_ID, PageArgs, page_of
 from coordination.assignments.models import Assignment, ExtensionRequest, ProgressUpdate
 from coordination.assignments.operations import (
@@ -30,7 +30,7 @@ from coordination.assignments.operations import (
 from coordination.assignments.queries import (
     Listed,
     Recorded,
-    assignment_list_query,
+    assignment_list_page,
     current_handlers,
     get_assignment,
     history_query,
@@ -168,8 +168,8 @@ def _action_towards(current: Status, target: str | None) -> Action | None:
 @blp.response(200, page_of(AssignmentSchema))
 def list_assignments(page_size: int, page_token: int | None, **filters: Any) -> Response:
     """List the assignments you may see; `timeliness` is as of today, the same rule as the value shown."""
-    query = assignment_list_query(current_user, filters)
-    page = paginate(query, {"page_size": page_size, "page_token": page_token}, key=Assignment.id, rows=True)
+    statement = assignment_list_page(current_user, filters)
+    page = run_paged(statement, {"page_size": page_size, "page_token": page_token})
     page["items"] = [dump_list_row(row) for row in page["items"]]
     # Already the documented JSON (dump_list_row equals AssignmentSchema's dump): sent as is, not dumped again.
     return current_app.json.response(page)
