@@ -66,5 +66,6 @@ def run_paged(statement: sa.Select, args: dict[str, Any]) -> dict[str, Any]:
     """One page of a `paged` statement's rows (each starting with the key), as `paginate(..., rows=True)` returns it."""
     size: int = args["page_size"]
     after = args.get("page_token") or 0
-    items = list(db.session.execute(statement, {"page_after": after, "page_limit": size + 1}).all())
+    # Core, not the ORM's execute: the statement selects columns only, and the ORM's result setup cost 0.25 ms
+    items = list(db.session.connection().execute(statement, {"page_after": after, "page_limit": size + 1}).all())
     return _page(items, size, lambda row: row[0])
