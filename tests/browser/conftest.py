@@ -17,9 +17,14 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the app (migrated, demo loaded, committed) in a thread; yield its base URL."""
+    """Serve the app (migrated, demo loaded, committed) in a thread; yield its base URL.
+
+    One per test module: each file starts from the demo as loaded, whatever the files run before it on the
+    same pytest-xdist worker changed (a report accepted, a directive imported), so no file depends on which
+    others share its worker.
+    """
     from sqlalchemy.engine import make_url
 
     from coordination.extensions import db
