@@ -97,15 +97,20 @@ def log_in(page, username: str, password: str = "demo-2026") -> None:  # type: i
     page.wait_for_load_state("networkidle")
 
 
-def open_user_menu_on_a_phone(page) -> None:  # type: ignore[no-untyped-def]
-    """Unfold the phone's navbar, then the user's menu, waiting for each to show.
+def open_navbar_on_a_phone(page) -> None:  # type: ignore[no-untyped-def]
+    """Unfold the phone's navbar (its links fold away below 992 px), waiting for it to show.
 
     Bootstrap's scripts sit at the end of the page: a click that lands before they ran does nothing, so
-    wait for the page's load first, then for each menu's ``show`` class rather than clicking on blindly.
+    wait for the page's load first, then for the menu's ``show`` class rather than clicking on blindly.
     """
     page.wait_for_load_state("load")
     page.click("button.navbar-toggler")
     page.wait_for_selector("#app-navbar.show")
+
+
+def open_user_menu_on_a_phone(page) -> None:  # type: ignore[no-untyped-def]
+    """Unfold the phone's navbar, then the user's menu, waiting for each to show."""
+    open_navbar_on_a_phone(page)
     page.click("#app-user-toggle")
     page.wait_for_selector(".app-user-dropdown.show")
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from coordination.db import today
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, open_navbar_on_a_phone, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +65,7 @@ def test_the_monitor_accepts_and_approves_from_the_queue(phone) -> None:  # type
     new_deadline = ask_for_more_time(phone, "education.tayninh", days=45)
     log_in(phone, "monitor.tayninh")
     phone.goto("/app/")
-    phone.click("button.navbar-toggler")
+    open_navbar_on_a_phone(phone)
     menu_link = phone.locator("#app-navbar a.nav-link", has_text="Chờ xử lý")
     waiting = int(menu_link.locator(".app-menu-count").get_attribute("data-count"))
     assert waiting >= 2  # at least the demo's report waiting and this extension request
