@@ -52,36 +52,35 @@ register_models()
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 
 
-def _worker_database(url: str, worker: str, *, create: bool) -> str:
-    """The worker's own database beside `url` (`<name>_<worker>`), created empty or dropped; its URL."""
-    from sqlalchemy.engine import make_url
-
-    base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{base.database}_{worker}"
-    # CREATE and DROP go through the run's own database, which no worker uses
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
 def pytest_configure(config: pytest.Config) -> None:
     # Before any fixture or test reads it: the tests that start their own processes (gunicorn, flask CLI,
     # concurrent runs) pass the environment on, so they find the worker's database too.
     url = os.environ.get("TEST_DATABASE_URL")
     if WORKER and url and not url.startswith("sqlite"):
-        os.environ["COORDINATION_RUN_DATABASE_URL"] = url
-        os.environ["TEST_DATABASE_URL"] = _worker_database(url, WORKER, create=True)
+        run_url = database_url("")
+        os.environ["COORDINATION_RUN_DATABASE_URL"] = run_url
+        os.environ["TEST_DATABASE_URL"] = replace_database(run_url, f"{sa.engine.make_url(run_url).database}_{WORKER}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     run_url = os.environ.pop("COORDINATION_RUN_DATABASE_URL", None)
     if WORKER and run_url:
-        _worker_database(run_url, WORKER, create=False)
+        replace_database(run_url, f"{sa.engine.make_url(run_url).database}_{WORKER}", create=False)
         os.environ["TEST_DATABASE_URL"] = run_url
+
+
+def replace_database(url: str, name: str, *, create: bool = True) -> str:
+    """Drop the PostgreSQL database `name`, then create it empty unless `create` is False; its URL.
+
+    The DROP and CREATE go through `url`'s database, never the one dropped.
+    """
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def database_url(tmp_dir: str) -> str:
@@ -183,23 +182,15 @@ def empty_database(tmp_path: Path, suffix: str) -> Iterator[str]:
 
     The CREATE and DROP go through the suite's own database, never one about to be dropped.
     """
-    from sqlalchemy.engine import make_url
-
     if not os.environ.get("TEST_DATABASE_URL"):
         yield f"sqlite:///{tmp_path}/{suffix}.db"
         return
-    url = make_url(database_url(str(tmp_path)))
-    name = f"{url.database}_{suffix}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = database_url(str(tmp_path))
+    name = f"{sa.engine.make_url(url).database}_{suffix}"
     try:
-        yield url.set(database=name).render_as_string(hide_password=False)
+        yield replace_database(url, name)
     finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+        replace_database(url, name, create=False)
 
 
 @pytest.fixture

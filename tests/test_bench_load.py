@@ -21,7 +21,7 @@ from flask import Flask
 from bench import load as loader
 from coordination.audit import AuditEvent, verify_chain
 from coordination.extensions import db
-from tests.conftest import make_test_app
+from tests.conftest import database_url, make_test_app, replace_database
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = timezone(timedelta(hours=7))
@@ -56,11 +56,7 @@ def bench_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with app.app_context():
         db.engine.dispose()
     if url.startswith("postgresql"):  # not left behind on the machine (a file of SQLite goes with tmp_dir)
-        parsed = sa.engine.make_url(loader.normalise_url(url))
-        admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        admin.dispose()
+        replace_database(database_url(str(tmp_dir)), sa.engine.make_url(url).database, create=False)
 
 
 def test_events_by_action(bench_app: Flask) -> None:

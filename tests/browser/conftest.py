@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from tests.conftest import database_url, make_test_app, migrate_and_load_demo
+from tests.conftest import database_url, make_test_app, migrate_and_load_demo, replace_database
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -25,21 +25,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     same pytest-xdist worker changed (a report accepted, a directive imported), so no file depends on which
     others share its worker.
     """
-    from sqlalchemy.engine import make_url
-
     from coordination.extensions import db
 
     tmp_dir = str(tmp_path_factory.mktemp("live"))
-    url = database_url(tmp_dir).replace("test.db", "live.db")
-    admin_engine = None
-    if not url.startswith("sqlite"):
-        parsed = make_url(url)
-        live_db = f"{parsed.database}_live"
-        admin_engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin_engine.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{live_db}" WITH (FORCE)')
-            connection.exec_driver_sql(f'CREATE DATABASE "{live_db}"')
-        url = parsed.set(database=live_db).render_as_string(hide_password=False)
+    suite_url = database_url(tmp_dir)
+    live_db = None
+    if suite_url.startswith("sqlite"):
+        url = suite_url.replace("test.db", "live.db")
+    else:
+        live_db = f"{sa.engine.make_url(suite_url).database}_live"
+        url = replace_database(suite_url, live_db)
     app = make_test_app(tmp_dir, url, WTF_CSRF_ENABLED=True, TESTING=False)
     migrate_and_load_demo(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -52,10 +47,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
-        if admin_engine is not None:
-            with admin_engine.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{live_db}" WITH (FORCE)')
-            admin_engine.dispose()
+        if live_db is not None:
+            replace_database(suite_url, live_db, create=False)
 
 
 @pytest.fixture(scope="session")
