@@ -8,7 +8,9 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import Response
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, SessionTransaction
 
 from coordination.errors import database_unavailable
 from coordination.extensions import db
@@ -29,6 +31,47 @@ def end_request_transaction(response: Response) -> Response:
     else:
         db.session.rollback()
     return response
+
+
+#: the isolation level of a request that only reads: each statement commits itself, no BEGIN and no COMMIT
+_READING = {"isolation_level": "AUTOCOMMIT"}
+_READING_KEY = "coordination.reading_without_transaction"
+
+
+def read_without_transaction() -> None:
+    """Run the rest of the request's statements without BEGIN and COMMIT (PostgreSQL): for requests that only read.
+
+    At PostgreSQL's READ COMMITTED every statement takes its own snapshot anyway, so a reading request sees
+    nothing different; it saves two of its four round trips to the server (the API's lists under load, make bench).
+    Called before the request's first statement (the API's token check); later, on SQLite, or in a session bound to
+    a connection, it changes nothing.
+    A flush of ORM changes in such a request is refused (`_refuse_flush_while_reading`): its writes would not
+    be one transaction. The token's last use, one UPDATE, is written as before.
+    """
+    session = db.session()  # the request's Session itself: the scoped proxy has no in_transaction
+    bind = session.get_bind()
+    # A session bound to a connection (a test's transaction) keeps that connection's transaction.
+    if session.in_transaction() or not isinstance(bind, sa.Engine) or bind.dialect.name != "postgresql":
+        return
+    session.connection(execution_options=_READING)
+    session.info[_READING_KEY] = True
+
+
+def reading_without_transaction(session: Session) -> bool:
+    """Whether `session`'s transaction is a request's reading without one (see `read_without_transaction`)."""
+    return bool(session.info.get(_READING_KEY))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_reading(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the connection went back to the pool, its isolation level reset
+        session.info.pop(_READING_KEY, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_while_reading(session: Session, _context: object, _instances: object) -> None:
+    if reading_without_transaction(session):
+        raise RuntimeError("a request that reads without a transaction must not write (read_without_transaction)")
 
 
 def job_lock_key(name: str) -> int:

@@ -9,7 +9,7 @@ from coordination.agencies.models import Agency
 from coordination.agencies.operations import merge_agency, rename_agency
 from coordination.agencies.queries import agency_query
 from coordination.agencies.schemas import AgencyArgsSchema, AgencySchema, MergeResultSchema, MergeSchema, RenameSchema
-from coordination.api.core import Blueprint, loads, signed_in
+from coordination.api.core import Blueprint, loads, reads_only, signed_in
 from coordination.api.pagination import paginate
 from coordination.api.schemas import page_of
 from coordination.errors import NotFound
@@ -18,6 +18,7 @@ blp = Blueprint("api_agencies", __name__, url_prefix="/api/v1/agencies", descrip
 
 
 @blp.get("")
+@reads_only
 @blp.arguments(AgencyArgsSchema, location="query", as_kwargs=True)
 @blp.response(200, page_of(AgencySchema))
 def list_agencies(page_size: int, page_token: int | None, **filters: Any) -> dict[str, Any]:

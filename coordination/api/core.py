@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from coordination.auth.tokens import token_from_request
 from coordination.errors import Invalid, OperationError, _plain, flat_errors, http_problem, problem
 from coordination.extensions import db, login_manager
+from coordination.transaction import read_without_transaction
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,6 +27,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 def public(view: F) -> F:
     """Let a view answer without a bearer token (the token endpoint itself)."""
     view._api_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def reads_only(view: F) -> F:
+    """Mark a GET view that writes nothing: its request runs without BEGIN and COMMIT (`read_without_transaction`).
+
+    For the hot reads (lists, one assignment, the dashboard); a view that flushes a change while so marked
+    fails loudly instead of writing outside a transaction. Put it right under the route, as `public`.
+    """
+    view._api_reads_only = True  # type: ignore[attr-defined]
     return view
 
 
@@ -39,6 +50,8 @@ def require_token() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or getattr(view, "_api_public", False):
         return
+    if getattr(view, "_api_reads_only", False) and request.method in ("GET", "HEAD"):
+        read_without_transaction()  # before the token's lookup, the request's first statement
     token = token_from_request(request)
     if token is None:
         raise Unauthorized()

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from coordination.access import found_or_404
-from coordination.api.core import Blueprint, PreconditionRequired, loads, refused, signed_in
+from coordination.api.core import Blueprint, PreconditionRequired, loads, reads_only, refused, signed_in
 from coordination.api.pagination import paginate, run_paged
 from coordination.api.schemas import MAX_ID, PageArgs, page_of
 from coordination.assignments.models import Assignment, ExtensionRequest, ProgressUpdate
@@ -164,6 +164,7 @@ def _action_towards(current: Status, target: str | None) -> Action | None:
 
 
 @blp.get("")
+@reads_only
 @blp.arguments(AssignmentArgsSchema, location="query", as_kwargs=True)
 @blp.response(200, page_of(AssignmentSchema))
 def list_assignments(page_size: int, page_token: int | None, **filters: Any) -> Response:
@@ -176,6 +177,7 @@ def list_assignments(page_size: int, page_token: int | None, **filters: Any) -> 
 
 
 @blp.get(ASSIGNMENT_ID)
+@reads_only
 @blp.response(200, AssignmentWorkSchema, headers=ETAG_DOC)
 @blp.alt_response(304, description="Not modified: If-None-Match holds the current ETag")
 def get_assignment_detail(assignment_id: int) -> Response | tuple[Recorded, dict[str, str]]:
@@ -260,6 +262,7 @@ def _require_delegate(assignment: Assignment) -> None:
 
 
 @blp.get(f"{ASSIGNMENT_ID}/history")
+@reads_only
 @loads("assignment", visible_assignment)
 @blp.arguments(PageArgs, location="query", as_kwargs=True)
 @blp.response(200, page_of(HistoryEventSchema))

@@ -173,7 +173,13 @@ def _checked_agency(user: User | None, filters: Mapping[str, Any]) -> int | None
                 _("Không tìm thấy văn bản số %(id)s.", id=directive_id),
                 errors={"directive": [_("Không có văn bản này, hoặc bạn không được xem.")]},
             )
-    return agency_id_by_code(filters["agency"]) if filters.get("agency") else None
+    code = filters.get("agency")
+    if not code:
+        return None
+    # An officer's own agency, loaded with the API token's user (never loaded here for this): no lookup of the code.
+    if user is not None and "agency" not in sa.inspect(user).unloaded and user.agency and user.agency.code == code:
+        return user.agency.id
+    return agency_id_by_code(code)
 
 
 def _scoped(query: sa.Select, user: User | None, filters: Mapping[str, Any], day: date | None) -> sa.Select:

@@ -60,8 +60,11 @@ def bearer_of(request: Request) -> str | None:
 
 
 #: every API request runs it: built once (its cache key too) and prepared once per connection (db.prepared)
+#: (with the user's agency: an officer's list of its own agency's work then needs no lookup of the code)
 _TOKEN_BY_HASH = prepared(
-    sa.select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == sa.bindparam("token_hash"))
+    sa.select(ApiToken)
+    .options(joinedload(ApiToken.user).joinedload(User.agency))
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"))
 )
 
 

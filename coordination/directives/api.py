@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordination.access import found_or_404
-from coordination.api.core import Blueprint, loads, signed_in
+from coordination.api.core import Blueprint, loads, reads_only, signed_in
 from coordination.api.pagination import paginate
 from coordination.api.schemas import MAX_ID, page_of
 from coordination.assignments.models import Assignment
@@ -85,6 +85,7 @@ def _shown(directive_id: int) -> Directive:
 
 
 @blp.get("")
+@reads_only
 @blp.arguments(DirectiveArgsSchema, location="query", as_kwargs=True)
 @blp.response(200, page_of(DirectiveSchema))
 def list_directives(page_size: int, page_token: int | None, q: str | None = None, **filters: Any) -> dict[str, Any]:
@@ -111,6 +112,7 @@ def create(data: dict[str, Any]) -> tuple[Directive, dict[str, str]]:
 
 
 @blp.get(DIRECTIVE_ID)
+@reads_only
 @blp.response(200, DirectiveDetailSchema)
 def get_directive_detail(directive_id: int) -> Directive:
     """One directive with its tasks in document order and each task's assignments."""

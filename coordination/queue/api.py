@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordination.access import found_or_404
-from coordination.api.core import Blueprint
+from coordination.api.core import Blueprint, reads_only
 from coordination.api.schemas import MAX_ID, encode_page_token
 from coordination.assignments.models import Assignment
 from coordination.assignments.queries import get_assignment
@@ -66,6 +66,7 @@ def _item(kind: QueueKind, row: Any) -> dict[str, Any]:
 
 
 @blp.get("/queue")
+@reads_only
 @blp.arguments(QueueArgsSchema, location="query", as_kwargs=True)
 @blp.response(200, QueuePageSchema)
 @blp.alt_response(403, response="FORBIDDEN", description="An officer: no decisions wait for it")

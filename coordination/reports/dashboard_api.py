@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from coordination.agencies.lookup import agency_by_code
 from coordination.agencies.models import Agency
-from coordination.api.core import Blueprint
+from coordination.api.core import Blueprint, reads_only
 from coordination.api.schemas import PAGE_SIZE_DEFAULT
 from coordination.db import today as local_today
 from coordination.directives.models import Directive
@@ -41,6 +41,7 @@ def _directive_id(user: Any, directive_id: int | None) -> int | None:
 
 
 @blp.get("")
+@reads_only
 @blp.arguments(DashboardArgsSchema, location="query", as_kwargs=True)
 @blp.response(200, DashboardSchema)
 def dashboard(
