@@ -14,12 +14,14 @@ from flask_admin import expose
 
 from coordination.admin import queries
 from coordination.admin.base import SecureIndexView, current
+from coordination.admin.queue import waiting_number
 from coordination.assignments.states import Timeliness
 from coordination.auth.models import User
 from coordination.permissions import followed_scope, keeps_a_queue
 from coordination.queue.queries import QueueKind, queue_counts
 from coordination.replica import replica_reads
 from coordination.reports.dashboard import DashboardFilters, counts, followed_directive_count
+from coordination.templating import format_number
 
 #: open work: everything counted but what is finished (reported work still counts, as on the dashboard)
 OPEN_TIMELINESS = [
@@ -35,6 +37,12 @@ class Counter:
     key: str
     value: int
     url: str
+    #: the number as the card shows it (the queue's count stops at its limit: "1.000+"); else the value formatted
+    shown: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.shown:
+            object.__setattr__(self, "shown", format_number(self.value))
 
 
 def home_counters(user: User) -> list[Counter]:
@@ -53,7 +61,7 @@ def home_counters(user: User) -> list[Counter]:
     ]
     if keeps_a_queue(user):
         waiting = queue_counts(user)[QueueKind.review.value]
-        result.append(Counter("review", waiting, url_for("queue.index", _anchor="review")))
+        result.append(Counter("review", waiting, url_for("queue.index", _anchor="review"), waiting_number(waiting)))
     return result
 
 
