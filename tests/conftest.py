@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -292,22 +292,32 @@ def login(client: FlaskClient):  # type: ignore[no-untyped-def]
 
 
 @contextmanager
+def each_statement(engine: sa.Engine, record: Callable[[Any, str, Any], None]) -> Iterator[None]:
+    """Call `record(connection, statement, parameters)` for each statement `engine` sends inside the block."""
+
+    def _before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        record(conn, statement, parameters)
+
+    event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", _before)
+
+
+@contextmanager
 def count_queries() -> Iterator[list[str]]:
     """Collect the SQL statements run inside the block (guards against N+1 queries)."""
     statements: list[str] = []
     # The working-day calendar is read once per process, then cached: a running server has it already.
     work_calendar()
 
-    def _before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def _record(_connection: Any, statement: str, _parameters: Any) -> None:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
             statements.append(statement)
 
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", _before)
-    try:
+    with each_statement(db.engine, _record):
         yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _before)
 
 
 # Fixtures shared across domains (the API client per demo user, a fresh evidence store); imported last,

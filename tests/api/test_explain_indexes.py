@@ -24,14 +24,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy import event
 
 from coordination.agencies.models import Agency
 from coordination.auth.models import User
 from coordination.db import today
 from coordination.extensions import db
 from coordination.reports import tally
-from tests.conftest import DEMO_PASSWORD, empty_database, make_test_app, migrate_and_load_demo
+from tests.conftest import DEMO_PASSWORD, each_statement, empty_database, make_test_app, migrate_and_load_demo
 from tests.support.api import ApiClient
 
 pytestmark = pytest.mark.skipif(
@@ -199,17 +198,10 @@ def _json(api: ApiClient, url: str) -> dict[str, Any]:
 def captured(app: Flask) -> Iterator[list[tuple[str, Any]]]:
     """Every statement the app sends to the database inside the block, with its parameters."""
     statements: list[tuple[str, Any]] = []
-
-    def _before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append((statement, parameters))
-
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", _before)
-    try:
+    with each_statement(engine, lambda _connection, statement, parameters: statements.append((statement, parameters))):
         yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _before)
 
 
 def whole_reads(app: Flask, statements: list[tuple[str, Any]]) -> list[str]:

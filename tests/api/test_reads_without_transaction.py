@@ -13,16 +13,16 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from sqlalchemy import event
 
 from coordination.agencies.models import AgencyAlias
 from coordination.extensions import db
 from coordination.transaction import read_without_transaction, reading_without_transaction
-from tests.conftest import DEMO_PASSWORD, empty_database, make_test_app, migrate_and_load_demo
+from tests.conftest import DEMO_PASSWORD, each_statement, empty_database, make_test_app, migrate_and_load_demo
 
 pytestmark = pytest.mark.skipif(
     not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"), reason="PostgreSQL's transactions"
@@ -59,16 +59,13 @@ def statements(app: Flask) -> Iterator[list[tuple[str, bool]]]:
     """Every statement sent inside the block, with whether its connection was in autocommit."""
     seen: list[tuple[str, bool]] = []
 
-    def _before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append((" ".join(statement.split())[:60], conn.connection.dbapi_connection.autocommit))
+    def _record(connection: Any, statement: str, _parameters: Any) -> None:
+        seen.append((" ".join(statement.split())[:60], connection.connection.dbapi_connection.autocommit))
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", _before)
-    try:
+    with each_statement(engine, _record):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", _before)
 
 
 def _own_open_assignment(app: Flask, headers: dict[str, str]) -> int:
