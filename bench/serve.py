@@ -638,6 +638,15 @@ def scenarios(
     def wanted(name: str) -> bool:
         return not args.only or args.only in name
 
+    def against_floor(path: str, header: list[str], floor_path: str) -> tuple[Run, Run]:
+        """The app's path and the floor app's, in alternated rounds (`paired`)."""
+        return paired(
+            lambda seconds: wrk(APP_PORT, [path], header, seconds, conns),
+            lambda seconds: wrk(FLOOR_PORT, [floor_path], [], seconds, conns),
+            duration,
+            args.rounds,
+        )
+
     def record(name: str, what: str, run: Run, **extra: Any) -> None:
         if run.requests == 0:  # slower than the run itself: shown as an error, not figures of nothing
             run.errors = max(run.errors, 1)
@@ -670,21 +679,11 @@ def scenarios(
             problems.append(f"overdue page {number}: the app and the floor list different rows")
         after = _decode(token) if token else 0
         header = [f"Authorization: {monitor_auth}"]
-        app_run, floor_run = paired(
-            lambda s: wrk(APP_PORT, [overdue], header, s, conns),
-            lambda s: wrk(FLOOR_PORT, [floor_overdue], [], s, conns),
-            duration,
-            args.rounds,
-        )
+        app_run, floor_run = against_floor(overdue, header, floor_overdue)
         record("overdue_first", "monitor's overdue list, page 1", app_run)
         record("overdue_first_floor", "floor app, same rows", floor_run)
         results["overdue_first"]["sql_floor"] = sql_floor(dsn, "overdue", monitor["agency_id"], 0)
-        deep_run, deep_floor_run = paired(
-            lambda s: wrk(APP_PORT, [deep_app], header, s, conns),
-            lambda s: wrk(FLOOR_PORT, [deep_floor], [], s, conns),
-            duration,
-            args.rounds,
-        )
+        deep_run, deep_floor_run = against_floor(deep_app, header, deep_floor)
         record("overdue_deep", f"monitor's overdue list, page {number}", deep_run, page=number)
         record("overdue_deep_floor", f"floor app, page {number}", deep_floor_run)
         results["overdue_deep"]["sql_floor"] = sql_floor(dsn, "overdue", monitor["agency_id"], after)
@@ -699,12 +698,7 @@ def scenarios(
         if not same:
             problems.append("commune open work: the app and the floor list different rows")
         header = [f"Authorization: {officer_auth}"]
-        app_run, floor_run = paired(
-            lambda s: wrk(APP_PORT, [commune_open], header, s, conns),
-            lambda s: wrk(FLOOR_PORT, [floor_open], [], s, conns),
-            duration,
-            args.rounds,
-        )
+        app_run, floor_run = against_floor(commune_open, header, floor_open)
         record("commune_open", f"{commune['code']}'s open work", app_run)
         record("commune_open_floor", "floor app, same rows", floor_run)
         results["commune_open"]["sql_floor"] = sql_floor(dsn, "open", commune["agency_id"], 0)
