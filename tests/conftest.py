@@ -59,14 +59,19 @@ def pytest_configure(config: pytest.Config) -> None:
     if WORKER and url and not url.startswith("sqlite"):
         run_url = database_url("")
         os.environ["COORDINATION_RUN_DATABASE_URL"] = run_url
-        os.environ["TEST_DATABASE_URL"] = replace_database(run_url, f"{sa.engine.make_url(run_url).database}_{WORKER}")
+        os.environ["TEST_DATABASE_URL"] = replace_database(run_url, beside(run_url, WORKER))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     run_url = os.environ.pop("COORDINATION_RUN_DATABASE_URL", None)
     if WORKER and run_url:
-        replace_database(run_url, f"{sa.engine.make_url(run_url).database}_{WORKER}", create=False)
+        replace_database(run_url, beside(run_url, WORKER), create=False)
         os.environ["TEST_DATABASE_URL"] = run_url
+
+
+def beside(url: str, suffix: str) -> str:
+    """The name of a database of the suite's own beside `url`'s: `<its name>_<suffix>`."""
+    return f"{sa.engine.make_url(url).database}_{suffix}"
 
 
 def replace_database(url: str, name: str, *, create: bool = True) -> str:
@@ -186,7 +191,7 @@ def empty_database(tmp_path: Path, suffix: str) -> Iterator[str]:
         yield f"sqlite:///{tmp_path}/{suffix}.db"
         return
     url = database_url(str(tmp_path))
-    name = f"{sa.engine.make_url(url).database}_{suffix}"
+    name = beside(url, suffix)
     try:
         yield replace_database(url, name)
     finally:

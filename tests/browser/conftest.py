@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from tests.conftest import database_url, make_test_app, migrate_and_load_demo, replace_database
+from tests.conftest import beside, database_url, make_test_app, migrate_and_load_demo, replace_database
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -33,7 +32,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if suite_url.startswith("sqlite"):
         url = suite_url.replace("test.db", "live.db")
     else:
-        live_db = f"{sa.engine.make_url(suite_url).database}_live"
+        live_db = beside(suite_url, "live")
         url = replace_database(suite_url, live_db)
     app = make_test_app(tmp_dir, url, WTF_CSRF_ENABLED=True, TESTING=False)
     migrate_and_load_demo(app)
