@@ -83,8 +83,8 @@ def _postgres_options(base: dict[str, Any]) -> dict[str, Any]:
     # No server-side prepared statements by default: after five runs psycopg prepares a statement and
     # PostgreSQL may then keep a generic plan, blind to the day compared with deadlines; the dashboard's
     # overdue rows went from 0.4 ms to 180 ms that way (make bench). Only the statements marked by
-    # `db.prepared` (key lookups, whose plan never depends on their parameters) are prepared: planning one
-    # assignment's query alone costs 2.5 ms.
+    # `db.prepared` (key lookups, whose plan never depends on their parameters, and the API's list pages, with
+    # every value but the page's bounds written in) are prepared: planning one assignment's query alone costs 2.5 ms.
     # (psycopg's None would refuse even the marked ones: a threshold never reached instead.)
     connect_args.setdefault("prepare_threshold", PREPARE_NEVER)
     options["connect_args"] = connect_args

@@ -120,7 +120,8 @@ def prepared(statement: sa.Executable) -> sa.Executable:
     """Mark `statement` to run as a PostgreSQL prepared statement (psycopg), planned once per connection.
 
     Only for statements whose best plan does not depend on their parameters: lookups by primary or foreign key
-    (a token, one assignment and its record). The app's connections otherwise prepare nothing (`_tune_engine`):
+    (a token, one assignment and its record), and the list pages of `api.pagination.paged`, whose only
+    parameters are the page's bounds. The app's connections otherwise prepare nothing (`_tune_engine`):
     a generic plan cannot prove a partial index's predicate against parameters and cost the dashboard 180 ms.
     """
     return statement.execution_options(**PREPARE)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Query, aliased, contains_eager, defer, joinedload, se
 from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment, AssignmentHandler, AssignmentTally
 from coordination.assignments.queries import handled_by, timeliness_column, timeliness_is
-from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness
+from coordination.assignments.states import CLOSED_VALUES, Status, Timeliness
 from coordination.auth.models import User
 from coordination.collation import vi_order
 from coordination.db import today
@@ -236,7 +236,7 @@ class WorkFilters:
 
     def apply(self, query: Query, user: User | None = None) -> Query:
         if self.status == OPEN:
-            query = query.filter(Assignment.status.not_in([s.value for s in CLOSED_STATUSES]))
+            query = query.filter(Assignment.status.not_in(CLOSED_VALUES))
         elif self.status:
             query = query.filter(Assignment.status == self.status)
         if self.timeliness is not None:

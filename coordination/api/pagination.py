@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql import visitors
 
 from coordination.api.schemas import encode_page_token
+from coordination.db import prepared
 from coordination.extensions import db
 
 
@@ -51,15 +53,29 @@ def _page(items: list[Any], size: int, key_of: Callable[[Any], int]) -> dict[str
 #: the bounds of a page in a statement shaped by `paged` (ids start at 1: after 0 is the first page)
 _AFTER = sa.bindparam("page_after", type_=sa.Integer)
 _LIMIT = sa.bindparam("page_limit", type_=sa.Integer)
+_BOUNDS = frozenset({_AFTER.key, _LIMIT.key})
 
 
 def paged(query: sa.Select, key: sa.ColumnElement[int]) -> sa.Select:
-    """`query` as any of its pages, ascending on `key`: the page's bounds are parameters (see `run_paged`).
+    """`query` as any of its pages, ascending on `key`, planned once: the page's bounds are its only parameters.
 
     A statement built once then serves every page of a list: SQLAlchemy keys its compiled form on the
-    statement object, which `paginate` builds anew for each page.
+    statement object, which `paginate` builds anew for each page. Every other value (the day compared with
+    deadlines, the statuses, the agency) is written into the SQL, and on PostgreSQL the statement is prepared
+    (`db.prepared`): the server plans it once per connection, for exactly these values, where a generic plan
+    over parameters could neither use a partial index on open work nor see how many directives one agency
+    monitors. Planning was 0.35 ms of the 0.5 ms PostgreSQL spent on a commune's page (make bench).
+    Build it once per user, filter and day and keep it (`assignment_list_page`); each distinct text is one
+    prepared statement per connection (psycopg keeps the last 100, about 170 kB of the server's memory each).
     """
-    return query.where(key > _AFTER).order_by(None).order_by(key).limit(_LIMIT)
+    statement = query.where(key > _AFTER).order_by(None).order_by(key).limit(_LIMIT)
+    # on a copy: the query's parts may be shared (the day's timeliness CASE is built once, lru_cache)
+    return prepared(visitors.cloned_traverse(statement, {}, {"bindparam": _written_in}))
+
+
+def _written_in(bind: sa.BindParameter) -> None:
+    if bind.key not in _BOUNDS:
+        bind.literal_execute = True  # rendered into the SQL text at execution, quoted by the dialect
 
 
 def run_paged(statement: sa.Select, args: dict[str, Any]) -> dict[str, Any]:

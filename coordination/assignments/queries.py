@@ -20,7 +20,7 @@ from coordination.agencies.lookup import agency_id_by_code
 from coordination.agencies.models import Agency
 from coordination.api.pagination import paged
 from coordination.assignments.models import Assignment, AssignmentHandler, ExtensionRequest, ProgressUpdate
-from coordination.assignments.states import CLOSED_STATUSES, Status, Timeliness, timeliness_prefilter_sql
+from coordination.assignments.states import CLOSED_VALUES, Status, Timeliness, timeliness_prefilter_sql
 from coordination.audit import AuditEvent
 from coordination.auth.models import User
 from coordination.db import prepared, today
@@ -204,7 +204,7 @@ def _narrowed(
     if filters.get("status") is not None:
         query = query.where(Assignment.status == Status(filters["status"]))
     if filters.get("open") is not None:
-        closed = Assignment.status.in_([s.value for s in CLOSED_STATUSES])
+        closed = Assignment.status.in_(CLOSED_VALUES)
         query = query.where(sa.not_(closed) if filters["open"] else closed)
     if filters.get("timeliness") is not None:
         query = query.where(timeliness_is(filters["timeliness"], day))

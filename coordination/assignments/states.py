@@ -43,6 +43,9 @@ class Timeliness(enum.StrEnum):
 
 OPEN_STATUSES = frozenset({Status.not_started, Status.in_progress, Status.reported_done, Status.returned})
 CLOSED_STATUSES = frozenset({Status.done, Status.cancelled})
+#: their values in one order, for SQL: a statement naming them is the same text in every process, so one
+#: prepared statement and one plan (a frozenset's order changes with each process's string hashing)
+CLOSED_VALUES = tuple(sorted(s.value for s in CLOSED_STATUSES))
 
 #: (action, from status) -> to status; nothing else is allowed
 TRANSITIONS: dict[tuple[Action, Status], Status] = {
@@ -204,7 +207,7 @@ def timeliness_prefilter_sql(
     `today` on or after every reported-done date, as the real today always is (work is never reported
     done in the future); a test proves that no row of each timeliness fails its prefilter.
     """
-    open_work = status.not_in([s.value for s in CLOSED_STATUSES])
+    open_work = status.not_in(CLOSED_VALUES)
     match wanted:
         case Timeliness.overdue:
             return sa.and_(open_work, deadline < today)

@@ -12,7 +12,7 @@ from coordination.agencies.models import Agency
 from coordination.assignments.models import Assignment, AssignmentHandler
 from coordination.assignments.queries import LIST_COLUMNS, timeliness_is
 from coordination.assignments.schemas import dump_list_row
-from coordination.assignments.states import CLOSED_STATUSES, Timeliness, days_late
+from coordination.assignments.states import CLOSED_VALUES, Timeliness, days_late
 from coordination.auth.models import User
 from coordination.collation import vi_key
 from coordination.db import today as local_today
@@ -260,7 +260,7 @@ def work_by_handler(user: User, *, day: date | None = None) -> list[HandlerRow]:
             sa.and_(AssignmentHandler.assignment_id == Assignment.id, AssignmentHandler.ended_at.is_(None)),
         )
         .outerjoin(User, User.id == AssignmentHandler.user_id)
-        .where(visible_own_work(user), Assignment.status.not_in([s.value for s in CLOSED_STATUSES]))
+        .where(visible_own_work(user), Assignment.status.not_in(CLOSED_VALUES))
         .group_by(User.id, User.full_name)
     )
     rows = [HandlerRow(r[0], r[1], int(r[2]), int(r[3])) for r in db.session.execute(select)]

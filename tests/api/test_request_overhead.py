@@ -7,6 +7,7 @@ of prepared statements (the dashboard's overdue rows: 0.4 ms planned for the day
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import marshmallow
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from coordination.assignments.models import Assignment
 from coordination.assignments.queries import timeliness_column, timeliness_is
 from coordination.assignments.states import Timeliness
+from coordination.db import today
 from coordination.extensions import db
 
 LIST = "/api/v1/assignments?timeliness=overdue&page_size=5"
@@ -72,10 +74,12 @@ def test_the_cached_expression_answers_for_its_own_day(app):
     assert late_then == 0
 
 
-def test_postgresql_prepares_only_the_key_lookups(app, api):
+def test_postgresql_prepares_the_key_lookups_and_the_list_pages_only(app, api):
     """A prepared statement's generic plan does not know the day its deadlines are compared with, nor can it use
-    a partial index against parameters: lists and dashboards are planned each time. Lookups by key (the token,
-    one assignment and its record) are prepared: planning one assignment's query alone cost 2.5 ms."""
+    a partial index against parameters: dashboards are planned each time. Lookups by key (the token, one
+    assignment and its record) are prepared: planning one assignment's query alone cost 2.5 ms. So is a list's
+    page, with every value but the page's bounds written into its text, so that its one plan is the plan for
+    those values (0.35 ms of the 0.5 ms PostgreSQL spent on a commune's page)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("server-side prepared statements are PostgreSQL's")
     client = api("monitor.tayninh")
@@ -89,5 +93,23 @@ def test_postgresql_prepares_only_the_key_lookups(app, api):
     assert [s for s in prepared if "FROM api_token" in s]
     assert [s for s in prepared if "FROM progress_update" in s]
     assert [s for s in prepared if "WHERE" in s and "assignment.id = $" in s]  # the one assignment
-    assert [s for s in prepared if "LIMIT" in s] == []  # no list
     assert [s for s in prepared if "assignment_tally" in s] == []  # nor the dashboard's counts
+    (page,) = [s for s in prepared if "LIMIT" in s]  # the overdue list's page, once however many pages were asked
+    # its only parameters are the page's bounds: the last id seen and the page's size
+    assert re.findall(r"\$\d+", page) == ["$1", "$2"]
+    assert "assignment.id > $1" in page and "LIMIT $2" in page
+    # the day and the statuses written in, as a partial index's predicate and the day's deadlines need them
+    assert f"assignment.deadline < '{today().isoformat()}'" in page
+    assert "assignment.status NOT IN ('cancelled', 'done')" in page  # in one order, whatever the process
+
+
+def test_a_list_page_shows_the_values_written_into_its_statement(api):
+    # Written-in values are still the request's: another agency's code, another status, another list.
+    office = api("office.tayninh")
+    justice = office.get("/api/v1/assignments?agency=TN-STP&page_size=100").get_json()["items"]
+    police = office.get("/api/v1/assignments?agency=TN-CA&page_size=100").get_json()["items"]
+    assert justice and police
+    assert {item["agency"]["code"] for item in justice} == {"TN-STP"}
+    assert {item["agency"]["code"] for item in police} == {"TN-CA"}
+    done = office.get("/api/v1/assignments?status=done&page_size=100").get_json()["items"]
+    assert {item["status"] for item in done} <= {"done"}
