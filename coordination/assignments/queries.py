@@ -6,7 +6,7 @@ The timeliness filter and the timeliness shown are the same SQL expression, so t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -132,9 +132,32 @@ def _list_columns(day: date | None) -> sa.Select:
     )
 
 
-#: statements of `assignment_list_page`, by what they depend on (see there); emptied when full
-_LIST_PAGES: dict[tuple, sa.Select] = {}
-_LIST_PAGES_MAX = 2048
+class _Kept:
+    """Statements built once per key (what they depend on) and kept for the next request; emptied when full.
+
+    Building a statement and its SQLAlchemy cache key took ~1 ms of each list request's ~5 ms in Python, and
+    ~0.7 ms of one assignment's (make bench, py-spy); a kept statement object reuses its memoized cache key.
+    """
+
+    def __init__(self, limit: int = 2048) -> None:
+        self._statements: dict[tuple, Any] = {}
+        self._limit = limit
+
+    def get(self, key: tuple, build: Callable[[], Any]) -> Any:
+        statement = self._statements.get(key)
+        if statement is None:
+            if len(self._statements) >= self._limit:
+                self._statements.clear()
+            statement = self._statements[key] = build()
+        return statement
+
+
+def _viewer(user: User | None) -> tuple | None:
+    """What the visibility clauses read of a user: a kept statement's key includes it."""
+    return None if user is None else (user.id, user.role, user.agency_id, bool(user.active))
+
+
+_LIST_PAGES = _Kept()
 
 
 def assignment_list_page(
@@ -142,24 +165,18 @@ def assignment_list_page(
 ) -> sa.Select:
     """`assignment_list_query` shaped as any of its pages (`api.pagination.paged`), kept for the next request.
 
-    Building the statement and its cache key took ~1 ms of each list request's ~5 ms in Python (make bench, py-spy).
-    It depends on what the visibility clauses read of the user (id, role, agency, active), the filters, the day
-    and the day's due-soon limit; the filters that read the database (an agency code, a directive's visibility)
-    are checked on every request, before the statement is looked up.
+    It depends on what the visibility clauses read of the user (`_viewer`), the filters, the day and the day's
+    due-soon limit; the filters that read the database (an agency code, a directive's visibility) are checked
+    on every request, before the statement is looked up.
     """
     filters = filters or {}
     day = day or today()
     agency_id = _checked_agency(user, filters)
-    viewer = None if user is None else (user.id, user.role, user.agency_id, bool(user.active))
     shown = tuple(sorted((name, value) for name, value in filters.items() if name != "agency" and value is not None))
-    key = (viewer, agency_id, shown, day, due_soon_limit(day))
-    statement = _LIST_PAGES.get(key)
-    if statement is None:
-        if len(_LIST_PAGES) >= _LIST_PAGES_MAX:
-            _LIST_PAGES.clear()
-        statement = paged(_narrowed(_list_columns(day), user, filters, day, agency_id), Assignment.id)
-        _LIST_PAGES[key] = statement
-    return statement
+    return _LIST_PAGES.get(
+        (_viewer(user), agency_id, shown, day, due_soon_limit(day)),
+        lambda: paged(_narrowed(_list_columns(day), user, filters, day, agency_id), Assignment.id),
+    )
 
 
 def _checked_agency(user: User | None, filters: Mapping[str, Any]) -> int | None:
@@ -250,16 +267,29 @@ def get_assignment(user: User | None, assignment_id: int, *, record_parts: bool 
     `record_parts`: also tell which parts of its record exist (`Listed.parts`), so that `with_record` reads
     only those: most assignments have no file, extension request or handler, and each query costs ~2 ms.
     """
-    query = assignment_query(user).where(Assignment.id == assignment_id)
-    if record_parts:
-        query = query.add_columns(*(sa.exists().where(*where).label(name) for name, where in _RECORD_PARTS.items()))
-    row = db.session.execute(prepared(query)).one_or_none()
+    day = today()
+    statement = _ONE_ASSIGNMENT.get(
+        (_viewer(user), record_parts, day, due_soon_limit(day)), lambda: _one(user, day, record_parts)
+    )
+    row = db.session.execute(statement, {"assignment_id": assignment_id}).one_or_none()
     if row is None:
         return None
     listed = Listed.of(row[:2])
     if not record_parts:
         return listed
     return replace(listed, parts=frozenset(k for k, v in row._mapping.items() if k in _RECORD_PARTS and v))
+
+
+#: the assignment a statement kept by `_Kept` is about (its key lookups are prepared: `db.prepared`)
+_ASSIGNMENT_ID = sa.bindparam("assignment_id", type_=sa.Integer)
+_ONE_ASSIGNMENT = _Kept()
+
+
+def _one(user: User | None, day: date, record_parts: bool) -> sa.Select:
+    query = assignment_query(user, day=day).where(Assignment.id == _ASSIGNMENT_ID)
+    if record_parts:
+        query = query.add_columns(*(sa.exists().where(*where).label(name) for name, where in _RECORD_PARTS.items()))
+    return prepared(query)
 
 
 #: the parts of an assignment's record that `get_assignment(record_parts=True)` looks for
@@ -289,42 +319,40 @@ def with_record(user: User | None, listed: Listed) -> Recorded:
     assignment = listed.assignment
     if not can(user, Permission.assignment_view_private, assignment):
         return Recorded(listed, None, None, None, None)
-    # Lookups by the assignment's key: prepared once per connection (db.prepared).
-    updates = db.session.scalars(
-        prepared(
-            sa.select(ProgressUpdate)
-            .where(ProgressUpdate.assignment_id == assignment.id)
-            .options(joinedload(ProgressUpdate.author))
-            .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-        )
-    ).all()
-    evidence = (
-        db.session.scalars(
-            prepared(
-                # withdrawn files stay listed, marked: the trail shows them
-                sa.select(Evidence)
-                .where(Evidence.assignment_id == assignment.id)
-                .options(joinedload(Evidence.uploaded_by))
-                .order_by(Evidence.uploaded_at, Evidence.id)
-            )
-        ).all()
-        if _may_have(listed, "evidence")
-        else []
-    )
-    requests = (
-        db.session.scalars(
-            prepared(
-                sa.select(ExtensionRequest)
-                .where(ExtensionRequest.assignment_id == assignment.id)
-                .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
-                .order_by(ExtensionRequest.requested_at.desc(), ExtensionRequest.id.desc())
-            )
-        ).all()
-        if _may_have(listed, "extension_requests")
-        else []
-    )
+    key = {"assignment_id": assignment.id}
+    updates = db.session.scalars(_UPDATES, key).all()
+    evidence = db.session.scalars(_EVIDENCE, key).all() if _may_have(listed, "evidence") else []
+    requests = db.session.scalars(_EXTENSION_REQUESTS, key).all() if _may_have(listed, "extension_requests") else []
     handlers = current_handlers(assignment) if _may_have(listed, "handlers") else []
     return Recorded(listed, list(updates), list(evidence), list(requests), handlers)
+
+
+# An assignment's record, by its key: built once, prepared once per connection (db.prepared).
+_UPDATES = prepared(
+    sa.select(ProgressUpdate)
+    .where(ProgressUpdate.assignment_id == _ASSIGNMENT_ID)
+    .options(joinedload(ProgressUpdate.author))
+    .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+)
+_EVIDENCE = prepared(
+    # withdrawn files stay listed, marked: the trail shows them
+    sa.select(Evidence)
+    .where(Evidence.assignment_id == _ASSIGNMENT_ID)
+    .options(joinedload(Evidence.uploaded_by))
+    .order_by(Evidence.uploaded_at, Evidence.id)
+)
+_EXTENSION_REQUESTS = prepared(
+    sa.select(ExtensionRequest)
+    .where(ExtensionRequest.assignment_id == _ASSIGNMENT_ID)
+    .options(joinedload(ExtensionRequest.requested_by), joinedload(ExtensionRequest.decided_by))
+    .order_by(ExtensionRequest.requested_at.desc(), ExtensionRequest.id.desc())
+)
+_HANDLERS = prepared(
+    sa.select(AssignmentHandler)
+    .where(AssignmentHandler.assignment_id == _ASSIGNMENT_ID, AssignmentHandler.ended_at.is_(None))
+    .options(joinedload(AssignmentHandler.user), joinedload(AssignmentHandler.assigned_by))
+    .order_by(AssignmentHandler.id)
+)
 
 
 def _may_have(listed: Listed, part: str) -> bool:
@@ -333,16 +361,7 @@ def _may_have(listed: Listed, part: str) -> bool:
 
 def current_handlers(assignment: Assignment) -> list[AssignmentHandler]:
     """Who handles the assignment inside its agency now, with the users who named them (one query)."""
-    return list(
-        db.session.scalars(
-            prepared(
-                sa.select(AssignmentHandler)
-                .where(AssignmentHandler.assignment_id == assignment.id, AssignmentHandler.ended_at.is_(None))
-                .options(joinedload(AssignmentHandler.user), joinedload(AssignmentHandler.assigned_by))
-                .order_by(AssignmentHandler.id)
-            )
-        )
-    )
+    return list(db.session.scalars(_HANDLERS, {"assignment_id": assignment.id}))
 
 
 def history_query(assignment: Assignment) -> sa.Select:
