@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from coordination.auth.models import User
-from coordination.db import UTCDateTime, utcnow
+from coordination.db import UTCDateTime, prepared, utcnow
 from coordination.extensions import db
 
 
@@ -189,10 +189,16 @@ def chain_hash(fields: dict[str, Any]) -> str:
 def _chain_head(connection: sa.Connection) -> str | None:
     """Return the newest event's hash, after taking the chain's lock on PostgreSQL."""
     if connection.dialect.name == "postgresql":
-        # Held to the end of the transaction: appends are serialised, so ids and chain order agree.
-        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
+        # Held to the end of the transaction: appends are serialised, so ids and chain order agree. A statement
+        # of its own, before the head's: at READ COMMITTED a statement sees what was committed when it started.
+        connection.execute(_TAKE_CHAIN_LOCK)
     # SQLite serialises writers itself; the unique prev_hash refuses a fork if two ever raced.
-    return connection.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
+    return connection.execute(_HEAD).scalar_one_or_none()
+
+
+# Run on every audited write, inside the chain's lock: built once, prepared once per connection (db.prepared).
+_TAKE_CHAIN_LOCK = prepared(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
+_HEAD = prepared(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
 
 
 @event.listens_for(Session, "before_flush")
