@@ -63,6 +63,8 @@ FLOOR_PORT = APP_PORT + 1
 #: the second app server of the two-host scenario: another gunicorn of the app on the same database and settings
 SECOND_APP_PORT = APP_PORT + 2
 WORKERS, WORKER_CLASS, THREADS = 2, "gthread", 4
+#: seconds gunicorn keeps an idle connection open (BENCH_KEEP_ALIVE; 0 closes each after its response)
+KEEP_ALIVE = int(os.environ.get("BENCH_KEEP_ALIVE", "5"))
 WARMUP_S = 3
 PAGE_SIZE = 50
 DEEP_PAGE = 1000
@@ -115,7 +117,7 @@ def start_gunicorn(spec: str, port: int, env: dict[str, str], log: Path) -> subp
         "--threads",
         str(THREADS),
         "--keep-alive",
-        "5",
+        str(KEEP_ALIVE),
         "--log-level",
         "warning",
     ]
@@ -593,6 +595,7 @@ def main() -> int:
             "workers": WORKERS,
             "worker_class": WORKER_CLASS,
             "threads": THREADS,
+            "keep_alive_s": KEEP_ALIVE,
             "connections": args.connections,
             "duration_s": args.duration,
             "warmup_s": WARMUP_S,
@@ -970,9 +973,10 @@ Written by `bench/serve.py` ({report["when"]}, commit {report["commit"]}). Machi
 the ratios to the floors measured in the same run rather than the absolute figures).
 
 Data: {report["directives"]:,} directives, {c["assignments"]:,} assignments, {c["progress_updates"]:,} progress
-updates. Served by gunicorn, {st["workers"]} workers × {st["worker_class"]} {st["threads"]} threads, production
-settings; {st["load_generator"]} from another process, {st["connections"]} connections, {st["warmup_s"]} s warm-up
-then {st["duration_s"]} s per scenario. The floor app (bench/floor_app.py) runs on the same gunicorn settings and
+updates. Served by gunicorn, {st["workers"]} workers × {st["worker_class"]} {st["threads"]} threads, keep-alive
+{st.get("keep_alive_s", 5)} s, production settings; {st["load_generator"]} from another process,
+{st["connections"]} connections, {st["warmup_s"]} s warm-up then {st["duration_s"]} s per scenario. The floor app
+(bench/floor_app.py) runs on the same gunicorn settings and
 returns the same rows (checked) and JSON fields; "SQL alone" is its query in a loop on one connection.{rounds}
 
 {table}
