@@ -287,6 +287,14 @@ def merged(runs: list[Run]) -> Run:
     )
 
 
+def in_rounds(run: Callable[[int], Run], duration: int, rounds: int) -> Run:
+    """A scenario without a floor app in `rounds` rounds sharing `duration` seconds, merged: each round opens its
+    connections anew, so that a round in which one gunicorn worker took most of them (served by one core, at
+    about half the throughput) does not decide the figure alone."""
+    each = max(1, round(duration / rounds))
+    return merged([run(each) for _ in range(rounds)])
+
+
 def paired(app: Callable[[int], Run], floor: Callable[[int], Run], duration: int, rounds: int) -> tuple[Run, Run]:
     """The app's run and its floor's, alternated in `rounds` rounds sharing `duration` seconds each side."""
     each = max(1, round(duration / rounds))
@@ -596,6 +604,7 @@ def main() -> int:
             "worker_class": WORKER_CLASS,
             "threads": THREADS,
             "keep_alive_s": KEEP_ALIVE,
+            "alone_rounds": args.rounds,
             "connections": args.connections,
             "duration_s": args.duration,
             "warmup_s": WARMUP_S,
@@ -649,6 +658,10 @@ def scenarios(
             duration,
             args.rounds,
         )
+
+    def alone(paths: list[str], header: list[str]) -> Run:
+        """The app's paths in rounds (`in_rounds`)."""
+        return in_rounds(lambda seconds: wrk(APP_PORT, paths, header, seconds, conns), duration, args.rounds)
 
     def record(name: str, what: str, run: Run, **extra: Any) -> None:
         if run.requests == 0:  # slower than the run itself: shown as an error, not figures of nothing
@@ -709,20 +722,20 @@ def scenarios(
 
     # Scenario 3: one assignment with its record (notes, files, extension requests), 200 different ones.
     if wanted("assignment"):
-        paths = [f"/api/v1/assignments/{i}" for i in who["with_history"]]
+        ids = who["with_history"]
         header = [f"Authorization: {officer_auth}"]
-        record("assignment_detail", "one assignment with its notes", wrk(APP_PORT, paths, header, duration, conns))
-        paths = [f"/api/v1/assignments/{i}/history" for i in who["with_history"]]
-        record("assignment_history", "its audit history", wrk(APP_PORT, paths, header, duration, conns))
+        record(
+            "assignment_detail",
+            "one assignment with its notes",
+            alone([f"/api/v1/assignments/{i}" for i in ids], header),
+        )
+        paths = [f"/api/v1/assignments/{i}/history" for i in ids]
+        record("assignment_history", "its audit history", alone(paths, header))
 
     # Scenario 4: the dashboard of the whole issuer.
     if wanted("dashboard"):
         header = [f"Authorization: {office_auth}"]
-        record(
-            "dashboard_api",
-            "GET /api/v1/dashboard, office",
-            wrk(APP_PORT, ["/api/v1/dashboard"], header, duration, conns),
-        )
+        record("dashboard_api", "GET /api/v1/dashboard, office", alone(["/api/v1/dashboard"], header))
 
     # Scenario 5: writes.
     if wanted("writes"):
@@ -958,6 +971,12 @@ def results_page(report: dict[str, Any], table: str) -> str:
         if st.get("rounds", 1) > 1
         else ""
     )
+    # runs written before `in_rounds` ran the scenarios without a floor once each
+    if st.get("alone_rounds", 1) > 1:
+        rounds += (
+            f" One assignment, its history and the dashboard ran in {st['alone_rounds']} rounds too, each with new"
+            " connections."
+        )
     # The sections other runs write between their markers (bench/soak.py, bench/single.py) stay on the page.
     page = BENCH / "RESULTS.md"
     kept = re.findall(r"<!-- (\w+):begin -->.*?<!-- \1:end -->", page.read_text(), re.S) if page.exists() else []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.serve import Run, merged, paired
+from bench.serve import Run, in_rounds, merged, paired
 
 
 def test_rounds_merge_into_one_run() -> None:
@@ -32,3 +32,21 @@ def test_the_app_and_its_floor_take_turns() -> None:
     assert calls == [("app", 5), ("floor", 5)] * 4
     assert (app.requests, app.rps) == (2000, 100.0)
     assert (floor.requests, floor.rps) == (8000, 400.0)
+
+
+def test_a_scenario_without_a_floor_runs_in_rounds_too() -> None:
+    # one round served by a single worker (half the throughput) weighs as one round of four, not the whole figure
+    rates = iter([100.0, 200.0, 200.0, 200.0])
+    seconds_asked: list[int] = []
+
+    def run(seconds: int) -> Run:
+        seconds_asked.append(seconds)
+        rps = next(rates)
+        return Run(requests=int(rps * seconds), rps=rps, p50_ms=rps / 10, p95_ms=rps / 5, p99_ms=rps / 4)
+
+    merged_run = in_rounds(run, duration=20, rounds=4)
+    assert seconds_asked == [5, 5, 5, 5]
+    # 3,500 requests in 20 s; the latencies are the rounds' medians
+    assert (merged_run.requests, merged_run.rps) == (3500, 175.0)
+    assert (merged_run.p50_ms, merged_run.p95_ms) == (20.0, 40.0)
+    assert merged_run.as_dict()["rounds"] == 4
