@@ -95,13 +95,17 @@ def test_postgresql_prepares_the_key_lookups_and_the_list_pages_only(app, api):
     assert [s for s in prepared if "FROM progress_update" in s]
     assert [s for s in prepared if "WHERE" in s and "assignment.id = $" in s]  # the one assignment
     assert [s for s in prepared if "assignment_tally" in s] == []  # nor the dashboard's counts
-    (page,) = [s for s in prepared if "LIMIT" in s]  # the overdue list's page, once however many pages were asked
-    # its only parameters are the page's bounds: the last id seen and the page's size
-    assert re.findall(r"\$\d+", page) == ["$1", "$2"]
-    assert "assignment.id > $1" in page and "LIMIT $2" in page
-    # the day and the statuses written in, as a partial index's predicate and the day's deadlines need them
-    assert f"assignment.deadline < '{today().isoformat()}'" in page
-    assert "assignment.status NOT IN ('cancelled', 'done')" in page  # in one order, whatever the process
+    # list pages, this test's and any earlier test's on the same pooled connection
+    pages = [s for s in prepared if "LIMIT" in s and "FROM assignment JOIN task" in s]
+    assert pages
+    for page in pages:  # the only parameters are the page's bounds: the last id seen and the page's size
+        assert re.findall(r"\$\d+", page) == ["$1", "$2"]
+        assert "assignment.id > $1" in page and "LIMIT $2" in page
+    overdue = [s for s in pages if "= 'overdue'" in s]
+    assert overdue  # this test's list
+    for page in overdue:  # the day and the statuses written in, as the partial index and the day's deadlines need
+        assert f"assignment.deadline < '{today().isoformat()}'" in page
+        assert "assignment.status NOT IN ('cancelled', 'done')" in page  # in one order, whatever the process
 
 
 def test_a_list_page_shows_the_values_written_into_its_statement(api):
