@@ -280,7 +280,7 @@ def get_assignment(user: User | None, assignment_id: int, *, record_parts: bool 
     return replace(listed, parts=frozenset(k for k, v in row._mapping.items() if k in _RECORD_PARTS and v))
 
 
-#: the assignment a statement kept by `_Kept` is about (its key lookups are prepared: `db.prepared`)
+#: the assignment one assignment's statements are about: a parameter, so that one statement serves every assignment
 _ASSIGNMENT_ID = sa.bindparam("assignment_id", type_=sa.Integer)
 _ONE_ASSIGNMENT = _Kept()
 
