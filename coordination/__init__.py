@@ -14,6 +14,7 @@ import config as config_module
 from coordination.db import PREPARE_NEVER, note_checkin, ping_if_idle, prepare_marked
 from coordination.extensions import babel, csrf, db, login_manager, migrate
 from coordination.i18n import init_catalogs
+from coordination.jsoncodec import init_json
 from coordination.security import init_security
 from coordination.transaction import end_request_transaction
 
@@ -44,6 +45,7 @@ def create_app(config: type | dict[str, Any] | None = None, **overrides: Any) ->
     register_templates(app)
     register_cli(app)
     register_observability(app)
+    init_json(app)  # orjson, Flask's rules; deep nesting a 400
     init_security(app)  # CSP, nosniff, frame-ancestors, Referrer-Policy, HSTS in production
     return app
 

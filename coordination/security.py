@@ -13,7 +13,6 @@ import tempfile
 from typing import IO, Any
 
 from flask import Flask, Request, Response, current_app, g, has_request_context, request
-from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 
 #: a response that already chose its own policy (evidence downloads: `sandbox`) keeps it
@@ -102,21 +101,10 @@ class ClosingRequest(Request):
             stream.close()
 
 
-class DepthSafeJSONProvider(DefaultJSONProvider):
-    """JSON nested deeper than Python's recursion limit is bad JSON (400), not a RecursionError (500)."""
-
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        try:
-            return super().loads(s, **kwargs)
-        except RecursionError:
-            raise ValueError("JSON nested too deeply") from None
-
-
 def init_security(app: Flask) -> None:
     """Register the headers; HSTS only in production, where TLS is in front."""
     app.config.setdefault("HSTS", app.config["ENV_NAME"] == "production")
     app.request_class = ClosingRequest
-    app.json = DepthSafeJSONProvider(app)
     app.after_request(set_security_headers)
     app.after_request(log_denied)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
