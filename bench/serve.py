@@ -65,6 +65,10 @@ SECOND_APP_PORT = APP_PORT + 2
 WORKERS, WORKER_CLASS, THREADS = 2, "gthread", 4
 #: seconds gunicorn keeps an idle connection open (BENCH_KEEP_ALIVE; 0 closes each after its response)
 KEEP_ALIVE = int(os.environ.get("BENCH_KEEP_ALIVE", "5"))
+#: each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new connections over them:
+#: on one shared socket the worker that woke first took all of wrk's 8 keep-alive connections in about one
+#: round in four, and that round was served by one core (BENCH_REUSE_PORT=0 shares one socket, as before)
+REUSE_PORT = os.environ.get("BENCH_REUSE_PORT", "1") != "0"
 WARMUP_S = 3
 PAGE_SIZE = 50
 DEEP_PAGE = 1000
@@ -120,10 +124,12 @@ def start_gunicorn(spec: str, port: int, env: dict[str, str], log: Path) -> subp
         str(KEEP_ALIVE),
         "--log-level",
         "warning",
+        *(["--reuse-port"] if REUSE_PORT else []),
     ]
-    process = subprocess.Popen(  # noqa: S603 - our own server, started by the interpreter running us
-        command, cwd=ROOT, env={**os.environ, **env}, stdout=log.open("w"), stderr=subprocess.STDOUT
-    )
+    with log.open("w") as sink:  # the server writes to its own copy of the file descriptor
+        process = subprocess.Popen(  # noqa: S603 - our own server, started by the interpreter running us
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=sink, stderr=subprocess.STDOUT
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -604,6 +610,7 @@ def main() -> int:
             "worker_class": WORKER_CLASS,
             "threads": THREADS,
             "keep_alive_s": KEEP_ALIVE,
+            "reuse_port": REUSE_PORT,
             "alone_rounds": args.rounds,
             "connections": args.connections,
             "duration_s": args.duration,
@@ -977,6 +984,8 @@ def results_page(report: dict[str, Any], table: str) -> str:
             f" One assignment, its history and the dashboard ran in {st['alone_rounds']} rounds too, each with new"
             " connections."
         )
+    # runs written before BENCH_REUSE_PORT shared one listening socket
+    sockets = ", a listening socket per worker (SO_REUSEPORT)" if st.get("reuse_port") else ""
     # The sections other runs write between their markers (bench/soak.py, bench/single.py) stay on the page.
     page = BENCH / "RESULTS.md"
     kept = re.findall(r"<!-- (\w+):begin -->.*?<!-- \1:end -->", page.read_text(), re.S) if page.exists() else []
@@ -993,7 +1002,7 @@ the ratios to the floors measured in the same run rather than the absolute figur
 
 Data: {report["directives"]:,} directives, {c["assignments"]:,} assignments, {c["progress_updates"]:,} progress
 updates. Served by gunicorn, {st["workers"]} workers × {st["worker_class"]} {st["threads"]} threads, keep-alive
-{st.get("keep_alive_s", 5)} s, production settings; {st["load_generator"]} from another process,
+{st.get("keep_alive_s", 5)} s{sockets}, production settings; {st["load_generator"]} from another process,
 {st["connections"]} connections, {st["warmup_s"]} s warm-up then {st["duration_s"]} s per scenario. The floor app
 (bench/floor_app.py) runs on the same gunicorn settings and
 returns the same rows (checked) and JSON fields; "SQL alone" is its query in a loop on one connection.{rounds}
