@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from coordination.agencies.models import AgencyAlias
 from coordination.extensions import db
@@ -157,3 +158,23 @@ def test_a_write_while_reading_without_a_transaction_is_refused(real_app: Flask)
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).where(AgencyAlias.alias == "Tên tạm")) == 0
         db.session.remove()
+
+
+def test_a_marked_read_ends_without_the_sessions_commit(real_app: Flask) -> None:
+    """Nothing to commit: the session is closed by the teardown, its objects never expired one by one."""
+    officer = _headers(real_app, OFFICER)
+    client = real_app.test_client()
+    commits: list[str] = []
+
+    def _count(session: Any) -> None:
+        commits.append("commit")
+
+    sa.event.listen(Session, "after_commit", _count)
+    try:
+        assert client.get("/api/v1/assignments?agency=TN-STP&open=true", headers=officer).status_code == 200
+        assert commits == []
+        # an unmarked read still ends with the request's one commit
+        assert client.get("/api/v1/me", headers=officer).status_code == 200
+        assert commits == ["commit"]
+    finally:
+        sa.event.remove(Session, "after_commit", _count)
