@@ -92,7 +92,8 @@ def _not_found(assignment_id: int) -> NotFound:
 
 
 def _visible(assignment_id: int, *, record_parts: bool = False) -> Listed:
-    listed = get_assignment(current_user, assignment_id, record_parts=record_parts)
+    # the user itself, not Flask-Login's proxy: the visibility clauses read several of its attributes
+    listed = get_assignment(signed_in(), assignment_id, record_parts=record_parts)
     if listed is None:
         raise _not_found(assignment_id)
     return listed
@@ -169,7 +170,7 @@ def _action_towards(current: Status, target: str | None) -> Action | None:
 @blp.response(200, page_of(AssignmentSchema))
 def list_assignments(page_size: int, page_token: int | None, **filters: Any) -> Response:
     """List the assignments you may see; `timeliness` is as of today, the same rule as the value shown."""
-    statement = assignment_list_page(current_user, filters)
+    statement = assignment_list_page(signed_in(), filters)
     page = run_paged(statement, {"page_size": page_size, "page_token": page_token})
     page["items"] = [dump_list_row(row) for row in page["items"]]
     # Already the documented JSON (dump_list_row equals AssignmentSchema's dump): sent as is, not dumped again.
@@ -188,7 +189,7 @@ def get_assignment_detail(assignment_id: int) -> Response | tuple[Recorded, dict
     # If-None-Match compares weakly (RFC 9110): W/"5-2" matches "5-2".
     if request.if_none_match.contains_weak(etag.strip('"')):
         return Response(status=304, headers={"ETag": etag})
-    return with_record(current_user, listed), {"ETag": etag}
+    return with_record(signed_in(), listed), {"ETag": etag}
 
 
 @blp.post(f"{ASSIGNMENT_ID}/updates")
