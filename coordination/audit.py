@@ -189,15 +189,16 @@ def chain_hash(fields: dict[str, Any]) -> str:
 def _chain_head(connection: sa.Connection) -> str | None:
     """Return the newest event's hash, after taking the chain's lock on PostgreSQL."""
     if connection.dialect.name == "postgresql":
-        # Held to the end of the transaction: appends are serialised, so ids and chain order agree. A statement
-        # of its own, before the head's: at READ COMMITTED a statement sees what was committed when it started.
-        connection.execute(_TAKE_CHAIN_LOCK)
+        # The lock is held to the end of the transaction: appends are serialised, so ids and chain order agree.
+        # One round trip (migration 0017): the function takes the lock, then reads the head with a snapshot of
+        # its own, taken after the lock (a statement sees only what was committed when it started).
+        return connection.execute(_LOCKED_HEAD).scalar_one_or_none()
     # SQLite serialises writers itself; the unique prev_hash refuses a fork if two ever raced.
     return connection.execute(_HEAD).scalar_one_or_none()
 
 
 # Run on every audited write, inside the chain's lock: built once, prepared once per connection (db.prepared).
-_TAKE_CHAIN_LOCK = prepared(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
+_LOCKED_HEAD = prepared(sa.select(sa.func.audit_chain_head(sa.literal(CHAIN_LOCK_KEY, sa.BigInteger))))
 _HEAD = prepared(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
 
 

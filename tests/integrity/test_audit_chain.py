@@ -66,17 +66,41 @@ def test_new_events_extend_the_chain(app: Flask) -> None:
     assert _verify(app)[0] == 0
 
 
-def test_postgresql_prepares_the_chains_lock_and_head(app: Flask) -> None:
-    # Every audited write runs both inside the chain's lock: planning the head's read was ~1 ms of a progress
-    # note's ~7 ms (make bench), time every other writer waited for the lock.
+def test_postgresql_takes_the_chains_lock_and_reads_its_head_in_one_prepared_statement(app: Flask) -> None:
+    # Every audited write runs it inside the chain's lock, which every other writer waits for: one round trip
+    # (migration 0017) where the lock and the head were two, planned once per connection.
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("server-side prepared statements are PostgreSQL's")
-    for n in range(2):  # two flushes, two reads of the head
-        audit.record(SETUP, "user.update", "user", 1, after={"n": n})
-        db.session.flush()
-    prepared = db.session.connection().exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
-    assert [s for s in prepared if "pg_advisory_xact_lock" in s]
-    assert [s for s in prepared if "FROM audit_event ORDER BY audit_event.id DESC" in s]
+        pytest.skip("the chain's lock and server-side prepared statements are PostgreSQL's")
+    sent: list[str] = []
+    connection = db.session.connection()
+
+    def _record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        sent.append(" ".join(statement.split()))
+
+    sa.event.listen(connection, "before_cursor_execute", _record)
+    try:
+        for n in range(2):  # two flushes, two reads of the head
+            audit.record(SETUP, "user.update", "user", 1, after={"n": n})
+            db.session.flush()
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", _record)
+    assert [statement.split(" FROM ")[0].split(" (")[0] for statement in sent] == [
+        "SELECT audit_chain_head(%(param_1)s::BIGINT) AS audit_chain_head_1",
+        "INSERT INTO audit_event",
+    ] * 2
+    prepared = connection.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+    assert [s for s in prepared if "audit_chain_head(" in s]
+
+
+def test_the_chains_head_is_read_after_its_lock_is_taken(app: Flask) -> None:
+    # A STABLE function would read with its caller's snapshot, taken before the lock was granted: two writers
+    # could then chain to the same head. A VOLATILE one takes a snapshot for each of its statements.
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's function")
+    volatility = db.session.execute(
+        sa.text("SELECT provolatile FROM pg_proc WHERE proname = 'audit_chain_head'")
+    ).scalar_one()
+    assert volatility == "v"
 
 
 def test_edited_event_is_named(app: Flask) -> None:
