@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,12 +72,45 @@ def paged(query: sa.Select, key: sa.ColumnElement[int]) -> sa.Select:
     """
     statement = query.where(key > _AFTER).order_by(None).order_by(key).limit(_LIMIT)
     # on a copy: the query's parts may be shared (the day's timeliness CASE is built once, lru_cache)
-    return prepared(visitors.cloned_traverse(statement, {}, {"bindparam": _written_in}))
+    return prepared(visitors.replacement_traverse(statement, {}, _written_in))
 
 
-def _written_in(bind: sa.BindParameter) -> None:
-    if bind.key not in _BOUNDS:
-        bind.literal_execute = True  # rendered into the SQL text at execution, quoted by the dialect
+#: values whose SQL literal is the same in every dialect here (SQLite, PostgreSQL): written once, when the
+#: statement is built; `literal_execute` wrote them again at every execution (~0.08 ms of a commune's page)
+_PLAIN_LITERALS = (int, str, date, enum.Enum)
+
+
+def _written_in(element: Any) -> sa.ColumnElement | None:
+    if not isinstance(element, sa.BindParameter) or element.key in _BOUNDS:
+        return None
+    literal = _literal(element)
+    if literal is not None:
+        return sa.literal_column(literal, element.type)
+    written = element._clone()
+    written.literal_execute = True  # any other value: rendered into the SQL text at execution, quoted by the dialect
+    return written
+
+
+def _literal(bind: sa.BindParameter) -> str | None:
+    """The SQL literal of a bind's value (a list in parentheses), if only ints, strings, dates and enums; else None."""
+    values = list(bind.value) if bind.expanding else [bind.value]
+    if not values or not all(_plain(value) for value in values):
+        return None
+    render = bind.type.literal_processor(db.engine.dialect)
+    if render is None:
+        return None
+    written = [render(value) for value in values]
+    if any("%" in text for text in written):  # the dialect doubles it, and the literal column would again
+        return None
+    return f"({', '.join(written)})" if bind.expanding else written[0]
+
+
+def _plain(value: Any) -> bool:
+    return (
+        isinstance(value, _PLAIN_LITERALS)
+        and not isinstance(value, bool | datetime)
+        and (not isinstance(value, enum.Enum) or isinstance(value.value, str | int))
+    )
 
 
 def run_paged(statement: sa.Select, args: dict[str, Any]) -> dict[str, Any]:
