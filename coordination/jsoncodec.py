@@ -3,7 +3,8 @@
 Every API answer is JSON, and Python's `json` module was the largest single cost of a list page after its
 query: 0.20 ms for 50 assignments against orjson's 0.02 ms (make bench, in process). The output keeps Flask's
 rules (sorted keys, dates as HTTP dates, Decimal and UUID as strings, compact out of debug mode) but is UTF-8
-rather than \\u escapes: the same JSON, a third shorter for Vietnamese text.
+rather than \\u escapes: the same JSON, shorter where there is Vietnamese text (a commune's list page of 50:
+21,957 -> 20,508 bytes; /api/v1/me: 447 -> 390).
 """
 
 from __future__ import annotations
