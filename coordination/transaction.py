@@ -22,8 +22,7 @@ def end_request_transaction(response: Response) -> Response:
     Views and API handlers call one operation and never commit themselves; an error answer (a refused
     form, a 409, a problem document) leaves nothing half-written. Registered by create_app.
     """
-    session = db.session()
-    if reading_without_transaction(session):
+    if reading_without_transaction(db.session()):
         # Every statement committed itself, and a flush was refused: nothing to commit, nothing to undo. The
         # teardown's close gives the connection back (expiring the request's objects first cost 0.1 ms a read).
         return response
