@@ -25,7 +25,7 @@ from coordination.assignments.operations import (
     assign_handlers,
     request_extension,
 )
-from coordination.assignments.queries import Listed, through_visible_assignment, with_record
+from coordination.assignments.queries import Listed, latest_return, through_visible_assignment, with_record
 from coordination.assignments.states import Status
 from coordination.auth.views import safe_next
 from coordination.collation import vi_key
@@ -76,11 +76,13 @@ class AssignmentActions:
         evidence: list[Evidence] = []
         requests: list[ExtensionRequest] = []
         handlers: list = []
+        more_updates = False
         if private:
             # The same record as GET /api/v1/assignments/{id}, read by the same query.
             record = with_record(user, Listed(assignment, None))
             updates, evidence, requests = record.updates or [], record.evidence or [], record.extension_requests or []
             handlers = record.handlers or []
+            more_updates = bool(record.more_updates)
             items = history.assignment_history(assignment)
         files_by_update: dict[int, list[Evidence]] = defaultdict(list)
         for item in evidence:
@@ -90,6 +92,8 @@ class AssignmentActions:
         return_note = None
         if assignment.status == Status.returned:
             return_note = next((u for u in updates if u.status_to == Status.returned), None)
+            if return_note is None and more_updates:  # returned before the newest notes shown
+                return_note = latest_return(assignment)
 
         may_work = can(user, Permission.assignment_work, assignment)
         may_review = can(user, Permission.assignment_review, assignment)
@@ -140,6 +144,7 @@ class AssignmentActions:
             others=others,
             private=private,
             updates=updates,
+            more_updates=more_updates,
             history_items=items,
             evidence=evidence,
             files_by_update=files_by_update,

@@ -309,6 +309,8 @@ class Recorded:
     evidence: list[Any] | None
     extension_requests: list[Any] | None
     handlers: list[Any] | None = None
+    #: older notes than `updates` exist (only the newest RECORD_UPDATES are read; the history has them all)
+    more_updates: bool | None = False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.listed, name)
@@ -318,14 +320,31 @@ def with_record(user: User | None, listed: Listed) -> Recorded:
     """The assignment's private record if `user` may see it (the owning agency, monitor, office), else Nones."""
     assignment = listed.assignment
     if not can(user, Permission.assignment_view_private, assignment):
-        return Recorded(listed, None, None, None, None)
+        return Recorded(listed, None, None, None, None, None)
     key = {"assignment_id": assignment.id}
     updates = db.session.scalars(_UPDATES, key).all()
+    more_updates = len(updates) > RECORD_UPDATES
     evidence = db.session.scalars(_EVIDENCE, key).all() if _may_have(listed, "evidence") else []
     requests = db.session.scalars(_EXTENSION_REQUESTS, key).all() if _may_have(listed, "extension_requests") else []
     handlers = current_handlers(assignment) if _may_have(listed, "handlers") else []
-    return Recorded(listed, list(updates), list(evidence), list(requests), handlers)
+    return Recorded(listed, list(updates[:RECORD_UPDATES]), list(evidence), list(requests), handlers, more_updates)
 
+
+def latest_return(assignment: Assignment) -> Any:
+    """The newest note that returned the work (its reason), wherever it is in the notes; None if none did."""
+    return db.session.scalars(
+        sa.select(ProgressUpdate)
+        .where(ProgressUpdate.assignment_id == assignment.id, ProgressUpdate.status_to == Status.returned)
+        .options(joinedload(ProgressUpdate.author))
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+        .limit(1)
+    ).first()
+
+
+#: how many progress notes an assignment's page and GET /api/v1/assignments/{id} carry, newest first: a task
+#: reported on daily gathers hundreds, and every read and every save's read paid for all of them (make bench);
+#: its history (paged, GET .../history) keeps every note
+RECORD_UPDATES = 20
 
 # An assignment's record, by its key: built once, prepared once per connection (db.prepared).
 _UPDATES = prepared(
@@ -333,6 +352,7 @@ _UPDATES = prepared(
     .where(ProgressUpdate.assignment_id == _ASSIGNMENT_ID)
     .options(joinedload(ProgressUpdate.author))
     .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+    .limit(RECORD_UPDATES + 1)  # one more: are there older ones?
 )
 _EVIDENCE = prepared(
     # withdrawn files stay listed, marked: the trail shows them

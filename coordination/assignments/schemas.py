@@ -172,7 +172,13 @@ class AssignmentWorkSchema(AssignmentDetailSchema):
     are null unless you may see them (the owning agency, the directive's monitor, its issuer's office)."""
 
     updates = fields.List(
-        fields.Nested(ProgressUpdateSchema), allow_none=True, metadata={"description": "newest first"}
+        fields.Nested(ProgressUpdateSchema),
+        allow_none=True,
+        metadata={"description": "the 20 newest, newest first; every note is in GET /assignments/{id}/history"},
+    )
+    more_updates = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "older notes than `updates` exist (in the history); null with `updates`"},
     )
     evidence = fields.List(fields.Nested(EvidenceDetailSchema), allow_none=True)
     extension_requests = fields.List(
