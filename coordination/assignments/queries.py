@@ -330,7 +330,7 @@ def with_record(user: User | None, listed: Listed) -> Recorded:
     return Recorded(listed, list(updates[:RECORD_UPDATES]), list(evidence), list(requests), handlers, more_updates)
 
 
-def latest_return(assignment: Assignment) -> Any:
+def latest_return(assignment: Assignment) -> ProgressUpdate | None:
     """The newest note that returned the work (its reason), wherever it is in the notes; None if none did."""
     return db.session.scalars(
         sa.select(ProgressUpdate)
