@@ -333,11 +333,9 @@ def with_record(user: User | None, listed: Listed) -> Recorded:
 def latest_return(assignment: Assignment) -> ProgressUpdate | None:
     """The newest note that returned the work (its reason), wherever it is in the notes; None if none did."""
     return db.session.scalars(
-        sa.select(ProgressUpdate)
-        .where(ProgressUpdate.assignment_id == assignment.id, ProgressUpdate.status_to == Status.returned)
-        .options(joinedload(ProgressUpdate.author))
-        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-        .limit(1)
+        _NOTES_NEWEST_FIRST.where(
+            ProgressUpdate.assignment_id == assignment.id, ProgressUpdate.status_to == Status.returned
+        ).limit(1)
     ).first()
 
 
@@ -346,13 +344,18 @@ def latest_return(assignment: Assignment) -> ProgressUpdate | None:
 #: its history (paged, GET .../history) keeps every note
 RECORD_UPDATES = 20
 
-# An assignment's record, by its key: built once, prepared once per connection (db.prepared).
-_UPDATES = prepared(
+#: the notes as the record lists them, with their authors (`latest_return` finds one in the same order)
+_NOTES_NEWEST_FIRST = (
     sa.select(ProgressUpdate)
-    .where(ProgressUpdate.assignment_id == _ASSIGNMENT_ID)
     .options(joinedload(ProgressUpdate.author))
     .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-    .limit(RECORD_UPDATES + 1)  # one more: are there older ones?
+)
+
+# An assignment's record, by its key: built once, prepared once per connection (db.prepared).
+_UPDATES = prepared(
+    _NOTES_NEWEST_FIRST.where(ProgressUpdate.assignment_id == _ASSIGNMENT_ID).limit(
+        RECORD_UPDATES + 1  # one more: are there older ones?
+    )
 )
 _EVIDENCE = prepared(
     # withdrawn files stay listed, marked: the trail shows them
